@@ -1,0 +1,37 @@
+/**
+ * The one shape every source adapter produces and every workflow consumes.
+ * Kept free of Node APIs: workflows import its types.
+ */
+
+export interface CustomerIdentifiers {
+  mobile?: string;
+  email?: string;
+  externalId?: string;
+  cardNumbers?: string[];
+}
+
+export interface CanonicalEvent {
+  /** The sender's own event id, or a stable hash of the body when it has none. */
+  id: string;
+  /** Source instance id (from the configuration), not the kind. */
+  source: string;
+  /** Source kind, e.g. `capillary` or `server`. */
+  sourceKind: string;
+  /** Event name as the sender spells it (case-sensitive), e.g. `pointsIssued`. */
+  name: string;
+  /** ISO 8601: when the event happened, per the sender. */
+  occurredAt: string;
+  /** ISO 8601: when the receiver accepted it. */
+  receivedAt: string;
+  customer: {
+    id?: string;
+    identifiers: CustomerIdentifiers;
+  };
+  /** Event-specific fields (Capillary's `data`, the server format's `event_properties`). */
+  properties: Record<string, unknown>;
+}
+
+/** The Temporal workflow id of an event: one per source and event id, so a resend is a duplicate. */
+export function workflowIdFor(source: string, eventId: string): string {
+  return `relay:${source}:${eventId}`;
+}

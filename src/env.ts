@@ -1,0 +1,56 @@
+/**
+ * Every environment variable the relay reads, in one zod schema, parsed once at start by the
+ * entry points. README.md "Configuration" lists the same variables; keep them in step.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  PORT: port.default(8080).describe('Receiver HTTP port.'),
+  HOST: z.string().default('0.0.0.0').describe('Receiver bind address.'),
+  RELAY_CONFIG: z.string().default('config/relay.example.yaml').describe('Path of the YAML configuration file.'),
+  RELAY_DATA_DIR: z.string().default('data').describe('Folder for the embedded Temporal database and other local state.'),
+  RELAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024).describe('Largest accepted request body.'),
+  RELAY_EXTRA_CA_CERTS: z.string().optional().describe('PEM file of extra CAs trusted for outbound HTTPS.'),
+  RELAY_START_TIMEOUT_MS: z.coerce.number().int().positive().default(5000).describe('Deadline for starting a workflow before answering 503.'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('loyalty-relay'),
+  TEMPORAL_API_KEY: z.string().optional().describe('API key (Temporal Cloud); implies TLS.'),
+  TEMPORAL_TLS: bool.optional().describe('Use TLS to TEMPORAL_ADDRESS (default: on when a TLS file or API key is given).'),
+  TEMPORAL_TLS_CERT: z.string().optional().describe('Client certificate (PEM file) for mTLS.'),
+  TEMPORAL_TLS_KEY: z.string().optional().describe('Client key (PEM file) for mTLS.'),
+  TEMPORAL_TLS_CA: z.string().optional().describe('Server CA (PEM file), when not publicly trusted.'),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+
+  TEMPORAL_CLI_PATH: z.string().optional().describe('Temporal CLI binary for the embedded dev server.'),
+  TEMPORAL_DEV_PORT: port.default(7233).describe('Embedded dev server gRPC port.'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server Web UI port.'),
+
+  LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
+  LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),
+});
+
+export type RelayEnv = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(issues: z.core.$ZodIssue[]) {
+    super(`invalid environment:\n${issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+export function parseEnv(env: Record<string, string | undefined> = process.env): RelayEnv {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new EnvError(parsed.error.issues);
+  return parsed.data;
+}

@@ -1,0 +1,35 @@
+/**
+ * Stable type names of the failures activities raise; the workflow and the Temporal UI show
+ * them. Pure constants: workflows import this file.
+ */
+export const FailureType = {
+  /** The destination no longer exists in the configuration. */
+  DestinationNotFound: 'DestinationNotFound',
+  /** A template needs a value the event does not have, or renders an invalid header. */
+  TemplateRenderFailed: 'TemplateRenderFailed',
+  /** The destination answered a permanent error (4xx other than 408/425/429, or 3xx). */
+  DestinationRejected: 'DestinationRejected',
+  /** The destination answered 410 Gone: permanent, and the destination is flagged. */
+  DestinationGone: 'DestinationGone',
+  /** Transient trouble (5xx, 429, timeout, connection error): retried with backoff. */
+  DestinationUnavailable: 'DestinationUnavailable',
+  /** Retries would run past the destination's retry window. */
+  RetryWindowExhausted: 'RetryWindowExhausted',
+  /** The loyalty API cannot answer right now. */
+  LoyaltyApiUnavailable: 'LoyaltyApiUnavailable',
+} as const;
+
+export const PERMANENT_DELIVERY_FAILURES: string[] = [
+  FailureType.DestinationNotFound,
+  FailureType.TemplateRenderFailed,
+  FailureType.DestinationRejected,
+  FailureType.DestinationGone,
+  FailureType.RetryWindowExhausted,
+];
+
+/** Details attached to a delivery failure (first entry of ApplicationFailure.details). */
+export interface DeliveryFailureDetails {
+  httpStatus?: number;
+  attempt: number;
+  responseSnippet?: string;
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm start`: the whole relay in one process. With no TEMPORAL_ADDRESS it embeds a Temporal
+ * dev server (SQLite in the data folder, Web UI on TEMPORAL_UI_PORT); with one, it runs only
+ * the worker and the receiver against that cluster.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from './config/load';
+import { EnvError, parseEnv } from './env';
+import { resolveTemporalCli, TemporalCliUnavailableError } from './temporal/cli';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { createLogger, installRuntime, loadStore, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const store = loadStore(env);
+  installRuntime(logger);
+
+  let dev: DevServer | undefined;
+  let address = env.TEMPORAL_ADDRESS;
+  if (!address) {
+    const cli = resolveTemporalCli(process.env, (m) => logger.info(m));
+    const dataDir = resolve(env.RELAY_DATA_DIR);
+    mkdirSync(dataDir, { recursive: true });
+    dev = await startDevServer({ cli, dbFilename: join(dataDir, 'temporal.db'), port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT });
+    address = dev.address;
+    logger.info({ address, ui: `http://localhost:${env.TEMPORAL_UI_PORT}`, cli: cli.description }, 'embedded Temporal dev server running');
+  }
+
+  const parts: RunningPart[] = [];
+  try {
+    parts.push(await startWorkerPart(env, address, store, logger));
+    parts.push(await startReceiverPart(env, address, store, logger));
+  } catch (e) {
+    for (const p of parts.reverse()) await p.stop().catch(() => undefined);
+    await dev?.stop();
+    throw e;
+  }
+  const [worker, receiver] = parts;
+  onShutdownSignal(logger, async () => {
+    await receiver?.stop();
+    await worker?.stop();
+    await dev?.stop();
+  });
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof EnvError || e instanceof TemporalCliUnavailableError) {
+    process.stderr.write(`loyalty-relay: ${e.message}\n`);
+  } else {
+    process.stderr.write(`loyalty-relay: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  process.exit(1);
+});

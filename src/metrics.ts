@@ -1,0 +1,31 @@
+/** Prometheus metrics of the receiver, served at GET /metrics. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    accepted: new Counter({
+      name: 'relay_events_accepted_total',
+      help: 'Events whose workflow was started (outcome=started) or already existed (outcome=duplicate).',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'relay_events_rejected_total',
+      help: 'Requests refused with a 4xx or 503, by source and machine-readable code.',
+      labelNames: ['source', 'code'] as const,
+      registers: [registry],
+    }),
+    ingestSeconds: new Histogram({
+      name: 'relay_ingest_duration_seconds',
+      help: 'Time from request to answer on the ingestion endpoint.',
+      labelNames: ['status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,59 @@
+/**
+ * The one place errors become HTTP answers: `{ code, message, issues?, requestId }`.
+ * Client mistakes are 4xx with a precise code; internals never leak into a response.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { HttpError, MalformedJsonError, PayloadTooLargeError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const e = err as BodyParserError;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(maxBodyBytes);
+    case 'request.aborted':
+      return new HttpError(400, 'request_aborted', 'the client aborted the request');
+    case 'request.size.invalid':
+      return new HttpError(400, 'body_length_mismatch', 'request body length does not match Content-Length');
+    case 'encoding.unsupported':
+      return new HttpError(415, 'unsupported_encoding', e.message);
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_charset', e.message);
+    case 'entity.parse.failed':
+      return new MalformedJsonError(e.message);
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', e.message);
+  return undefined;
+}
+
+export function errorHandler(deps: { logger: Logger; metrics: Metrics; maxBodyBytes: number }): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = toHttpError(err, deps.maxBodyBytes);
+    const source = typeof req.params?.sourceId === 'string' ? req.params.sourceId : 'none';
+    if (!known) {
+      deps.logger.error({ err, requestId: req.requestId, path: req.path }, 'unexpected error');
+      deps.metrics.rejected.inc({ source, code: 'internal_error' });
+      if (!res.headersSent) res.status(500).json({ code: 'internal_error', message: 'internal error', requestId: req.requestId });
+      return;
+    }
+    deps.metrics.rejected.inc({ source, code: known.code });
+    deps.logger.warn({ requestId: req.requestId, source, status: known.status, code: known.code, issues: known.issues }, known.message);
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(known.headers ?? {})) res.setHeader(k, v);
+    // The body may not have been read (early refusal): close rather than drain a huge upload.
+    if (!req.complete) res.setHeader('connection', 'close');
+    res.status(known.status).json({
+      code: known.code,
+      message: known.message,
+      ...(known.issues ? { issues: known.issues } : {}),
+      requestId: req.requestId,
+    });
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Composition of the relay's processes from the environment: the only place (with the
+ * entry points) that reads configuration and builds clients. `main.ts` runs everything in
+ * one process; `worker-main.ts` and `receiver-main.ts` run one part each.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities';
+import { loadConfigFile } from './config/load';
+import { FileConfigStore } from './config/file-store';
+import type { ConfigStore } from './config/store';
+import type { RelayEnv } from './env';
+import { createHttpClient, type HttpClient } from './http/client';
+import { createLogger, sdkLogger, type Logger } from './logger';
+import { createLoyaltyApi } from './loyalty-api';
+import { createMetrics } from './metrics';
+import { createReceiverApp } from './receiver/app';
+import { createTemporalStarter } from './receiver/starter';
+import { connectionOptionsFromEnv } from './temporal/connection';
+import { connectWorker, createRelayWorker } from './worker';
+
+export function loadStore(env: RelayEnv): ConfigStore {
+  return new FileConfigStore(loadConfigFile(env.RELAY_CONFIG, process.env));
+}
+
+export function installRuntime(logger: Logger): void {
+  // Signals are handled by the entry points, so shutdown happens in order.
+  Runtime.install({ logger: sdkLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
+}
+
+export function createOutboundHttp(env: RelayEnv): HttpClient {
+  return createHttpClient(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {});
+}
+
+export interface RunningPart {
+  /** Graceful stop: resolves when the part has finished its in-flight work. */
+  stop(): Promise<void>;
+}
+
+export async function startWorkerPart(env: RelayEnv, address: string, store: ConfigStore, logger: Logger): Promise<RunningPart> {
+  const http = createOutboundHttp(env);
+  const deps: ActivityDeps = {
+    store,
+    http,
+    ...(env.LOYALTY_API_URL
+      ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
+      : {}),
+  };
+  const connection = await connectWorker(connectionOptionsFromEnv(env, address));
+  const worker = await createRelayWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
+  const running = worker.run();
+  running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
+  logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await http.close();
+    },
+  };
+}
+
+export async function startReceiverPart(env: RelayEnv, address: string, store: ConfigStore, logger: Logger): Promise<RunningPart & { port: number }> {
+  // Lazy: the receiver starts (and answers 503) even while Temporal is down.
+  const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const app = createReceiverApp({
+    store,
+    starter: createTemporalStarter({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, startTimeoutMs: env.RELAY_START_TIMEOUT_MS, logger }),
+    logger,
+    metrics: createMetrics(),
+    maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as { port: number }).port;
+  logger.info({ port, host: env.HOST }, `receiver listening on http://${env.HOST}:${port}`);
+  return {
+    port,
+    async stop() {
+      // Stop accepting; requests in progress finish and get their answer.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await connection.close();
+    },
+  };
+}
+
+/** Run `stop` on SIGINT/SIGTERM once; a second signal exits at once. */
+export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: receiver stops accepting, worker finishes in-flight activities');
+    stop().then(
+      () => {
+        logger.info('stopped');
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+export { createLogger };

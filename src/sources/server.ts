@@ -1,0 +1,33 @@
+/**
+ * `server`: the generic server-to-server format (`event_id`, `event_name`,
+ * `event_properties`, `timestamp`, `user_id`, all required). Unlike the platform that made
+ * the format popular, a missing field is a 422 here, not a silent drop.
+ */
+import { z } from 'zod';
+import type { SourceAdapter } from './adapter';
+import { parseOrReject } from './adapter';
+
+const serverEventSchema = z.object({
+  event_id: z.string().min(1).max(256),
+  event_name: z.string().min(1).max(256),
+  event_properties: z.record(z.string(), z.unknown()),
+  timestamp: z.iso.datetime({ offset: true }),
+  user_id: z.string().min(1).max(256),
+});
+
+export const serverSource: SourceAdapter = {
+  kind: 'server',
+  normalize(body, ctx) {
+    const e = parseOrReject(serverEventSchema, body);
+    return {
+      id: e.event_id,
+      source: ctx.sourceId,
+      sourceKind: 'server',
+      name: e.event_name,
+      occurredAt: new Date(e.timestamp).toISOString(),
+      receivedAt: ctx.receivedAt,
+      customer: { id: e.user_id, identifiers: {} },
+      properties: e.event_properties,
+    };
+  },
+};

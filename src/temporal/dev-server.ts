@@ -1,0 +1,55 @@
+/**
+ * The embedded Temporal dev server: the CLI's `server start-dev` run through the SDK's
+ * ephemeral-server support, with the relay's search attributes registered. Used by
+ * `npm start` (SQLite file in the data folder, so history survives restarts; Web UI on) and
+ * by the tests (in memory, random port, no UI).
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { TemporalCliUnavailableError, type ResolvedCli } from './cli';
+
+export interface DevServerOptions {
+  cli: ResolvedCli;
+  /** SQLite file; in memory when absent. */
+  dbFilename?: string;
+  port?: number;
+  uiPort?: number;
+  namespace?: string;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  env: TestWorkflowEnvironment;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const namespace = options.namespace ?? 'default';
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: options.cli.executable,
+        namespace,
+        ip: '127.0.0.1',
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        log: { format: 'json', level: 'warn' },
+      },
+    });
+  } catch (e) {
+    if (options.cli.executable.type === 'cached-download') {
+      throw new TemporalCliUnavailableError(`The SDK could not download the Temporal CLI: ${(e as Error).message}`);
+    }
+    throw e;
+  }
+  return {
+    address: env.address,
+    namespace,
+    env,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,19 @@
+/** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
+import { ConfigError } from './config/load';
+import { EnvError, parseEnv } from './env';
+import { createLogger, installRuntime, loadStore, onShutdownSignal, startWorkerPart } from './run';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker');
+  const store = loadStore(env);
+  installRuntime(logger);
+  const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', store, logger);
+  onShutdownSignal(logger, () => worker.stop());
+}
+
+main().catch((e: unknown) => {
+  const known = e instanceof ConfigError || e instanceof EnvError;
+  process.stderr.write(`loyalty-relay worker: ${known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+/**
+ * relayEvent: one run per loyalty event. Resolve who subscribes → enrich once → for each
+ * destination in parallel, map and deliver while a timer races the delivery SLA → record
+ * the outcome in search attributes and the result.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  sleep,
+  TimeoutFailure,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { RelayActivities } from '../activities';
+import type { CanonicalEvent } from '../src/canonical-event';
+import type { DestinationPlan, EnrichmentChoices } from '../src/config/store';
+import type { Enrichment } from '../src/enrichment';
+import { FailureType, PERMANENT_DELIVERY_FAILURES, type DeliveryFailureDetails } from '../src/failure-types';
+import { DeliveryStatus, Destinations, SlaBreached } from './search-attributes';
+
+export interface RelayEventInput {
+  event: CanonicalEvent;
+}
+
+export interface DestinationResult {
+  destination: string;
+  destinationVersion?: string;
+  status: 'delivered' | 'failed';
+  httpStatus?: number;
+  attempts: number;
+  /** From the receiver's acceptance to the destination's 2xx. */
+  latencyMs?: number;
+  slaBreached: boolean;
+  error?: { type: string; message: string };
+}
+
+export type RelayStatus = 'delivered' | 'partially_delivered' | 'failed' | 'no_subscribers';
+
+export interface RelayEventResult {
+  eventId: string;
+  status: RelayStatus;
+  destinations: DestinationResult[];
+}
+
+const { resolveSubscriptions, mapEvent } = proxyActivities<RelayActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
+});
+
+export async function relayEvent({ event }: RelayEventInput): Promise<RelayEventResult> {
+  const plans = await resolveSubscriptions({ source: event.source, name: event.name });
+  upsertSearchAttributes([{ key: Destinations, value: plans.map((p) => p.name) }]);
+  if (plans.length === 0) {
+    log.info('no destination subscribes to this event', { event: event.name, source: event.source });
+    upsertSearchAttributes([{ key: DeliveryStatus, value: 'no_subscribers' }]);
+    return { eventId: event.id, status: 'no_subscribers', destinations: [] };
+  }
+  upsertSearchAttributes([{ key: DeliveryStatus, value: 'delivering' }]);
+
+  const enrichment = await enrichFor(event, plans);
+  const results = await Promise.all(plans.map((plan) => deliverTo(plan, event, enrichment)));
+
+  const delivered = results.filter((r) => r.status === 'delivered').length;
+  const status: RelayStatus = delivered === results.length ? 'delivered' : delivered === 0 ? 'failed' : 'partially_delivered';
+  upsertSearchAttributes([{ key: DeliveryStatus, value: status }]);
+  return { eventId: event.id, status, destinations: results };
+}
+
+/** Union of what subscribed destinations ask for; each lookup once, retried within the shortest retry window. */
+async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promise<Enrichment> {
+  const wanting = plans.filter((p) => p.enrichment.pointsBalance);
+  const wants: EnrichmentChoices = { pointsBalance: wanting.length > 0 };
+  if (!wants.pointsBalance) return {};
+  const windowSeconds = Math.min(...wanting.map((p) => p.retryWindowSeconds));
+  const { enrich } = proxyActivities<RelayActivities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: `${windowSeconds}s`,
+    retry: { initialInterval: '1s', maximumInterval: '5m' },
+  });
+  try {
+    return await enrich({ event, wants });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('enrichment failed; delivering without it', { error: String(err) });
+    return { problems: [{ lookup: 'pointsBalance', message: failureMessage(err) }] };
+  }
+}
+
+async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: Enrichment): Promise<DestinationResult> {
+  const { deliver } = proxyActivities<RelayActivities>({
+    startToCloseTimeout: `${plan.timeoutSeconds + 5}s`,
+    // The activity stops retrying itself at the window (RetryWindowExhausted); this is the backstop.
+    scheduleToCloseTimeout: `${plan.retryWindowSeconds + 15 * 60}s`,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
+  });
+
+  let slaBreached = false;
+  const slaScope = new CancellationScope();
+  const remainingMs = Date.parse(event.receivedAt) + plan.slaSeconds * 1000 - Date.now();
+  slaScope
+    .run(() => sleep(Math.max(1, remainingMs)))
+    .then(() => {
+      slaBreached = true;
+      upsertSearchAttributes([{ key: SlaBreached, value: true }]);
+      log.warn('delivery SLA breached; still delivering', { destination: plan.name, slaSeconds: plan.slaSeconds });
+    })
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+
+  let destinationVersion: string | undefined;
+  try {
+    const mapped = await mapEvent({ destination: plan.name, event, enrichment });
+    destinationVersion = mapped.destinationVersion;
+    const receipt = await deliver({
+      destination: plan.name,
+      request: mapped.request,
+      idempotencyKey: mapped.idempotencyKey,
+      timeoutSeconds: plan.timeoutSeconds,
+      retryWindowSeconds: plan.retryWindowSeconds,
+    });
+    return {
+      destination: plan.name,
+      destinationVersion,
+      status: 'delivered',
+      httpStatus: receipt.httpStatus,
+      attempts: receipt.attempt,
+      latencyMs: Date.now() - Date.parse(event.receivedAt),
+      slaBreached,
+    };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const { type, details } = describeFailure(err);
+    log.warn('delivery failed', { destination: plan.name, type, error: failureMessage(err) });
+    return {
+      destination: plan.name,
+      destinationVersion,
+      status: 'failed',
+      ...(details?.httpStatus !== undefined ? { httpStatus: details.httpStatus } : {}),
+      attempts: details?.attempt ?? 0,
+      slaBreached,
+      error: { type, message: failureMessage(err) },
+    };
+  } finally {
+    slaScope.cancel();
+  }
+}
+
+function describeFailure(err: unknown): { type: string; details?: DeliveryFailureDetails } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return { type: cause.type ?? 'ApplicationFailure', details: cause.details?.[0] as DeliveryFailureDetails | undefined };
+  }
+  if (cause instanceof TimeoutFailure) return { type: FailureType.RetryWindowExhausted };
+  return { type: 'UnexpectedFailure' };
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
