@@ -15,6 +15,9 @@ export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: 
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Every HTTP-date form starts with a day name; without this check Date.parse reads
+  // junk such as "1.5" or "-1" as dates in 2001, i.e. "retry now".
+  if (!/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);

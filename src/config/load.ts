@@ -152,7 +152,12 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
       const value = h.value.trim();
       const secret = hasEnvRefs(value);
       // Resolve once now only to report unset variables at start-up; the value is resolved again at send time.
-      if (secret) resolveEnvRefs(value, env, `${at}.headers[${j}].value`, problems);
+      if (secret) {
+        const resolved = resolveEnvRefs(value, env, `${at}.headers[${j}].value`, problems);
+        if (!HEADER_VALUE_WHITELIST.test(resolved)) {
+          problems.push({ path: `${at}.headers[${j}].value`, message: 'the referenced secret holds characters outside the header whitelist' });
+        }
+      }
       return { key: h.key.trim(), value, secret };
     });
     let body: unknown = d.body;

@@ -75,7 +75,9 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.send(await metrics.registry.metrics());
   });
 
-  const findSource = async (req: Request, _res: Response, next: NextFunction) => {
+  const findSource = async (req: Request, res: Response, next: NextFunction) => {
+    // Route params are gone by the time the app-level error handler runs: keep the id for metrics.
+    res.locals.sourceId = String(req.params.sourceId);
     const source = await store.getSource(String(req.params.sourceId));
     if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
     const given = req.get(source.auth.header);

@@ -36,7 +36,7 @@ function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined 
 export function errorHandler(deps: { logger: Logger; metrics: Metrics; maxBodyBytes: number }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toHttpError(err, deps.maxBodyBytes);
-    const source = typeof req.params?.sourceId === 'string' ? req.params.sourceId : 'none';
+    const source = typeof res.locals.sourceId === 'string' ? res.locals.sourceId : 'none';
     if (!known) {
       deps.logger.error({ err, requestId: req.requestId, path: req.path }, 'unexpected error');
       deps.metrics.rejected.inc({ source, code: 'internal_error' });

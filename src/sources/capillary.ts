@@ -29,7 +29,7 @@ export const CAPILLARY_EVENTS = [
 
 const CATALOG = new Set<string>(CAPILLARY_EVENTS);
 
-/** epoch milliseconds, or an ISO 8601 string */
+/** epoch milliseconds (within the range a Date can hold), or an ISO 8601 string */
 const instant = z.union([z.number().int().nonnegative().max(8.64e15), z.iso.datetime({ offset: true })]);
 
 const inner = z.object({

@@ -1,0 +1,239 @@
+/**
+ * End to end: the real `src/main.ts` (embedded dev server + worker + receiver) in a child
+ * process, events posted over HTTP, delivered to a real local HTTPS sink and enriched from a
+ * real local loyalty API.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { DeliveryStatus, EventName, CustomerId } from '../../workflows/search-attributes';
+import type { RelayEventResult } from '../../workflows';
+import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
+import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
+import { freePort } from '../helpers/ports';
+import { spawnRelay, type RelayProcess } from '../helpers/process';
+
+const KEY = 'e2e-capillary-key';
+
+function capillaryPointsIssued(eventId = randomUUID()) {
+  return {
+    eventName: 'pointsIssued',
+    eventId,
+    orgId: 50074,
+    refId: 'bill-88121',
+    apiRequestId: 'c1d0b7f4e1a5',
+    createdAt: 1763891234567,
+    data: {
+      loyaltyProgramId: 973,
+      programCurrentPoints: 4500,
+      totalPointsIssued: 250,
+      customerIdentifiers: { customerId: 412345678, instore: { mobile: '919999000001', email: 'asha@example.com' } },
+      triggeringActivity: {
+        name: 'TransactionAdd',
+        identifiers: [{ key: 'billNumber', value: 'bill-88121' }],
+        enteredBy: { id: 75031, till: { code: 'till-07', name: 'Till 7' }, store: { code: 'blr-01', name: 'Indiranagar' } },
+      },
+    },
+  };
+}
+
+describe('relay end to end (npm start process)', () => {
+  let dir: string;
+  let sink: HttpsSink;
+  let loyalty: LoyaltyApiFake;
+  let relay: RelayProcess;
+  let base: string;
+  let client: Client;
+  let temporalPort: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
+    sink = await startHttpsSink();
+    loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
+    writeFileSync(join(dir, 'ca.pem'), sink.ca);
+    writeFileSync(
+      join(dir, 'relay.yaml'),
+      `
+sources:
+  - id: capillary
+    kind: capillary
+    auth: { header: X-API-KEY, key: "\${E2E_SOURCE_KEY}" }
+  - id: backend
+    kind: server
+    auth: { key: backend-key }
+destinations:
+  - name: crm
+    kind: webhook
+    events: [pointsIssued, purchaseCompleted]
+    url: ${sink.url}/loyalty/{{ event.name }}?customer={{ event.customer.id }}
+    headers:
+      - { key: Authorization, value: "Bearer \${E2E_SINK_TOKEN}" }
+      - { key: X-Event, value: "{{ event.name }}" }
+    body: |
+      { "customerId": "{{ event.customer.id }}", "points": "{{ event.properties.totalPointsIssued | default: 0 }}",
+        "balance": "{{ enrichment.pointsBalance.totalPoints | default: null }}", "store": "{{ event.properties.triggeringActivity.enteredBy.store.code | default: \\"\\" }}" }
+    enrichment: { pointsBalance: true }
+`,
+    );
+    const port = await freePort();
+    temporalPort = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    relay = spawnRelay('src/main.ts', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RELAY_CONFIG: join(dir, 'relay.yaml'),
+      RELAY_DATA_DIR: join(dir, 'data'),
+      RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      LOYALTY_API_URL: loyalty.url,
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      E2E_SOURCE_KEY: KEY,
+      E2E_SINK_TOKEN: 'sink-secret-token',
+      RELAY_MAX_BODY_BYTES: String(64 * 1024),
+    });
+    await relay.waitFor(`${base}/readyz`);
+    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+  });
+
+  after(async () => {
+    await client?.connection.close();
+    await relay?.stop('SIGKILL');
+    await sink?.close();
+    await loyalty?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-api-key': KEY, ...headers } });
+
+  test('a Capillary pointsIssued event is accepted, enriched, templated and delivered once', async () => {
+    const event = capillaryPointsIssued();
+    const res = await post('/v1/sources/capillary/events', JSON.stringify(event));
+    assert.equal(res.status, 202, relay.output());
+    const accepted = (await res.json()) as { eventId: string; workflowId: string };
+    assert.equal(accepted.eventId, event.eventId);
+
+    const [delivery] = await sink.waitFor(1, 30_000);
+    assert.ok(delivery);
+    assert.equal(delivery.method, 'POST');
+    assert.equal(delivery.url, '/loyalty/pointsIssued?customer=412345678');
+    assert.equal(delivery.headers.authorization, 'Bearer sink-secret-token');
+    assert.equal(delivery.headers['x-event'], 'pointsIssued');
+    assert.deepEqual(delivery.json, { customerId: '412345678', points: 250, balance: 4500, store: 'blr-01' });
+    const lookup = loyalty.requests.at(-1);
+    assert.equal(lookup?.query.identifierName, 'mobile');
+    assert.equal(lookup?.query.identifierValue, '919999000001');
+
+    const handle = client.workflow.getHandle(accepted.workflowId);
+    const result: RelayEventResult = await handle.result();
+    assert.equal(result.status, 'delivered');
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(EventName), 'pointsIssued');
+    assert.equal(description.typedSearchAttributes.get(CustomerId), '412345678');
+    assert.equal(description.typedSearchAttributes.get(DeliveryStatus), 'delivered');
+
+    // The secret header value never entered workflow history.
+    const history = JSON.stringify(await handle.fetchHistory());
+    assert.ok(!history.includes('sink-secret-token'), 'secret found in workflow history');
+    assert.ok(!history.includes(KEY), 'source key found in workflow history');
+
+    // A resend of the same event (Capillary resends on timeouts) is a duplicate, not a second delivery.
+    const again = await post('/v1/sources/capillary/events', JSON.stringify(event));
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { eventId: event.eventId, workflowId: accepted.workflowId, duplicate: true });
+    assert.equal(sink.requests.filter((r) => r.headers['webhook-id'] === delivery.headers['webhook-id']).length, 1);
+  });
+
+  test('the wrapped Capillary envelope and the server format are accepted too', async () => {
+    const before = sink.requests.length;
+    const inner = capillaryPointsIssued();
+    const wrapped = {
+      eventId: randomUUID(),
+      eventType: '50074_pointsIssued',
+      actionType: 'NOTIFICATION',
+      timeStamp: inner.createdAt,
+      attributes: { createdAt: inner.createdAt, data: inner.data, refId: inner.refId, orgId: inner.orgId },
+    };
+    assert.equal((await post('/v1/sources/capillary/events', JSON.stringify(wrapped))).status, 202);
+    const server = {
+      event_id: randomUUID(),
+      event_name: 'purchaseCompleted',
+      event_properties: { totalPointsIssued: 40 },
+      timestamp: new Date().toISOString(),
+      user_id: 'cust-77',
+    };
+    const res = await post('/v1/sources/backend/events', JSON.stringify(server), { 'x-api-key': 'backend-key' });
+    assert.equal(res.status, 202);
+    const got = await sink.waitFor(before + 2, 30_000);
+    const bodies = got.slice(before).map((r) => r.json as { customerId: string });
+    assert.deepEqual(bodies.map((b) => b.customerId).sort(), ['412345678', 'cust-77']);
+  });
+
+  test('bad input gets a precise 4xx with a machine-readable code, and a metric', async () => {
+    const cases: { name: string; path?: string; body: string; headers?: Record<string, string>; status: number; code: string }[] = [
+      { name: 'malformed JSON', body: '{"eventId": ', status: 400, code: 'malformed_json' },
+      { name: 'wrong key', body: '{}', headers: { 'x-api-key': 'nope' }, status: 401, code: 'unauthorized' },
+      { name: 'unknown source', path: '/v1/sources/nobody/events', body: '{}', status: 404, code: 'unknown_source' },
+      { name: 'not JSON', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type' },
+      { name: 'too large', body: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), status: 413, code: 'payload_too_large' },
+      { name: 'schema', body: JSON.stringify({ eventName: 'pointsIssued', data: {} }), status: 422, code: 'schema_violation' },
+      { name: 'unknown event', body: JSON.stringify({ ...capillaryPointsIssued(), eventName: 'pointsissued' }), status: 422, code: 'unknown_event' },
+    ];
+    for (const c of cases) {
+      const res = await post(c.path ?? '/v1/sources/capillary/events', c.body, c.headers);
+      assert.equal(res.status, c.status, c.name);
+      const body = (await res.json()) as { code: string; requestId: string; issues?: { path: string }[] };
+      assert.equal(body.code, c.code, c.name);
+      assert.ok(body.requestId, `${c.name}: requestId`);
+      if (c.code === 'schema_violation') assert.ok(body.issues?.some((i) => i.path === 'eventId'), JSON.stringify(body));
+    }
+    const missingKey = await fetch(`${base}/v1/sources/capillary/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(missingKey.status, 401);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /relay_events_rejected_total\{source="capillary",code="malformed_json"\} 1/);
+    assert.match(metrics, /relay_events_accepted_total\{source="capillary",outcome="duplicate"\} 1/);
+  });
+
+  test('SIGTERM shuts down gracefully and releases the Temporal port', async () => {
+    const code = await relay.stop('SIGTERM');
+    assert.equal(code, 0, relay.output());
+    await assert.rejects(fetch(`${base}/healthz`));
+  });
+});
+
+describe('receiver with Temporal unreachable', () => {
+  test('answers 503 with Retry-After, and /readyz says not ready', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-e2e-down-'));
+    writeFileSync(join(dir, 'relay.yaml'), 'sources: [{ id: capillary, kind: capillary, auth: { key: k } }]\n');
+    const port = await freePort();
+    const receiver = spawnRelay('src/receiver-main.ts', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RELAY_CONFIG: join(dir, 'relay.yaml'),
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      RELAY_START_TIMEOUT_MS: '1500',
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      await receiver.waitFor(`http://127.0.0.1:${port}/healthz`);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(ready.status, 503);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/sources/capillary/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+        body: JSON.stringify(capillaryPointsIssued()),
+      });
+      assert.equal(res.status, 503);
+      assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
+      assert.equal(((await res.json()) as { code: string }).code, 'temporal_unavailable');
+    } finally {
+      assert.equal(await receiver.stop('SIGTERM'), 0, receiver.output());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * A local stand-in for the loyalty platform's points-balance lookup, modelled on Capillary:
+ * `GET /v2/customers/lookup/points/balance?source=INSTORE&identifierName=mobile&identifierValue=…`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeBalance {
+  totalPoints: number;
+  /** Defaults to totalPoints. */
+  mainPoints?: number;
+  /** Defaults to 0. */
+  promisedPoints?: number;
+  /** Defaults to a stable id per identifier (700001, 700002, … in key order). */
+  entityId?: number;
+}
+
+export interface LoyaltyApiRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lowercased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+}
+
+export interface ForcedStatus {
+  status: number;
+  /** How many of the next requests get this status. */
+  count: number;
+  headers?: Record<string, string>;
+}
+
+export interface LoyaltyApiFake {
+  /** Base URL, `http://127.0.0.1:PORT` (no trailing slash). */
+  url: string;
+  requests: LoyaltyApiRequest[];
+  /** Answer the next `count` requests with `status` instead of looking the customer up. */
+  forceStatus(status: number, count?: number, headers?: Record<string, string>): void;
+  close(): Promise<void>;
+}
+
+export const BALANCE_PATH = '/v2/customers/lookup/points/balance';
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function startLoyaltyApi(
+  balances: Record<string, FakeBalance>,
+  options: { forceStatus?: ForcedStatus } = {},
+): Promise<LoyaltyApiFake> {
+  const requests: LoyaltyApiRequest[] = [];
+  const entityIds = new Map(Object.keys(balances).map((k, i) => [k, 700001 + i]));
+  let forced: ForcedStatus | undefined = options.forceStatus ? { ...options.forceStatus } : undefined;
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const query = Object.fromEntries(url.searchParams);
+    requests.push({ method: req.method ?? '', path: url.pathname, query, headers });
+    req.resume();
+
+    if (forced && forced.count > 0) {
+      const { status, headers: extra } = forced;
+      forced.count -= 1;
+      if (forced.count === 0) forced = undefined;
+      send(res, status, { errors: [{ status: false, code: status, message: 'forced by the test' }] }, extra);
+      return;
+    }
+    if (url.pathname !== BALANCE_PATH) {
+      send(res, 404, { errors: [{ status: false, code: 404, message: `no route ${url.pathname}` }] });
+      return;
+    }
+    if (req.method !== 'GET') {
+      send(res, 405, { errors: [{ status: false, code: 405, message: 'method not allowed' }] }, { allow: 'GET' });
+      return;
+    }
+    const { source, identifierName, identifierValue } = query;
+    if (source !== 'INSTORE' || !identifierName || !identifierValue) {
+      send(res, 400, { errors: [{ status: false, code: 400, message: 'source=INSTORE, identifierName and identifierValue are required' }] });
+      return;
+    }
+    const balance = Object.prototype.hasOwnProperty.call(balances, identifierValue) ? balances[identifierValue] : undefined;
+    if (!balance) {
+      send(res, 404, { errors: [{ status: false, code: 8015, message: 'Customer not found for given identifiers' }] });
+      return;
+    }
+    send(res, 200, {
+      entityId: balance.entityId ?? entityIds.get(identifierValue),
+      entityType: 'CUSTOMER',
+      totalPoints: balance.totalPoints,
+      mainPoints: balance.mainPoints ?? balance.totalPoints,
+      promisedPoints: balance.promisedPoints ?? 0,
+    });
+  }
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    forceStatus(status, count = 1, headers) {
+      forced = count > 0 ? { status, count, ...(headers ? { headers } : {}) } : undefined;
+    },
+    async close() {
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closing;
+    },
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * relayEvent on a real Temporal dev server, delivering over real HTTPS to a local sink.
+ * Durations are seconds, not skipped time: the time-skipping server is a download.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { FileConfigStore } from '../../src/config/file-store';
+import { parseConfig } from '../../src/config/load';
+import { createHttpClient, type HttpClient } from '../../src/http/client';
+import { createLoyaltyApi } from '../../src/loyalty-api';
+import { createLogger } from '../../src/logger';
+import { createTemporalStarter } from '../../src/receiver/starter';
+import type { DevServer } from '../../src/temporal/dev-server';
+import type { RelayEventResult } from '../../workflows';
+import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
+import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
+import { startLoyaltyApi } from '../helpers/loyalty-api';
+import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
+
+let temporal: DevServer;
+const cleanups: (() => Promise<void>)[] = [];
+
+before(async () => {
+  temporal = await startTestTemporal();
+});
+
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await temporal?.stop();
+});
+
+function pointsIssued(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    source: 'capillary',
+    sourceKind: 'capillary',
+    name: 'pointsIssued',
+    occurredAt: now,
+    receivedAt: now,
+    customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
+    properties: { loyaltyProgramId: 973, totalPointsIssued: 250 },
+    ...overrides,
+  };
+}
+
+interface Harness {
+  sink: HttpsSink;
+  http: HttpClient;
+  taskQueue: string;
+  run(event: CanonicalEvent): Promise<RelayEventResult>;
+}
+
+/** A sink answering as scripted, a destination pointing at it, and a worker on a fresh task queue. */
+async function harness(respond: (index: number) => SinkResponse, destination: Record<string, unknown> = {}): Promise<Harness & { worker: Worker }> {
+  const sink = await startHttpsSink({ respond: (_req, i) => respond(i) });
+  const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
+  const config = parseConfig(
+    {
+      sources: [{ id: 'capillary', kind: 'capillary', auth: { key: 'k' } }],
+      destinations: [
+        {
+          name: 'sink',
+          kind: 'webhook',
+          events: ['pointsIssued'],
+          url: `${sink.url}/hooks/{{ event.name }}`,
+          body: { customer: '{{ event.customer.id }}', balance: '{{ enrichment.pointsBalance.totalPoints | default: null }}' },
+          enrichment: { pointsBalance: true },
+          ...destination,
+        },
+      ],
+    },
+    {},
+  );
+  const http = createHttpClient({ extraCa: sink.ca });
+  const taskQueue = uniqueTaskQueue('relay');
+  const worker = await Worker.create({
+    connection: temporal.env.nativeConnection,
+    namespace: temporal.namespace,
+    taskQueue,
+    workflowBundle: await testBundle(),
+    activities: createActivities({
+      store: new FileConfigStore(config, {}),
+      http,
+      loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
+      backoff: { initialMs: 100, maxMs: 400 },
+    }),
+  });
+  const running = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+    await http.close();
+    await sink.close();
+    await loyalty.close();
+  });
+  return {
+    sink,
+    http,
+    taskQueue,
+    worker,
+    run: (event) =>
+      temporal.env.client.workflow.execute('relayEvent', {
+        taskQueue,
+        workflowId: workflowIdFor(event.source, event.id),
+        args: [{ event }],
+      }),
+  };
+}
+
+describe('relayEvent', () => {
+  test('delivers the templated, enriched request once on 200', async () => {
+    const h = await harness(() => ({ status: 200 }));
+    const event = pointsIssued();
+    const result = await h.run(event);
+    assert.equal(result.status, 'delivered');
+    assert.equal(result.destinations.length, 1);
+    assert.equal(result.destinations[0]?.attempts, 1);
+    assert.equal(h.sink.requests.length, 1);
+    const req = h.sink.requests[0]!;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.url, '/hooks/pointsIssued');
+    assert.deepEqual(req.json, { customer: '412345678', balance: 4500 });
+    assert.match(req.headers['webhook-id'] ?? '', /^msg_[\w-]{32}$/);
+  });
+
+  test('retries a 503 with backoff, then succeeds, keeping the idempotency key', async () => {
+    const h = await harness((i) => (i < 2 ? { status: 503 } : { status: 200 }));
+    const result = await h.run(pointsIssued());
+    assert.equal(result.status, 'delivered');
+    assert.equal(result.destinations[0]?.attempts, 3);
+    assert.equal(h.sink.requests.length, 3);
+    const keys = new Set(h.sink.requests.map((r) => r.headers['webhook-id']));
+    assert.equal(keys.size, 1, 'every attempt carries the same webhook-id');
+  });
+
+  test('does not retry a permanent 400', async () => {
+    const h = await harness(() => ({ status: 400, body: '{"error":"bad field"}' }));
+    const result = await h.run(pointsIssued());
+    assert.equal(result.status, 'failed');
+    const d = result.destinations[0]!;
+    assert.equal(d.status, 'failed');
+    assert.equal(d.httpStatus, 400);
+    assert.equal(d.attempts, 1);
+    assert.equal(d.error?.type, 'DestinationRejected');
+    assert.equal(h.sink.requests.length, 1);
+  });
+
+  test('honours Retry-After instead of its own shorter backoff', async () => {
+    // Backoff alone would retry after 50–100 ms; Retry-After asks for 2 s.
+    const h = await harness((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
+    const result = await h.run(pointsIssued());
+    assert.equal(result.status, 'delivered');
+    const [first, second] = h.sink.requests;
+    assert.ok(first && second);
+    const gap = second.receivedAt - first.receivedAt;
+    assert.ok(gap >= 1900, `second attempt came ${gap} ms after the first; Retry-After asked for 2000 ms`);
+  });
+
+  test('marks an SLA breach while delivery goes on, and delivers', async () => {
+    const h = await harness((i) => (i === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 }), { slaSeconds: 1 });
+    const event = pointsIssued();
+    const handle = await temporal.env.client.workflow.start('relayEvent', {
+      taskQueue: h.taskQueue,
+      workflowId: workflowIdFor(event.source, event.id),
+      args: [{ event }],
+    });
+    // While the retry is pending, the SLA timer has fired and the run is already marked.
+    await new Promise((r) => setTimeout(r, 2000));
+    const during = await handle.describe();
+    assert.equal(during.status.name, 'RUNNING');
+    assert.equal(during.typedSearchAttributes.get(SlaBreached), true);
+    const result: RelayEventResult = await handle.result();
+    assert.equal(result.status, 'delivered');
+    assert.equal(result.destinations[0]?.slaBreached, true);
+    assert.equal(h.sink.requests.length, 2);
+    const done = await handle.describe();
+    assert.equal(done.typedSearchAttributes.get(DeliveryStatus), 'delivered');
+  });
+
+  test('gives up when the retry window is exhausted', async () => {
+    const h = await harness(() => ({ status: 503 }), { retryWindowSeconds: 2 });
+    const result = await h.run(pointsIssued());
+    const d = result.destinations[0]!;
+    assert.equal(d.status, 'failed');
+    assert.equal(d.error?.type, 'RetryWindowExhausted');
+    assert.ok(d.attempts >= 2, `expected several attempts, got ${d.attempts}`);
+    assert.equal(h.sink.requests.length, d.attempts);
+  });
+
+  test('a template placeholder with no value fails permanently, naming it, without sending', async () => {
+    const h = await harness(() => ({ status: 200 }), { body: { points: '{{ event.properties.notThere }}' } });
+    const result = await h.run(pointsIssued());
+    const d = result.destinations[0]!;
+    assert.equal(d.status, 'failed');
+    assert.equal(d.error?.type, 'TemplateRenderFailed');
+    assert.match(d.error?.message ?? '', /event\.properties\.notThere/);
+    assert.equal(h.sink.requests.length, 0);
+  });
+
+  test('an event nobody subscribes to completes as no_subscribers', async () => {
+    const h = await harness(() => ({ status: 200 }));
+    const result = await h.run(pointsIssued({ name: 'tierUpgraded' }));
+    assert.equal(result.status, 'no_subscribers');
+    assert.equal(h.sink.requests.length, 0);
+  });
+
+  test('a duplicate start is reported as a duplicate and delivered once', async () => {
+    const h = await harness(() => ({ status: 200 }));
+    const starter = createTemporalStarter({ client: temporal.env.client, taskQueue: h.taskQueue, startTimeoutMs: 5000, logger: createLogger('silent') });
+    const event = pointsIssued();
+    const first = await starter.start(event);
+    const second = await starter.start(event);
+    assert.equal(first.duplicate, false);
+    assert.equal(second.duplicate, true);
+    assert.equal(second.workflowId, first.workflowId);
+    await temporal.env.client.workflow.getHandle(first.workflowId).result();
+    // A resend after completion is still a duplicate (REJECT_DUPLICATE), not a second delivery.
+    const third = await starter.start(event);
+    assert.equal(third.duplicate, true);
+    assert.equal(h.sink.requests.length, 1);
+  });
+});
