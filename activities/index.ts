@@ -165,10 +165,20 @@ export function createActivities(deps: ActivityDeps) {
         if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
         if (verdict === 'gone') {
           log.warn('destination answered 410 Gone', { destination: destination.name });
-          throw failure(FailureType.DestinationGone, `${destination.name} answered 410 Gone`, { httpStatus: 410, attempt, responseSnippet: snippet }, true);
+          throw failure(
+            FailureType.DestinationGone,
+            `${destination.name} answered 410 Gone`,
+            { httpStatus: 410, attempt, responseSnippet: snippet },
+            true,
+          );
         }
         if (verdict === 'permanent') {
-          throw failure(FailureType.DestinationRejected, `${destination.name} answered ${res.status}`, { httpStatus: res.status, attempt, responseSnippet: snippet }, true);
+          throw failure(
+            FailureType.DestinationRejected,
+            `${destination.name} answered ${res.status}`,
+            { httpStatus: res.status, attempt, responseSnippet: snippet },
+            true,
+          );
         }
         retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], Date.now());
         problem = `${destination.name} answered ${res.status}`;
@@ -181,7 +191,12 @@ export function createActivities(deps: ActivityDeps) {
       const elapsedMs = Date.now() - info.scheduledTimestampMs;
       const details: DeliveryFailureDetails = { attempt, ...(status !== undefined ? { httpStatus: status } : {}) };
       if (elapsedMs + delayMs > input.retryWindowSeconds * 1000) {
-        throw failure(FailureType.RetryWindowExhausted, `${problem}; retry window of ${input.retryWindowSeconds}s exhausted after ${attempt} attempts`, details, true);
+        throw failure(
+          FailureType.RetryWindowExhausted,
+          `${problem}; retry window of ${input.retryWindowSeconds}s exhausted after ${attempt} attempts`,
+          details,
+          true,
+        );
       }
       throw failure(FailureType.DestinationUnavailable, problem, details, false, delayMs);
     },

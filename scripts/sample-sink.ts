@@ -38,7 +38,9 @@ const api = createServer((req, res) => {
   const totalPoints = value === '919999000001' ? 4500 : 1200;
   res
     .writeHead(200, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ entityId: 1000 + value.length, entityType: 'CUSTOMER', totalPoints, mainPoints: totalPoints, promisedPoints: 0 }));
+    .end(
+      JSON.stringify({ entityId: 1000 + value.length, entityType: 'CUSTOMER', totalPoints, mainPoints: totalPoints, promisedPoints: 0 }),
+    );
 });
 
 sink.listen(sinkPort, '127.0.0.1', () => process.stdout.write(`sample sink listening on http://localhost:${sinkPort}\n`));

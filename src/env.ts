@@ -4,9 +4,7 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -15,9 +13,19 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0').describe('Receiver bind address.'),
   RELAY_CONFIG: z.string().default('config/relay.example.yaml').describe('Path of the YAML configuration file.'),
   RELAY_DATA_DIR: z.string().default('data').describe('Folder for the embedded Temporal database and other local state.'),
-  RELAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024).describe('Largest accepted request body.'),
+  RELAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024)
+    .describe('Largest accepted request body.'),
   RELAY_EXTRA_CA_CERTS: z.string().optional().describe('PEM file of extra CAs trusted for outbound HTTPS.'),
-  RELAY_START_TIMEOUT_MS: z.coerce.number().int().positive().default(5000).describe('Deadline for starting a workflow before answering 503.'),
+  RELAY_START_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5000)
+    .describe('Deadline for starting a workflow before answering 503.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),
@@ -31,6 +39,7 @@ export const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
 
   TEMPORAL_CLI_PATH: z.string().optional().describe('Temporal CLI binary for the embedded dev server.'),
+  TEMPORAL_CLI_CACHE_DIR: z.string().optional().describe('Where the pinned CLI is built (default ~/.cache/loyalty-relay/temporal-cli).'),
   TEMPORAL_DEV_PORT: port.default(7233).describe('Embedded dev server gRPC port.'),
   TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server Web UI port.'),
 

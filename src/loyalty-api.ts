@@ -46,7 +46,7 @@ export function createLoyaltyApi(http: HttpClient, options: LoyaltyApiOptions): 
       try {
         res = await http.send({
           method: 'GET',
-          url: `${base}/v2/customers/lookup/points/balance?${qs}`,
+          url: `${base}/v2/customers/lookup/points/balance?${qs.toString()}`,
           headers: { accept: 'application/json', ...(options.authorization ? { authorization: options.authorization } : {}) },
           timeoutMs: options.timeoutMs ?? 5000,
           pool: { key: 'loyalty-api', maxConnections: 16 },
@@ -56,7 +56,8 @@ export function createLoyaltyApi(http: HttpClient, options: LoyaltyApiOptions): 
       }
       if (res.status === 404) return null;
       if (res.status === 429 || res.status >= 500) throw new LoyaltyApiUnavailableError(`loyalty API answered ${res.status}`);
-      if (res.status < 200 || res.status > 299) throw new Error(`loyalty API refused the lookup with ${res.status}: ${res.body.slice(0, 200)}`);
+      if (res.status < 200 || res.status > 299)
+        throw new Error(`loyalty API refused the lookup with ${res.status}: ${res.body.slice(0, 200)}`);
       const json = JSON.parse(res.body) as Record<string, unknown>;
       if (typeof json.totalPoints !== 'number') throw new Error('loyalty API answer has no numeric totalPoints');
       return {

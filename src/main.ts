@@ -23,7 +23,12 @@ async function main(): Promise<void> {
     const cli = resolveTemporalCli(process.env, (m) => logger.info(m));
     const dataDir = resolve(env.RELAY_DATA_DIR);
     mkdirSync(dataDir, { recursive: true });
-    dev = await startDevServer({ cli, dbFilename: join(dataDir, 'temporal.db'), port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT });
+    dev = await startDevServer({
+      cli,
+      dbFilename: join(dataDir, 'temporal.db'),
+      port: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+    });
     address = dev.address;
     logger.info({ address, ui: `http://localhost:${env.TEMPORAL_UI_PORT}`, cli: cli.description }, 'embedded Temporal dev server running');
   }

@@ -63,7 +63,12 @@ export async function startWorkerPart(env: RelayEnv, address: string, store: Con
   };
 }
 
-export async function startReceiverPart(env: RelayEnv, address: string, store: ConfigStore, logger: Logger): Promise<RunningPart & { port: number }> {
+export async function startReceiverPart(
+  env: RelayEnv,
+  address: string,
+  store: ConfigStore,
+  logger: Logger,
+): Promise<RunningPart & { port: number }> {
   // Lazy: the receiver starts (and answers 503) even while Temporal is down.
   const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });

@@ -14,6 +14,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const known = e instanceof ConfigError || e instanceof EnvError;
-  process.stderr.write(`loyalty-relay worker: ${known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`loyalty-relay worker: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

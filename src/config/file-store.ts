@@ -17,29 +17,34 @@ export class FileConfigStore implements ConfigStore {
     this.destinations = new Map(config.destinations.map((d) => [d.name, d]));
   }
 
-  async getSource(id: string): Promise<SourceConfig | undefined> {
-    return this.sources.get(id);
+  // In memory, so the promises are settled at once; the interface is async for stores that do I/O.
+  getSource(id: string): Promise<SourceConfig | undefined> {
+    return Promise.resolve(this.sources.get(id));
   }
 
-  async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
-    return [...this.destinations.values()]
-      .filter((d) => d.enabled && d.events.includes(event.name) && (!d.sources || d.sources.includes(event.source)))
-      .map(toPlan);
+  resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
+    return Promise.resolve(
+      [...this.destinations.values()]
+        .filter((d) => d.enabled && d.events.includes(event.name) && (!d.sources || d.sources.includes(event.source)))
+        .map(toPlan),
+    );
   }
 
-  async getDestination(name: string): Promise<DestinationConfig | undefined> {
-    return this.destinations.get(name);
+  getDestination(name: string): Promise<DestinationConfig | undefined> {
+    return Promise.resolve(this.destinations.get(name));
   }
 
-  async getDestinationSecrets(name: string): Promise<Record<string, string>> {
+  getDestinationSecrets(name: string): Promise<Record<string, string>> {
     const d = this.destinations.get(name);
-    if (!d) return {};
+    if (!d) return Promise.resolve({});
     const problems: ConfigProblem[] = [];
     const out: Record<string, string> = {};
     for (const h of d.headers) {
       if (h.secret) out[h.key] = resolveEnvRefs(h.value, this.env, h.key, problems);
     }
-    if (problems.length > 0) throw new Error(`secrets of destination "${name}" cannot be resolved: ${problems.map((p) => p.message).join('; ')}`);
-    return out;
+    if (problems.length > 0) {
+      return Promise.reject(new Error(`secrets of destination "${name}" cannot be resolved: ${problems.map((p) => p.message).join('; ')}`));
+    }
+    return Promise.resolve(out);
   }
 }

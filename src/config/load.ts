@@ -114,7 +114,10 @@ function checkDestination(d: DestinationConfigInput, at: string, problems: Confi
       }
     }
     if (JSON.stringify(body).match(ENV_REF)) {
-      problems.push({ path: `${at}.body`, message: 'bodies are recorded in workflow history: put secrets in headers, not ${...} in the body' });
+      problems.push({
+        path: `${at}.body`,
+        message: 'bodies are recorded in workflow history: put secrets in headers, not ${...} in the body',
+      });
     }
     problems.push(...checkJsonTemplate(body, `${at}.body`));
   }
@@ -155,7 +158,10 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
       if (secret) {
         const resolved = resolveEnvRefs(value, env, `${at}.headers[${j}].value`, problems);
         if (!HEADER_VALUE_WHITELIST.test(resolved)) {
-          problems.push({ path: `${at}.headers[${j}].value`, message: 'the referenced secret holds characters outside the header whitelist' });
+          problems.push({
+            path: `${at}.headers[${j}].value`,
+            message: 'the referenced secret holds characters outside the header whitelist',
+          });
         }
       }
       return { key: h.key.trim(), value, secret };

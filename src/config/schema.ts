@@ -56,7 +56,11 @@ export const destinationSchema = z
     slaSeconds: z.number().int().positive().default(60),
     maxConnections: z.number().int().positive().max(1000).default(10),
     timeoutSeconds: z.number().positive().max(300).default(10),
-    retryWindowSeconds: z.number().int().positive().default(24 * 60 * 60),
+    retryWindowSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * 60 * 60),
     enrichment: enrichmentSchema.default({ pointsBalance: false }),
   })
   .strict();

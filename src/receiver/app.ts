@@ -118,7 +118,14 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
       const status = result.duplicate ? 200 : 202;
       metrics.ingestSeconds.observe({ status: String(status) }, Number(process.hrtime.bigint() - started) / 1e9);
       logger.info(
-        { requestId: req.requestId, source: source.id, eventId: event.id, event: event.name, workflowId: result.workflowId, duplicate: result.duplicate },
+        {
+          requestId: req.requestId,
+          source: source.id,
+          eventId: event.id,
+          event: event.name,
+          workflowId: result.workflowId,
+          duplicate: result.duplicate,
+        },
         result.duplicate ? 'duplicate event' : 'event accepted',
       );
       res.status(status).json({ eventId: event.id, workflowId: result.workflowId, ...(result.duplicate ? { duplicate: true } : {}) });

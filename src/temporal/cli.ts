@@ -91,7 +91,10 @@ export function resolveTemporalCli(env: Env, say: Say, options: { build?: boolea
     if (!isExecutable(env.TEMPORAL_CLI_PATH)) {
       throw new TemporalCliUnavailableError(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file.`);
     }
-    return { executable: { type: 'existing-path', path: env.TEMPORAL_CLI_PATH }, description: `TEMPORAL_CLI_PATH (${env.TEMPORAL_CLI_PATH})` };
+    return {
+      executable: { type: 'existing-path', path: env.TEMPORAL_CLI_PATH },
+      description: `TEMPORAL_CLI_PATH (${env.TEMPORAL_CLI_PATH})`,
+    };
   }
   const fromPath = onPath('temporal', env);
   if (fromPath) return { executable: { type: 'existing-path', path: fromPath }, description: `temporal on PATH (${fromPath})` };
@@ -105,7 +108,8 @@ export function resolveTemporalCli(env: Env, say: Say, options: { build?: boolea
     mkdirSync(bin, { recursive: true });
     say(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from the Go module proxy into ${bin}.`);
     say('This takes several minutes the first time (about 5 on 2 cores); later starts reuse it.');
-    if (goInstall(go, bin, env, undefined, say)) return { executable: { type: 'existing-path', path: cached }, description: `built with Go (${cached})` };
+    if (goInstall(go, bin, env, undefined, say))
+      return { executable: { type: 'existing-path', path: cached }, description: `built with Go (${cached})` };
     say(`Retrying with GOTOOLCHAIN=${FALLBACK_GOTOOLCHAIN} (go fetches that toolchain through the module proxy).`);
     if (goInstall(go, bin, env, FALLBACK_GOTOOLCHAIN, say)) {
       return { executable: { type: 'existing-path', path: cached }, description: `built with ${FALLBACK_GOTOOLCHAIN} (${cached})` };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { DeliveryStatus, EventName, CustomerId } from '../../workflows/search-attributes';
-import type { RelayEventResult } from '../../workflows';
+import type { relayEvent, RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { freePort } from '../helpers/ports';
@@ -129,7 +129,7 @@ destinations:
     assert.equal(lookup?.query.identifierName, 'mobile');
     assert.equal(lookup?.query.identifierValue, '919999000001');
 
-    const handle = client.workflow.getHandle(accepted.workflowId);
+    const handle = client.workflow.getHandle<typeof relayEvent>(accepted.workflowId);
     const result: RelayEventResult = await handle.result();
     assert.equal(result.status, 'delivered');
     const description = await handle.describe();
@@ -179,10 +179,21 @@ destinations:
       { name: 'malformed JSON', body: '{"eventId": ', status: 400, code: 'malformed_json' },
       { name: 'wrong key', body: '{}', headers: { 'x-api-key': 'nope' }, status: 401, code: 'unauthorized' },
       { name: 'unknown source', path: '/v1/sources/nobody/events', body: '{}', status: 404, code: 'unknown_source' },
-      { name: 'not JSON', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type' },
+      {
+        name: 'not JSON',
+        body: 'a=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 415,
+        code: 'unsupported_media_type',
+      },
       { name: 'too large', body: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), status: 413, code: 'payload_too_large' },
       { name: 'schema', body: JSON.stringify({ eventName: 'pointsIssued', data: {} }), status: 422, code: 'schema_violation' },
-      { name: 'unknown event', body: JSON.stringify({ ...capillaryPointsIssued(), eventName: 'pointsissued' }), status: 422, code: 'unknown_event' },
+      {
+        name: 'unknown event',
+        body: JSON.stringify({ ...capillaryPointsIssued(), eventName: 'pointsissued' }),
+        status: 422,
+        code: 'unknown_event',
+      },
     ];
     for (const c of cases) {
       const res = await post(c.path ?? '/v1/sources/capillary/events', c.body, c.headers);
@@ -190,9 +201,17 @@ destinations:
       const body = (await res.json()) as { code: string; requestId: string; issues?: { path: string }[] };
       assert.equal(body.code, c.code, c.name);
       assert.ok(body.requestId, `${c.name}: requestId`);
-      if (c.code === 'schema_violation') assert.ok(body.issues?.some((i) => i.path === 'eventId'), JSON.stringify(body));
+      if (c.code === 'schema_violation')
+        assert.ok(
+          body.issues?.some((i) => i.path === 'eventId'),
+          JSON.stringify(body),
+        );
     }
-    const missingKey = await fetch(`${base}/v1/sources/capillary/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const missingKey = await fetch(`${base}/v1/sources/capillary/events`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(missingKey.status, 401);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /relay_events_rejected_total\{source="capillary",code="malformed_json"\} 1/);

@@ -81,7 +81,9 @@ export async function startLoyaltyApi(
     }
     const { source, identifierName, identifierValue } = query;
     if (source !== 'INSTORE' || !identifierName || !identifierValue) {
-      send(res, 400, { errors: [{ status: false, code: 400, message: 'source=INSTORE, identifierName and identifierValue are required' }] });
+      send(res, 400, {
+        errors: [{ status: false, code: 400, message: 'source=INSTORE, identifierName and identifierValue are required' }],
+      });
       return;
     }
     const balance = Object.prototype.hasOwnProperty.call(balances, identifierValue) ? balances[identifierValue] : undefined;

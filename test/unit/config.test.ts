@@ -116,7 +116,10 @@ describe('parseConfig: destination rules', () => {
     doc.destinations = [first, { ...first }];
     assertProblem(problemsOf(doc), 'destinations[1].name', /duplicate destination name "crm-hook"/);
 
-    doc.destinations = [{ ...first, name: 'Hook' }, { ...first, name: 'hook' }];
+    doc.destinations = [
+      { ...first, name: 'Hook' },
+      { ...first, name: 'hook' },
+    ];
     assert.deepEqual(
       parseConfig(doc, env).destinations.map((d) => d.name),
       ['Hook', 'hook'],
@@ -144,7 +147,11 @@ describe('parseConfig: destination rules', () => {
   });
 
   it('refuses an unknown source id', () => {
-    assertProblem(problemsOf(withDestination({ sources: ['capillary-prod', 'kognitiv'] })), 'destinations[0].sources[1]', /no source with id "kognitiv"/);
+    assertProblem(
+      problemsOf(withDestination({ sources: ['capillary-prod', 'kognitiv'] })),
+      'destinations[0].sources[1]',
+      /no source with id "kognitiv"/,
+    );
   });
 
   it('refuses duplicate header keys, case-insensitively', () => {
@@ -156,7 +163,11 @@ describe('parseConfig: destination rules', () => {
   });
 
   it('refuses an empty header key', () => {
-    assertProblem(problemsOf(withDestination({ headers: [{ key: '  ', value: 'v' }] })), 'destinations[0].headers[0].key', /header key is required/);
+    assertProblem(
+      problemsOf(withDestination({ headers: [{ key: '  ', value: 'v' }] })),
+      'destinations[0].headers[0].key',
+      /header key is required/,
+    );
   });
 
   it('refuses header values with a newline or non-ASCII characters', () => {
@@ -166,7 +177,11 @@ describe('parseConfig: destination rules', () => {
   });
 
   it('refuses ${VAR} in the URL', () => {
-    assertProblem(problemsOf(withDestination({ url: 'https://hooks.example.com/?token=${HOOK_TOKEN}' })), 'destinations[0].url', /put secrets in headers/);
+    assertProblem(
+      problemsOf(withDestination({ url: 'https://hooks.example.com/?token=${HOOK_TOKEN}' })),
+      'destinations[0].url',
+      /put secrets in headers/,
+    );
   });
 
   it('refuses ${VAR} in the body', () => {
@@ -182,7 +197,11 @@ describe('parseConfig: destination rules', () => {
   });
 
   it('reports an unset environment variable, and uses ${VAR:-default}', () => {
-    assertProblem(problemsOf(validDoc(), { CAPILLARY_KEY: 'k' }), 'destinations[0].headers[0].value', /environment variable HOOK_TOKEN is not set/);
+    assertProblem(
+      problemsOf(validDoc(), { CAPILLARY_KEY: 'k' }),
+      'destinations[0].headers[0].value',
+      /environment variable HOOK_TOKEN is not set/,
+    );
     assertProblem(problemsOf(validDoc(), { HOOK_TOKEN: 't' }), 'sources[0].auth.key', /environment variable CAPILLARY_KEY is not set/);
 
     const doc = validDoc();
@@ -196,12 +215,19 @@ describe('parseConfig: destination rules', () => {
   });
 
   it('reports template problems in the body with their JSON path', () => {
-    assertProblem(problemsOf(withDestination({ body: { a: { b: '{{ secrets.x }}' } } })), 'destinations[0].body.a.b', /must start with one of/);
+    assertProblem(
+      problemsOf(withDestination({ body: { a: { b: '{{ secrets.x }}' } } })),
+      'destinations[0].body.a.b',
+      /must start with one of/,
+    );
   });
 
   it('refuses an unknown top-level key', () => {
     const problems = problemsOf({ ...validDoc(), destinatons: [] });
-    assert.ok(problems.some((p) => /destinatons/.test(p.message)), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => /destinatons/.test(p.message)),
+      JSON.stringify(problems),
+    );
   });
 
   it('reports several problems at once', () => {
@@ -247,25 +273,31 @@ describe('loadConfigFile', () => {
 
   it('names the file when it is missing', () => {
     const file = join(dir, 'missing.yaml');
-    assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.equal(e.file, file);
-      assert.ok(e.message.includes(file));
-      assert.match(e.message, /cannot read file/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfigFile(file, {}),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.file, file);
+        assert.ok(e.message.includes(file));
+        assert.match(e.message, /cannot read file/);
+        return true;
+      },
+    );
   });
 
   it('names the file and line on a YAML syntax error', () => {
     const file = join(dir, 'broken.yaml');
     writeFileSync(file, 'sources:\n  - id: backend\n    kind: [server\n');
-    assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.ok(e.message.includes(file));
-      assert.ok(e.problems.length > 0);
-      assert.match(e.problems[0]?.path ?? '', /^line \d+$/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfigFile(file, {}),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.ok(e.message.includes(file));
+        assert.ok(e.problems.length > 0);
+        assert.match(e.problems[0]?.path ?? '', /^line \d+$/);
+        return true;
+      },
+    );
   });
 
   it('refuses duplicate YAML keys', () => {

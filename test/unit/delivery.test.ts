@@ -32,7 +32,10 @@ describe('backoffDelayMs', () => {
 
   it('keeps jitter within [exp/2, exp]', () => {
     assert.equal(backoffDelayMs(3, policy, bottom), 2000);
-    assert.equal(backoffDelayMs(3, policy, () => 0.5), 3000);
+    assert.equal(
+      backoffDelayMs(3, policy, () => 0.5),
+      3000,
+    );
     for (let attempt = 1; attempt <= 10; attempt++) {
       const exp = Math.min(policy.maxMs, policy.initialMs * 2 ** (attempt - 1));
       for (let i = 0; i < 50; i++) {
@@ -150,7 +153,11 @@ describe('webhook render', () => {
     const req = webhookConnector.render({
       destination: destination({
         url: 'https://hooks.example.com/c/{{ event.customer.id }}/{{ event.name }}',
-        body: { customer: '{{ event.customer.id }}', points: '{{ enrichment.pointsBalance.totalPoints }}', note: 'issued {{ event.properties.totalPointsIssued }}' },
+        body: {
+          customer: '{{ event.customer.id }}',
+          points: '{{ enrichment.pointsBalance.totalPoints }}',
+          note: 'issued {{ event.properties.totalPointsIssued }}',
+        },
       }),
       event,
       enrichment,

@@ -63,8 +63,7 @@ describe('https sink', () => {
 
   it('answers as scripted per request and keeps a non-JSON body raw', async () => {
     const sink = await startHttpsSink({
-      respond: (req, index) =>
-        index === 0 ? { status: 503, headers: { 'retry-after': '7' }, body: 'busy' } : { status: 204 },
+      respond: (req, index) => (index === 0 ? { status: 503, headers: { 'retry-after': '7' }, body: 'busy' } : { status: 204 }),
     });
     const agent = new Agent({ connect: { ca: sink.ca } });
     try {

@@ -132,7 +132,10 @@ describe('capillary source', () => {
   });
 
   it('refuses an epoch time beyond what a date can hold with a 422, not a crash', () => {
-    assert.deepEqual(issuePaths(() => capillarySource.normalize({ ...flatPointsIssued(), createdAt: 9e15 }, ctx)), ['createdAt']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize({ ...flatPointsIssued(), createdAt: 9e15 }, ctx)),
+      ['createdAt'],
+    );
   });
 
   it('refuses an unknown event name', () => {
@@ -157,35 +160,56 @@ describe('capillary source', () => {
   it('requires loyaltyProgramId on pointsExpired, in either envelope', () => {
     const data: Record<string, unknown> = { ...pointsIssuedData(), pointsExpired: 120 };
     delete data.loyaltyProgramId;
-    assert.deepEqual(issuePaths(() => capillarySource.normalize({ ...withName('pointsExpired'), data }, ctx)), ['data.loyaltyProgramId']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize({ ...withName('pointsExpired'), data }, ctx)),
+      ['data.loyaltyProgramId'],
+    );
 
     const wrapped: Record<string, unknown> = { ...wrappedPointsIssued(), eventType: '100458_pointsExpired' };
     wrapped.attributes = { ...(wrapped.attributes as object), data };
-    assert.deepEqual(issuePaths(() => capillarySource.normalize(wrapped, ctx)), ['attributes.data.loyaltyProgramId']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize(wrapped, ctx)),
+      ['attributes.data.loyaltyProgramId'],
+    );
 
-    assert.equal(capillarySource.normalize({ ...withName('pointsExpired'), data: { ...data, loyaltyProgramId: 1017 } }, ctx).name, 'pointsExpired');
+    assert.equal(
+      capillarySource.normalize({ ...withName('pointsExpired'), data: { ...data, loyaltyProgramId: 1017 } }, ctx).name,
+      'pointsExpired',
+    );
   });
 
   it('requires eventId', () => {
     const body = flatPointsIssued();
     delete body.eventId;
-    assert.deepEqual(issuePaths(() => capillarySource.normalize(body, ctx)), ['eventId']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize(body, ctx)),
+      ['eventId'],
+    );
   });
 
   it('requires data', () => {
     const body = flatPointsIssued();
     delete body.data;
-    assert.deepEqual(issuePaths(() => capillarySource.normalize(body, ctx)), ['data']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize(body, ctx)),
+      ['data'],
+    );
   });
 
   it('reports bad customer identifiers at their path in either envelope', () => {
     const flat = flatPointsIssued();
     (flat.data as { customerIdentifiers: unknown }).customerIdentifiers = { customerId: '' };
-    assert.deepEqual(issuePaths(() => capillarySource.normalize(flat, ctx)), ['data.customerIdentifiers.customerId']);
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize(flat, ctx)),
+      ['data.customerIdentifiers.customerId'],
+    );
 
     const wrapped = wrappedPointsIssued();
-    ((wrapped.attributes as { data: { customerIdentifiers: unknown } }).data).customerIdentifiers = { customerId: '' };
-    assert.deepEqual(issuePaths(() => capillarySource.normalize(wrapped, ctx)), ['attributes.data.customerIdentifiers.customerId']);
+    (wrapped.attributes as { data: { customerIdentifiers: unknown } }).data.customerIdentifiers = { customerId: '' };
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize(wrapped, ctx)),
+      ['attributes.data.customerIdentifiers.customerId'],
+    );
   });
 });
 
@@ -220,21 +244,35 @@ describe('server source', () => {
     it(`answers 422 naming ${field} when it is missing`, () => {
       const body: Record<string, unknown> = { ...valid };
       delete body[field];
-      assert.deepEqual(issuePaths(() => serverSource.normalize(body, serverCtx)), [field]);
+      assert.deepEqual(
+        issuePaths(() => serverSource.normalize(body, serverCtx)),
+        [field],
+      );
     });
   }
 
   it('lists every missing field at once', () => {
-    assert.deepEqual(issuePaths(() => serverSource.normalize({ event_properties: {} }, serverCtx)).sort(), ['event_id', 'event_name', 'timestamp', 'user_id']);
+    assert.deepEqual(issuePaths(() => serverSource.normalize({ event_properties: {} }, serverCtx)).sort(), [
+      'event_id',
+      'event_name',
+      'timestamp',
+      'user_id',
+    ]);
   });
 
   for (const timestamp of ['2024-06-10 06:13:20', '1718000000', 'yesterday', '2024-06-10T06:13:20', '2024-02-30T00:00:00Z']) {
     it(`refuses the timestamp ${JSON.stringify(timestamp)}`, () => {
-      assert.deepEqual(issuePaths(() => serverSource.normalize({ ...valid, timestamp }, serverCtx)), ['timestamp']);
+      assert.deepEqual(
+        issuePaths(() => serverSource.normalize({ ...valid, timestamp }, serverCtx)),
+        ['timestamp'],
+      );
     });
   }
 
   it('refuses a body that is not an object', () => {
-    assert.throws(() => serverSource.normalize([valid], serverCtx), (e: unknown) => e instanceof HttpError && e.status === 422);
+    assert.throws(
+      () => serverSource.normalize([valid], serverCtx),
+      (e: unknown) => e instanceof HttpError && e.status === 422,
+    );
   });
 });

@@ -31,7 +31,10 @@ const context = {
 
 describe('checkTemplate', () => {
   it('accepts paths under the known roots', () => {
-    assert.deepEqual(checkTemplate('Hi {{ event.customer.id }} / {{enrichment.pointsBalance.totalPoints}} {{ event.properties.items[0].sku }}'), []);
+    assert.deepEqual(
+      checkTemplate('Hi {{ event.customer.id }} / {{enrichment.pointsBalance.totalPoints}} {{ event.properties.items[0].sku }}'),
+      [],
+    );
   });
 
   it('refuses a placeholder that is not a path', () => {
@@ -48,7 +51,10 @@ describe('checkTemplate', () => {
 
   for (const template of ['{{ event.id', 'event.id }}', '{{ event.id }} }}', '{{ {{ event.id }}']) {
     it(`reports unbalanced braces in ${JSON.stringify(template)}`, () => {
-      assert.ok(checkTemplate(template).some((p) => /unbalanced/.test(p)), `no unbalanced-brace problem for ${template}`);
+      assert.ok(
+        checkTemplate(template).some((p) => /unbalanced/.test(p)),
+        `no unbalanced-brace problem for ${template}`,
+      );
     });
   }
 
@@ -82,12 +88,22 @@ describe('renderJson', () => {
   });
 
   it('interpolates into strings', () => {
-    const out = renderJson({ text: 'Customer {{ event.customer.id }} earned {{ event.properties.totalPointsIssued }} points ({{ event.properties.firstPurchase }})' }, context);
+    const out = renderJson(
+      {
+        text: 'Customer {{ event.customer.id }} earned {{ event.properties.totalPointsIssued }} points ({{ event.properties.firstPurchase }})',
+      },
+      context,
+    );
     assert.deepEqual(out, { text: 'Customer 381 earned 25 points (false)' });
   });
 
   it('leaves non-string values and keys as they are', () => {
-    assert.deepEqual(renderJson({ n: 1, b: true, z: null, '{{ event.id }}': 'x' }, context), { n: 1, b: true, z: null, '{{ event.id }}': 'x' });
+    assert.deepEqual(renderJson({ n: 1, b: true, z: null, '{{ event.id }}': 'x' }, context), {
+      n: 1,
+      b: true,
+      z: null,
+      '{{ event.id }}': 'x',
+    });
   });
 
   const attacks = [
@@ -103,7 +119,9 @@ describe('renderJson', () => {
   for (const value of attacks) {
     it(`renders an injection attempt harmlessly: ${JSON.stringify(value)}`, () => {
       const ctx = { event: { name: value } };
-      const out = JSON.parse(JSON.stringify(renderJson({ greeting: 'Hello {{ event.name }}!', whole: '{{ event.name }}', role: 'user' }, ctx))) as Record<string, unknown>;
+      const out = JSON.parse(
+        JSON.stringify(renderJson({ greeting: 'Hello {{ event.name }}!', whole: '{{ event.name }}', role: 'user' }, ctx)),
+      ) as Record<string, unknown>;
       assert.deepEqual(Object.keys(out).sort(), ['greeting', 'role', 'whole']);
       assert.equal(out.greeting, `Hello ${value}!`);
       assert.equal(out.whole, value);
@@ -141,11 +159,17 @@ describe('renderText and renderUrl', () => {
 
   it('percent-encodes every value in a URL', () => {
     const ctx = { event: { customer: { id: 'a b/c?d=1&e#f' } } };
-    assert.equal(renderUrl('https://hooks.example.com/c/{{ event.customer.id }}?x=1', ctx), 'https://hooks.example.com/c/a%20b%2Fc%3Fd%3D1%26e%23f?x=1');
+    assert.equal(
+      renderUrl('https://hooks.example.com/c/{{ event.customer.id }}?x=1', ctx),
+      'https://hooks.example.com/c/a%20b%2Fc%3Fd%3D1%26e%23f?x=1',
+    );
   });
 
   it('throws MissingPlaceholderError from a URL too', () => {
-    assert.throws(() => renderUrl('https://x.example/{{ event.nope }}', context), { name: 'MissingPlaceholderError', placeholder: 'event.nope' });
+    assert.throws(() => renderUrl('https://x.example/{{ event.nope }}', context), {
+      name: 'MissingPlaceholderError',
+      placeholder: 'event.nope',
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import type { DevServer } from '../../src/temporal/dev-server';
-import type { RelayEventResult } from '../../workflows';
+import type { relayEvent, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
@@ -56,7 +56,10 @@ interface Harness {
 }
 
 /** A sink answering as scripted, a destination pointing at it, and a worker on a fresh task queue. */
-async function harness(respond: (index: number) => SinkResponse, destination: Record<string, unknown> = {}): Promise<Harness & { worker: Worker }> {
+async function harness(
+  respond: (index: number) => SinkResponse,
+  destination: Record<string, unknown> = {},
+): Promise<Harness & { worker: Worker }> {
   const sink = await startHttpsSink({ respond: (_req, i) => respond(i) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
   const config = parseConfig(
@@ -164,7 +167,7 @@ describe('relayEvent', () => {
   test('marks an SLA breach while delivery goes on, and delivers', async () => {
     const h = await harness((i) => (i === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 }), { slaSeconds: 1 });
     const event = pointsIssued();
-    const handle = await temporal.env.client.workflow.start('relayEvent', {
+    const handle = await temporal.env.client.workflow.start<typeof relayEvent>('relayEvent', {
       taskQueue: h.taskQueue,
       workflowId: workflowIdFor(event.source, event.id),
       args: [{ event }],
@@ -211,7 +214,12 @@ describe('relayEvent', () => {
 
   test('a duplicate start is reported as a duplicate and delivered once', async () => {
     const h = await harness(() => ({ status: 200 }));
-    const starter = createTemporalStarter({ client: temporal.env.client, taskQueue: h.taskQueue, startTimeoutMs: 5000, logger: createLogger('silent') });
+    const starter = createTemporalStarter({
+      client: temporal.env.client,
+      taskQueue: h.taskQueue,
+      startTimeoutMs: 5000,
+      logger: createLogger('silent'),
+    });
     const event = pointsIssued();
     const first = await starter.start(event);
     const second = await starter.start(event);

@@ -1,0 +1,83 @@
+// @ts-check
+/**
+ * ESLint flat config: type-aware typescript-eslint over all TypeScript in the project, plus
+ * the workflow sandbox boundary (what `workflows/` may import) enforced by lint.
+ */
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const TS_FILES = ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
+
+const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see DESIGN.md)';
+
+export default defineConfig(
+  {
+    ignores: ['node_modules/', 'data/', '.cache/', 'dist/', 'bench-results/'],
+  },
+  js.configs.recommended,
+  {
+    files: TS_FILES,
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-exports': 'error',
+      // Express tells an error handler by its four parameters, so `_next` must be declared unused.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      // The typescript-eslint version of the rule: it understands `allowTypeImports`.
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.map((name) => ({ name, message: `Node built-ins are not available in workflows: ${SANDBOX}.` })),
+          patterns: [
+            { regex: '^node:', message: `Node built-ins are not available in workflows: ${SANDBOX}.` },
+            {
+              regex: '^(\\.\\./)+activities(/|$)',
+              allowTypeImports: true,
+              message: "Workflows import only the activities' type and call them through proxyActivities.",
+            },
+            // Pure modules whose types workflows use; their values stay out (only failure-types is imported as values).
+            {
+              regex: '^(\\.\\./)+src/(canonical-event|config/store|enrichment)$',
+              allowTypeImports: true,
+              message: 'Import only types from this module in workflows (`import type`).',
+            },
+            {
+              regex: '^(\\.\\./)+src/(?!(canonical-event|config/store|enrichment|failure-types)$)',
+              message: `Workflows may import from src/ only the pure modules canonical-event, config/store and enrichment (types) and failure-types: ${SANDBOX}.`,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // node:test's describe/it/test return promises the runner itself awaits and reports;
+      // awaiting them at top level would serialise the suite for nothing.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);
