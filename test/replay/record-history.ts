@@ -1,0 +1,92 @@
+/**
+ * Records a relayEvent history for the replay tests: one destination that answers 503 once
+ * (so the history holds a retried activity), with enrichment, an SLA timer and search
+ * attribute updates. Run when the workflow ships a new version, and commit the file:
+ *   npx tsx test/replay/record-history.ts relay-event-v1
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { FileConfigStore } from '../../src/config/file-store';
+import { parseConfig } from '../../src/config/load';
+import { createHttpClient } from '../../src/http/client';
+import { createLoyaltyApi } from '../../src/loyalty-api';
+import type { relayEvent } from '../../workflows';
+import { startHttpsSink } from '../helpers/https-sink';
+import { startLoyaltyApi } from '../helpers/loyalty-api';
+import { resolveTemporalCli } from '../../src/temporal/cli';
+import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
+
+async function main(name: string): Promise<void> {
+  const temporal = await startTestTemporal();
+  const sink = await startHttpsSink({ respond: (_r, i) => (i === 0 ? { status: 503 } : { status: 200 }) });
+  const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
+  const http = createHttpClient({ extraCa: sink.ca });
+  const config = parseConfig(
+    {
+      destinations: [
+        {
+          name: 'crm',
+          kind: 'webhook',
+          events: ['pointsIssued'],
+          url: `${sink.url}/hooks`,
+          body: { balance: '{{ enrichment.pointsBalance.totalPoints }}' },
+          enrichment: { pointsBalance: true },
+        },
+      ],
+    },
+    {},
+  );
+  const taskQueue = uniqueTaskQueue('record');
+  const worker = await Worker.create({
+    connection: temporal.env.nativeConnection,
+    taskQueue,
+    workflowBundle: await testBundle(),
+    activities: createActivities({
+      store: new FileConfigStore(config, {}),
+      http,
+      loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
+      backoff: { initialMs: 100, maxMs: 200 },
+    }),
+  });
+  const now = new Date().toISOString();
+  const workflowId = `relay:capillary:${name}`;
+  await worker.runUntil(
+    temporal.env.client.workflow.execute<typeof relayEvent>('relayEvent', {
+      taskQueue,
+      workflowId,
+      args: [
+        {
+          event: {
+            id: name,
+            source: 'capillary',
+            sourceKind: 'capillary',
+            name: 'pointsIssued',
+            occurredAt: now,
+            receivedAt: now,
+            customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
+            properties: { totalPointsIssued: 250 },
+          },
+        },
+      ],
+    }),
+  );
+  // The CLI's JSON export is the standard history format (the SDK's historyToJSON fails on this build).
+  const cli = resolveTemporalCli(process.env, () => undefined, { build: false }).executable;
+  if (cli.type !== 'existing-path') throw new Error('recording needs a temporal CLI binary');
+  const json = execFileSync(cli.path, ['workflow', 'show', '--address', temporal.address, '-w', workflowId, '--output', 'json']);
+  const file = join(__dirname, 'histories', `${name}.json`);
+  writeFileSync(file, json);
+  process.stdout.write(`wrote ${file} (${(JSON.parse(json.toString()) as { events: unknown[] }).events.length} events)\n`);
+  await http.close();
+  await sink.close();
+  await loyalty.close();
+  await temporal.stop();
+}
+
+main(process.argv[2] ?? 'relay-event-v1').catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
