@@ -172,17 +172,23 @@ describe('relayEvent', () => {
       workflowId: workflowIdFor(event.source, event.id),
       args: [{ event }],
     });
-    // While the retry is pending, the SLA timer has fired and the run is already marked.
-    await new Promise((r) => setTimeout(r, 2000));
-    const during = await handle.describe();
-    assert.equal(during.status.name, 'RUNNING');
-    assert.equal(during.typedSearchAttributes.get(SlaBreached), true);
     const result: RelayEventResult = await handle.result();
     assert.equal(result.status, 'delivered');
     assert.equal(result.destinations[0]?.slaBreached, true);
     assert.equal(h.sink.requests.length, 2);
+    // The mark came while delivery was still going on: in history, the SLA timer fired and the
+    // search attribute was set before the deliver activity completed (ordering, not wall-clock).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const index = (pred: (e: (typeof events)[number]) => boolean) => events.findIndex(pred);
+    const timerFired = index((e) => e.timerFiredEventAttributes != null);
+    const marked = index((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.RelaySlaBreached != null);
+    const deliverScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliver')?.eventId;
+    const delivered = index((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(deliverScheduled));
+    assert.ok(timerFired > 0 && marked > timerFired, `timer fired at ${timerFired}, marked at ${marked}`);
+    assert.ok(delivered > marked, `deliver completed at ${delivered}, before the SLA mark at ${marked}`);
     const done = await handle.describe();
     assert.equal(done.typedSearchAttributes.get(DeliveryStatus), 'delivered');
+    assert.equal(done.typedSearchAttributes.get(SlaBreached), true);
   });
 
   test('gives up when the retry window is exhausted', async () => {
