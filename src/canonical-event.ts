@@ -19,6 +19,14 @@ export interface CanonicalEvent {
   sourceKind: string;
   /** Event name as the sender spells it (case-sensitive), e.g. `pointsIssued`. */
   name: string;
+  /**
+   * `track`: something the customer did (points issued, tier upgraded…).
+   * `user`: the customer's profile was created or changed (Capillary customerAdded /
+   * customerUpdated, Segment identify) — what user-sync destinations receive.
+   */
+  type: 'track' | 'user';
+  /** Profile attributes of a `user` event. */
+  traits?: Record<string, unknown>;
   /** ISO 8601: when the event happened, per the sender. */
   occurredAt: string;
   /** ISO 8601: when the receiver accepted it. */

@@ -79,6 +79,8 @@ export const CAPILLARY_EVENTS = [
 ] as const;
 
 const CATALOG = new Set<string>(CAPILLARY_EVENTS);
+/** Profile changes: user events for user-sync destinations. */
+const USER_EVENTS = new Set(['customerAdded', 'customerUpdated']);
 
 /** epoch milliseconds (within the range a Date can hold), or an ISO 8601 string */
 const instant = z.union([z.number().int().nonnegative().max(8.64e15), z.iso.datetime({ offset: true })]);
@@ -185,6 +187,7 @@ export const capillarySource: SourceAdapter = {
       source: ctx.sourceId,
       sourceKind: 'capillary',
       name,
+      type: USER_EVENTS.has(name) ? 'user' : 'track',
       occurredAt: toIso(attrs?.createdAt ?? env.createdAt ?? env.timeStamp, ctx.receivedAt),
       receivedAt: ctx.receivedAt,
       customer: {

@@ -24,6 +24,7 @@ export const serverSource: SourceAdapter = {
       source: ctx.sourceId,
       sourceKind: 'server',
       name: e.event_name,
+      type: 'track',
       occurredAt: new Date(e.timestamp).toISOString(),
       receivedAt: ctx.receivedAt,
       customer: { id: e.user_id, identifiers: {} },

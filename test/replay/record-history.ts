@@ -64,6 +64,7 @@ async function main(name: string): Promise<void> {
             source: 'capillary',
             sourceKind: 'capillary',
             name: 'pointsIssued',
+            type: 'track',
             occurredAt: now,
             receivedAt: now,
             customer: { id: '412345678', identifiers: { mobile: '919999000001' } },

@@ -102,6 +102,7 @@ describe('webhook render', () => {
   const event: CanonicalEvent = {
     id: '0c8f3a5e-6f3b-4d6e-9a41-2b7c5d1e8f90',
     source: 'capillary-prod',
+    type: 'track',
     sourceKind: 'capillary',
     name: 'pointsIssued',
     occurredAt: '2024-06-10T06:13:20.000Z',

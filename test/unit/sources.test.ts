@@ -73,6 +73,7 @@ const expected: CanonicalEvent = {
   id: EVENT_ID,
   source: 'capillary-prod',
   sourceKind: 'capillary',
+  type: 'track',
   name: 'pointsIssued',
   occurredAt: '2024-06-10T06:13:20.000Z',
   receivedAt: '2024-06-10T06:13:21.500Z',
@@ -157,6 +158,12 @@ describe('capillary source', () => {
     assert.throws(() => capillarySource.normalize(withName('PointsIssued'), ctx), UnknownEventError);
   });
 
+  it('marks profile changes as user events and the rest as track events', () => {
+    assert.equal(capillarySource.normalize(withName('customerAdded'), ctx).type, 'user');
+    assert.equal(capillarySource.normalize(withName('customerUpdated'), ctx).type, 'user');
+    assert.equal(capillarySource.normalize(withName('pointsIssued'), ctx).type, 'track');
+  });
+
   it('requires loyaltyProgramId on pointsExpired, in either envelope', () => {
     const data: Record<string, unknown> = { ...pointsIssuedData(), pointsExpired: 120 };
     delete data.loyaltyProgramId;
@@ -229,6 +236,7 @@ describe('server source', () => {
       source: 'backend',
       sourceKind: 'server',
       name: 'purchase_completed',
+      type: 'track',
       occurredAt: '2024-06-10T06:13:20.250Z',
       receivedAt: '2024-06-10T06:13:21.000Z',
       customer: { id: 'cust-564218930', identifiers: {} },

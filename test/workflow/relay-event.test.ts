@@ -40,6 +40,7 @@ function pointsIssued(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
     source: 'capillary',
     sourceKind: 'capillary',
     name: 'pointsIssued',
+    type: 'track',
     occurredAt: now,
     receivedAt: now,
     customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
