@@ -8,21 +8,27 @@ import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CanonicalEvent } from '../src/canonical-event';
-import type { ConfigStore, DestinationPlan, EnrichmentChoices } from '../src/config/store';
-import { classifyStatus, type OutboundRequest } from '../src/destinations/connector';
+import type { ConfigStore, DestinationPlan } from '../src/config/store';
+import type { OutboundRequest, SendHeaders } from '../src/destinations/connector';
 import { destinationConnectors } from '../src/destinations';
-import type { Enrichment } from '../src/enrichment';
+import { createCredentialProvider, TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
 import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
-import type { HttpClient } from '../src/http/client';
-import { LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../src/loyalty-api';
+import type { HttpClient, HttpResponse } from '../src/http/client';
+import { BlockedAddressError } from '../src/http/outbound-guard';
+import type { LoyaltyApi } from '../src/loyalty-api';
 import { TemplateRenderError } from '../src/templates';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
+import { enrichEvent, enrichmentFor, type EnrichmentData, type EnrichmentWants } from './enrich';
+
+export type { EnrichmentData, EnrichmentWants } from './enrich';
 
 export interface ActivityDeps {
   store: ConfigStore;
   http: HttpClient;
-  /** Absent when LOYALTY_API_URL is not set: balance lookups are then reported as problems. */
+  /** Absent when LOYALTY_API_URL is not set: loyalty API lookups are then reported as problems. */
   loyaltyApi?: LoyaltyApi;
+  /** OAuth token cache shared by every delivery of this worker; built from store + http when absent. */
+  credentials?: CredentialProvider;
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
   userAgent?: string;
@@ -31,12 +37,25 @@ export interface ActivityDeps {
 export interface MapEventInput {
   destination: string;
   event: CanonicalEvent;
-  enrichment: Enrichment;
+  /** The event's enrichment (all destinations'); mapEvent keeps what this destination chose. */
+  enrichment: EnrichmentData;
 }
 
 export interface MappedRequest {
   request: OutboundRequest;
-  /** Sent as `webhook-id`: the same for every attempt at this event × destination. */
+  /** Sent as `webhook-id`: the same for every attempt at this event × destination × request. */
+  idempotencyKey: string;
+}
+
+/** mapEvent's result: the destination's requests for this event, in order, without secrets. */
+export interface MappedEvent {
+  requests: MappedRequest[];
+  destinationVersion: string;
+}
+
+/** What mapEvent returned before multi-request delivery; histories recorded then hold it. */
+export interface LegacyMappedEvent {
+  request: OutboundRequest;
   idempotencyKey: string;
   destinationVersion: string;
 }
@@ -55,18 +74,19 @@ export interface DeliveryReceipt {
   durationMs: number;
 }
 
-function lookupKeyOf(event: CanonicalEvent): CustomerLookupKey | undefined {
-  const ids = event.customer.identifiers;
-  if (ids.mobile) return { name: 'mobile', value: ids.mobile };
-  if (ids.email) return { name: 'email', value: ids.email };
-  if (ids.externalId) return { name: 'externalId', value: ids.externalId };
-  if (event.customer.id) return { name: 'id', value: event.customer.id };
-  return undefined;
+/** Stable per event × destination (× request part), so receivers can dedupe retries. */
+export function idempotencyKeyFor(event: CanonicalEvent, destination: string, part?: string): string {
+  const digest = createHash('sha256')
+    .update(`${event.source}\u0000${event.id}\u0000${destination}${part ? `\u0000${part}` : ''}`)
+    .digest('base64url');
+  return `msg_${digest.slice(0, 32)}`;
 }
 
-export function idempotencyKeyFor(event: CanonicalEvent, destination: string): string {
-  const digest = createHash('sha256').update(`${event.source}\u0000${event.id}\u0000${destination}`).digest('base64url');
-  return `msg_${digest.slice(0, 32)}`;
+function blockedAddress(e: unknown): BlockedAddressError | undefined {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    if (cur instanceof BlockedAddressError) return cur;
+  }
+  return undefined;
 }
 
 function failure(type: string, message: string, details: DeliveryFailureDetails, nonRetryable: boolean, nextRetryDelayMs?: number) {
@@ -83,6 +103,16 @@ export function createActivities(deps: ActivityDeps) {
   const backoff = deps.backoff ?? { initialMs: 1000, maxMs: 10 * 60_000 };
   const random = deps.random ?? Math.random;
   const userAgent = deps.userAgent ?? 'loyalty-relay/0.1';
+  const credentials = deps.credentials ?? createCredentialProvider(deps.store, deps.http);
+
+  async function destinationOrFail(name: string, attempt: number) {
+    const destination = await deps.store.getDestination(name);
+    const connector = destination && destinationConnectors[destination.kind];
+    if (!destination || !connector) {
+      throw failure(FailureType.DestinationNotFound, `destination "${name}" is not configured`, { attempt }, true);
+    }
+    return { destination, connector };
+  }
 
   return {
     /** Enabled destinations subscribed to this event. */
@@ -91,39 +121,27 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Fetch each enrichment once per event, whatever number of destinations want it. */
-    async enrich(input: { event: CanonicalEvent; wants: EnrichmentChoices }): Promise<Enrichment> {
-      const out: Enrichment = {};
-      const problems: NonNullable<Enrichment['problems']> = [];
-      if (input.wants.pointsBalance) {
-        const key = lookupKeyOf(input.event);
-        if (!deps.loyaltyApi) {
-          problems.push({ lookup: 'pointsBalance', message: 'LOYALTY_API_URL is not configured' });
-        } else if (!key) {
-          problems.push({ lookup: 'pointsBalance', message: 'the event has no customer identifier to look up' });
-        } else {
-          try {
-            out.pointsBalance = await deps.loyaltyApi.pointsBalance(key);
-          } catch (e) {
-            if (e instanceof LoyaltyApiUnavailableError) {
-              throw ApplicationFailure.create({ type: FailureType.LoyaltyApiUnavailable, message: e.message });
-            }
-            problems.push({ lookup: 'pointsBalance', message: (e as Error).message });
-          }
-        }
-      }
-      if (problems.length > 0) out.problems = problems;
-      return out;
+    async enrich(input: { event: CanonicalEvent; wants: EnrichmentWants }): Promise<EnrichmentData> {
+      return enrichEvent(input.event, input.wants, deps.loyaltyApi);
     },
 
-    /** Render the destination's request for this event (secret headers excluded). */
-    async mapEvent(input: MapEventInput): Promise<MappedRequest> {
-      const destination = await deps.store.getDestination(input.destination);
-      if (!destination) {
-        throw failure(FailureType.DestinationNotFound, `destination "${input.destination}" is not configured`, { attempt: 1 }, true);
-      }
+    /** Render the destination's requests for this event (secret headers excluded). */
+    async mapEvent(input: MapEventInput): Promise<MappedEvent> {
+      const { destination, connector } = await destinationOrFail(input.destination, 1);
       try {
-        const request = destinationConnectors[destination.kind].render({ destination, event: input.event, enrichment: input.enrichment });
-        return { request, idempotencyKey: idempotencyKeyFor(input.event, destination.name), destinationVersion: destination.version };
+        const requests = connector.render({
+          destination,
+          event: input.event,
+          enrichment: enrichmentFor(destination.enrichment, input.enrichment),
+          nowMs: Date.now(),
+        });
+        return {
+          requests: requests.map((request) => ({
+            request,
+            idempotencyKey: idempotencyKeyFor(input.event, destination.name, request.part),
+          })),
+          destinationVersion: destination.version,
+        };
       } catch (e) {
         if (e instanceof TemplateRenderError) throw failure(FailureType.TemplateRenderFailed, e.message, { attempt: 1 }, true);
         throw e;
@@ -134,33 +152,43 @@ export function createActivities(deps: ActivityDeps) {
     async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
       const info = Context.current().info;
       const attempt = info.attempt;
-      const destination = await deps.store.getDestination(input.destination);
-      if (!destination) {
-        throw failure(FailureType.DestinationNotFound, `destination "${input.destination}" is not configured`, { attempt }, true);
-      }
+      const { destination, connector } = await destinationOrFail(input.destination, attempt);
       const secrets = await deps.store.getDestinationSecrets(destination.name);
-      const headers: Record<string, string> = {
-        ...input.request.headers,
-        'user-agent': userAgent,
-        'webhook-id': input.idempotencyKey,
+
+      const send = async (forceRefresh: boolean): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
+        const auth = await connector.sendHeaders({
+          destination,
+          request: input.request,
+          idempotencyKey: input.idempotencyKey,
+          secrets,
+          credentials,
+          nowSeconds: Math.floor(Date.now() / 1000),
+          forceRefresh,
+        });
+        const res = await deps.http.send({
+          method: input.request.method,
+          url: input.request.url,
+          headers: { ...input.request.headers, 'user-agent': userAgent, 'webhook-id': input.idempotencyKey, ...auth.headers },
+          body: input.request.body,
+          timeoutMs: input.timeoutSeconds * 1000,
+          pool: { key: destination.name, maxConnections: destination.maxConnections },
+          restricted: true,
+        });
+        return { res, auth };
       };
-      for (const [key, value] of Object.entries(secrets)) headers[key.toLowerCase()] = value;
 
       const started = Date.now();
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       let problem: string;
       try {
-        const res = await deps.http.send({
-          method: input.request.method,
-          url: input.request.url,
-          headers,
-          body: input.request.body,
-          timeoutMs: input.timeoutSeconds * 1000,
-          pool: { key: destination.name, maxConnections: destination.maxConnections },
-        });
+        let { res, auth } = await send(false);
+        if (res.status === 401 && auth.refreshable) {
+          log.info('destination answered 401; refreshing the OAuth token and retrying once', { destination: destination.name });
+          ({ res, auth } = await send(true));
+        }
         status = res.status;
-        const verdict = classifyStatus(res.status);
+        const verdict = connector.classify(res.status);
         const snippet = res.body.slice(0, 500);
         if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
         if (verdict === 'gone') {
@@ -184,6 +212,11 @@ export function createActivities(deps: ActivityDeps) {
         problem = `${destination.name} answered ${res.status}`;
       } catch (e) {
         if (e instanceof ApplicationFailure) throw e;
+        const blocked = blockedAddress(e);
+        if (blocked) throw failure(FailureType.DestinationAddressRefused, `${destination.name}: ${blocked.message}`, { attempt }, true);
+        if (e instanceof TokenRequestError && !e.retryable) {
+          throw failure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
+        }
         problem = `${destination.name} unreachable: ${(e as Error).message}`;
       }
 

@@ -15,6 +15,10 @@ export const FailureType = {
   DestinationUnavailable: 'DestinationUnavailable',
   /** Retries would run past the destination's retry window. */
   RetryWindowExhausted: 'RetryWindowExhausted',
+  /** The destination resolves to a loopback, private, link-local or metadata address outside the allowlist. */
+  DestinationAddressRefused: 'DestinationAddressRefused',
+  /** The credential set could not produce credentials (token endpoint refused, credential missing). */
+  AuthenticationFailed: 'AuthenticationFailed',
   /** The loyalty API cannot answer right now. */
   LoyaltyApiUnavailable: 'LoyaltyApiUnavailable',
 } as const;
@@ -25,6 +29,8 @@ export const PERMANENT_DELIVERY_FAILURES: string[] = [
   FailureType.DestinationRejected,
   FailureType.DestinationGone,
   FailureType.RetryWindowExhausted,
+  FailureType.DestinationAddressRefused,
+  FailureType.AuthenticationFailed,
 ];
 
 /** Details attached to a delivery failure (first entry of ApplicationFailure.details). */

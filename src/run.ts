@@ -21,17 +21,23 @@ import { createTemporalStarter } from './receiver/starter';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { connectWorker, createRelayWorker } from './worker';
 
-export function loadStore(env: RelayEnv): ConfigStore {
+export function loadStore(env: RelayEnv): FileConfigStore {
   return new FileConfigStore(loadConfigFile(env.RELAY_CONFIG, process.env));
 }
+
+/** The configuration's process-wide outbound policy, when the store has one (the file store does). */
+type StoreWithPolicy = ConfigStore & { outbound?: { allowPrivateNetworks: string[] } };
 
 export function installRuntime(logger: Logger): void {
   // Signals are handled by the entry points, so shutdown happens in order.
   Runtime.install({ logger: sdkLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
 }
 
-export function createOutboundHttp(env: RelayEnv): HttpClient {
-  return createHttpClient(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {});
+export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = []): HttpClient {
+  return createHttpClient({
+    ...(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {}),
+    allowPrivateNetworks,
+  });
 }
 
 export interface RunningPart {
@@ -39,8 +45,8 @@ export interface RunningPart {
   stop(): Promise<void>;
 }
 
-export async function startWorkerPart(env: RelayEnv, address: string, store: ConfigStore, logger: Logger): Promise<RunningPart> {
-  const http = createOutboundHttp(env);
+export async function startWorkerPart(env: RelayEnv, address: string, store: StoreWithPolicy, logger: Logger): Promise<RunningPart> {
+  const http = createOutboundHttp(env, store.outbound?.allowPrivateNetworks);
   const deps: ActivityDeps = {
     store,
     http,

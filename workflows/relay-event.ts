@@ -9,15 +9,15 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   sleep,
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { RelayActivities } from '../activities';
+import type { EnrichmentData, EnrichmentWants, LegacyMappedEvent, MappedEvent, MappedRequest, RelayActivities } from '../activities';
 import type { CanonicalEvent } from '../src/canonical-event';
-import type { DestinationPlan, EnrichmentChoices } from '../src/config/store';
-import type { Enrichment } from '../src/enrichment';
+import type { DestinationPlan } from '../src/config/store';
 import { FailureType, PERMANENT_DELIVERY_FAILURES, type DeliveryFailureDetails } from '../src/failure-types';
 import { DeliveryStatus, Destinations, SlaBreached } from './search-attributes';
 
@@ -30,7 +30,10 @@ export interface DestinationResult {
   destinationVersion?: string;
   status: 'delivered' | 'failed';
   httpStatus?: number;
+  /** Attempts of the last request sent (a destination may need several requests per event, e.g. MoEngage user sync). */
   attempts: number;
+  /** Requests delivered, when the destination needed more than one. */
+  requests?: number;
   /** From the receiver's acceptance to the destination's 2xx. */
   latencyMs?: number;
   slaBreached: boolean;
@@ -70,10 +73,17 @@ export async function relayEvent({ event }: RelayEventInput): Promise<RelayEvent
 }
 
 /** Union of what subscribed destinations ask for; each lookup once, retried within the shortest retry window. */
-async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promise<Enrichment> {
-  const wanting = plans.filter((p) => p.enrichment.pointsBalance);
-  const wants: EnrichmentChoices = { pointsBalance: wanting.length > 0 };
-  if (!wants.pointsBalance) return {};
+async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promise<EnrichmentData> {
+  const choices = plans.map((p) => p.enrichment);
+  const sources = [...new Set(choices.flatMap((c) => (c.customerIdentifiers ? [c.customerIdentifiers] : [])))];
+  const wants: EnrichmentWants = { pointsBalance: choices.some((c) => c.pointsBalance) };
+  if (sources.length > 0) wants.customerIdentifierSources = sources;
+  if (choices.some((c) => c.store)) wants.store = true;
+  if (choices.some((c) => c.till)) wants.till = true;
+  if (choices.some((c) => c.awardedReferenceId)) wants.awardedReferenceId = true;
+  if (!wants.pointsBalance && Object.keys(wants).length === 1) return {};
+
+  const wanting = plans.filter((p) => Object.values(p.enrichment).some(Boolean));
   const windowSeconds = Math.min(...wanting.map((p) => p.retryWindowSeconds));
   const { enrich } = proxyActivities<RelayActivities>({
     startToCloseTimeout: '30s',
@@ -85,11 +95,18 @@ async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promi
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('enrichment failed; delivering without it', { error: String(err) });
-    return { problems: [{ lookup: 'pointsBalance', message: failureMessage(err) }] };
+    return { problems: [{ lookup: 'enrichment', message: failureMessage(err) }] };
   }
 }
 
-async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: Enrichment): Promise<DestinationResult> {
+/** The requests to send, in order. Histories recorded before multi-request delivery (no patch marker) sent exactly one. */
+function requestsOf(mapped: MappedEvent | LegacyMappedEvent): MappedRequest[] {
+  const legacy = (m: LegacyMappedEvent): MappedRequest[] => [{ request: m.request, idempotencyKey: m.idempotencyKey }];
+  if (!patched('multi-request-delivery')) return legacy(mapped as LegacyMappedEvent);
+  return 'requests' in mapped ? mapped.requests : legacy(mapped);
+}
+
+async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: EnrichmentData): Promise<DestinationResult> {
   const { deliver } = proxyActivities<RelayActivities>({
     startToCloseTimeout: `${plan.timeoutSeconds + 5}s`,
     // The activity stops retrying itself at the window (RetryWindowExhausted); this is the backstop.
@@ -115,19 +132,26 @@ async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichmen
   try {
     const mapped = await mapEvent({ destination: plan.name, event, enrichment });
     destinationVersion = mapped.destinationVersion;
-    const receipt = await deliver({
-      destination: plan.name,
-      request: mapped.request,
-      idempotencyKey: mapped.idempotencyKey,
-      timeoutSeconds: plan.timeoutSeconds,
-      retryWindowSeconds: plan.retryWindowSeconds,
-    });
+    const requests = requestsOf(mapped);
+    // In order: a user sync (MoEngage customer API) must land before the event that refers to it.
+    let receipt: { httpStatus: number; attempt: number } | undefined;
+    for (const { request, idempotencyKey } of requests) {
+      receipt = await deliver({
+        destination: plan.name,
+        request,
+        idempotencyKey,
+        timeoutSeconds: plan.timeoutSeconds,
+        retryWindowSeconds: plan.retryWindowSeconds,
+      });
+    }
+    if (!receipt) throw ApplicationFailure.nonRetryable(`${plan.name} rendered no request`, FailureType.TemplateRenderFailed);
     return {
       destination: plan.name,
       destinationVersion,
       status: 'delivered',
       httpStatus: receipt.httpStatus,
       attempts: receipt.attempt,
+      ...(requests.length > 1 ? { requests: requests.length } : {}),
       latencyMs: Date.now() - Date.parse(event.receivedAt),
       slaBreached,
     };

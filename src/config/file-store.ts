@@ -1,20 +1,28 @@
 /** ConfigStore over a validated configuration file held in memory. */
+import { destinationConnectors } from '../destinations';
 import type { RelayConfig } from './load';
 import { resolveEnvRefs, type ConfigProblem } from './load';
-import { toPlan, type ConfigStore, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
+import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
 
 type Env = Record<string, string | undefined>;
+
+const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
 
 export class FileConfigStore implements ConfigStore {
   private readonly sources: Map<string, SourceConfig>;
   private readonly destinations: Map<string, DestinationConfig>;
+  private readonly credentials: Map<string, Credential>;
+  /** Process-wide outbound policy from the file (the worker builds its HTTP client with it). */
+  readonly outbound: RelayConfig['outbound'];
 
   constructor(
-    config: RelayConfig,
+    config: Pick<RelayConfig, 'sources' | 'destinations'> & Partial<Pick<RelayConfig, 'credentials' | 'outbound'>>,
     private readonly env: Env = process.env,
   ) {
     this.sources = new Map(config.sources.map((s) => [s.id, s]));
     this.destinations = new Map(config.destinations.map((d) => [d.name, d]));
+    this.credentials = new Map((config.credentials ?? []).map((c) => [c.name, c]));
+    this.outbound = config.outbound ?? { allowPrivateNetworks: [] };
   }
 
   // In memory, so the promises are settled at once; the interface is async for stores that do I/O.
@@ -36,14 +44,28 @@ export class FileConfigStore implements ConfigStore {
 
   getDestinationSecrets(name: string): Promise<Record<string, string>> {
     const d = this.destinations.get(name);
-    if (!d) return Promise.resolve({});
+    const connector = d && destinationConnectors[d.kind];
+    if (!d || !connector) return Promise.resolve({});
+    return this.resolveAll(`destination "${name}"`, connector.secretRefs(d.settings));
+  }
+
+  async getCredential(name: string): Promise<Credential | undefined> {
+    const c = this.credentials.get(name);
+    if (!c) return undefined;
+    const refs: Record<string, string> = {};
+    for (const field of CREDENTIAL_SECRETS) {
+      const value: unknown = (c as unknown as Record<string, unknown>)[field];
+      if (typeof value === 'string') refs[field] = value;
+    }
+    return { ...c, ...(await this.resolveAll(`credential "${name}"`, refs)) };
+  }
+
+  private resolveAll(what: string, refs: Record<string, string>): Promise<Record<string, string>> {
     const problems: ConfigProblem[] = [];
     const out: Record<string, string> = {};
-    for (const h of d.headers) {
-      if (h.secret) out[h.key] = resolveEnvRefs(h.value, this.env, h.key, problems);
-    }
+    for (const [slot, ref] of Object.entries(refs)) out[slot] = resolveEnvRefs(ref, this.env, slot, problems);
     if (problems.length > 0) {
-      return Promise.reject(new Error(`secrets of destination "${name}" cannot be resolved: ${problems.map((p) => p.message).join('; ')}`));
+      return Promise.reject(new Error(`secrets of ${what} cannot be resolved: ${problems.map((p) => p.message).join('; ')}`));
     }
     return Promise.resolve(out);
   }

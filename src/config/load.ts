@@ -6,14 +6,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { checkJsonTemplate, checkTemplate, hasPlaceholders } from '../templates';
-import { relayConfigSchema, type DestinationConfigInput } from './schema';
-import type { DestinationConfig, HeaderTemplate, SourceConfig } from './store';
+import type { ConfigProblem } from '../destinations/connector';
+import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
+import { checkUrl } from '../destinations/webhook-rules';
+import { parseCidr } from '../http/outbound-guard';
+import { DESTINATION_BASE_KEYS, relayConfigSchema, type CredentialInput, type DestinationConfigInput } from './schema';
+import type { Credential, DestinationConfig, SourceConfig } from './store';
 
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
+export type { ConfigProblem };
 
 export class ConfigError extends Error {
   constructor(
@@ -27,7 +27,10 @@ export class ConfigError extends Error {
 
 export interface RelayConfig {
   sources: SourceConfig[];
+  /** Credential sets with secret fields still as references (`${ENV_VAR}`). */
+  credentials: Credential[];
   destinations: DestinationConfig[];
+  outbound: { allowPrivateNetworks: string[] };
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,77 +53,85 @@ export function resolveEnvRefs(value: string, env: Env, at: string, problems: Co
 }
 
 /** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
-export const HEADER_VALUE_WHITELIST = /^[\x20-\x7E]*$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+export { HEADER_VALUE_WHITELIST } from '../destinations/webhook-rules';
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }
 
-function checkDestination(d: DestinationConfigInput, at: string, problems: ConfigProblem[]): void {
+function prefixed(error: z.ZodError, at: string): ConfigProblem[] {
+  return error.issues.map((issue) => ({ path: [at, ...issue.path.map(String)].join('.'), message: issue.message }));
+}
+
+/** Secret fields of a credential set, by name. */
+const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
+
+function parseCredential(c: CredentialInput, at: string, env: Env, problems: ConfigProblem[]): Credential {
+  for (const field of CREDENTIAL_SECRETS) {
+    const value = (c as Record<string, unknown>)[field];
+    if (typeof value === 'string') resolveEnvRefs(value, env, `${at}.${field}`, problems);
+  }
+  if (c.type === 'oauth2') {
+    problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp, `${at}.tokenUrl`));
+    const credential: Credential & { allowInsecureHttp?: boolean } = { ...c };
+    delete credential.allowInsecureHttp;
+    return credential;
+  }
+  if (c.type === 'apiKey' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(c.header)) {
+    problems.push({ path: `${at}.header`, message: `"${c.header}" is not a valid header name` });
+  }
+  return c;
+}
+
+function parseDestination(
+  d: DestinationConfigInput,
+  at: string,
+  env: Env,
+  credentialNames: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): DestinationConfig | undefined {
   if (d.name.trim() === '') problems.push({ path: `${at}.name`, message: 'name is required' });
   else if (d.name !== d.name.trimEnd()) problems.push({ path: `${at}.name`, message: 'name must not end with spaces' });
-
-  if (hasEnvRefs(d.url)) {
-    problems.push({ path: `${at}.url`, message: 'URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL' });
+  if (d.enrichment.cardNumbers && !d.enrichment.customerIdentifiers) {
+    problems.push({
+      path: `${at}.enrichment.cardNumbers`,
+      message: 'card numbers need a source: set enrichment.customerIdentifiers (e.g. INSTORE) too',
+    });
   }
-  problems.push(...checkTemplate(d.url).map((message) => ({ path: `${at}.url`, message })));
-  let url: URL | undefined;
-  try {
-    url = new URL(d.url.replace(/\{\{[^}]*\}\}/g, 'x'));
-  } catch {
-    problems.push({ path: `${at}.url`, message: 'not a valid absolute URL' });
+  const connector = destinationConnectors[d.kind];
+  if (!connector) {
+    problems.push({ path: `${at}.kind`, message: `unknown destination kind "${d.kind}" (one of: ${DESTINATION_KINDS.join(', ')})` });
+    return undefined;
   }
-  if (url && url.protocol !== 'https:') {
-    const devOk = url.protocol === 'http:' && d.allowInsecureHttp && LOCAL_HOSTS.has(url.hostname);
-    if (!devOk) {
-      problems.push({
-        path: `${at}.url`,
-        message:
-          url.protocol === 'http:'
-            ? 'must use https:// (plain http is allowed only to localhost with allowInsecureHttp: true, for development)'
-            : `unsupported scheme ${url.protocol}`,
-      });
-    }
+  const own = Object.fromEntries(Object.entries(d).filter(([key]) => !DESTINATION_BASE_KEYS.includes(key)));
+  const parsed = connector.settingsSchema.safeParse(own);
+  if (!parsed.success) {
+    problems.push(...prefixed(parsed.error, at));
+    return undefined;
   }
-
-  const seen = new Set<string>();
-  d.headers.forEach((h, i) => {
-    const hp = `${at}.headers[${i}]`;
-    const key = h.key.trim();
-    if (key === '') problems.push({ path: `${hp}.key`, message: 'header key is required' });
-    else if (!HEADER_NAME.test(key)) problems.push({ path: `${hp}.key`, message: `"${key}" is not a valid header name` });
-    if (seen.has(key.toLowerCase())) problems.push({ path: `${hp}.key`, message: `duplicate header "${key}"` });
-    seen.add(key.toLowerCase());
-    const value = h.value.trim();
-    if (!HEADER_VALUE_WHITELIST.test(value)) {
-      problems.push({ path: `${hp}.value`, message: 'header values may hold only visible ASCII characters and spaces' });
-    }
-    if (hasEnvRefs(value) && hasPlaceholders(value)) {
-      problems.push({ path: `${hp}.value`, message: 'a header value holding a ${SECRET} reference cannot also hold {{ placeholders }}' });
-    }
-    problems.push(...checkTemplate(value).map((message) => ({ path: `${hp}.value`, message })));
-  });
-
-  if (d.body !== undefined) {
-    let body: unknown = d.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch (e) {
-        problems.push({ path: `${at}.body`, message: `body template is not valid JSON: ${(e as Error).message}` });
-        return;
-      }
-    }
-    if (JSON.stringify(body).match(ENV_REF)) {
-      problems.push({
-        path: `${at}.body`,
-        message: 'bodies are recorded in workflow history: put secrets in headers, not ${...} in the body',
-      });
-    }
-    problems.push(...checkJsonTemplate(body, `${at}.body`));
-  }
+  const settings = parsed.data as Record<string, unknown>;
+  problems.push(
+    ...connector.check(settings, {
+      at,
+      credentials: credentialNames,
+      resolveSecret: (reference, path) => resolveEnvRefs(reference, env, path, problems),
+    }),
+  );
+  return {
+    name: d.name,
+    kind: d.kind,
+    version: versionOf(d),
+    description: d.description,
+    enabled: d.enabled,
+    events: d.events,
+    sources: d.sources,
+    slaSeconds: d.slaSeconds,
+    maxConnections: d.maxConnections,
+    timeoutSeconds: d.timeoutSeconds,
+    retryWindowSeconds: d.retryWindowSeconds,
+    enrichment: d.enrichment,
+    settings,
+  };
 }
 
 function versionOf(d: DestinationConfigInput): string {
@@ -142,60 +153,36 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
     return { id: s.id, kind: s.kind, description: s.description, auth: { header: s.auth.header, key } };
   });
 
+  const credentialNames = new Set<string>();
+  const credentials = cfg.credentials.map((c, i) => {
+    if (credentialNames.has(c.name)) problems.push({ path: `credentials[${i}].name`, message: `duplicate credential name "${c.name}"` });
+    credentialNames.add(c.name);
+    return parseCredential(c, `credentials[${i}]`, env, problems);
+  });
+
   const names = new Set<string>();
-  const destinations: DestinationConfig[] = cfg.destinations.map((d, i) => {
+  const destinations: DestinationConfig[] = [];
+  cfg.destinations.forEach((d, i) => {
     const at = `destinations[${i}]`;
-    checkDestination(d, at, problems);
     if (names.has(d.name)) problems.push({ path: `${at}.name`, message: `duplicate destination name "${d.name}"` });
     names.add(d.name);
     for (const [j, sourceId] of (d.sources ?? []).entries()) {
       if (!sourceIds.has(sourceId)) problems.push({ path: `${at}.sources[${j}]`, message: `no source with id "${sourceId}"` });
     }
-    const headers: HeaderTemplate[] = d.headers.map((h, j) => {
-      const value = h.value.trim();
-      const secret = hasEnvRefs(value);
-      // Resolve once now only to report unset variables at start-up; the value is resolved again at send time.
-      if (secret) {
-        const resolved = resolveEnvRefs(value, env, `${at}.headers[${j}].value`, problems);
-        if (!HEADER_VALUE_WHITELIST.test(resolved)) {
-          problems.push({
-            path: `${at}.headers[${j}].value`,
-            message: 'the referenced secret holds characters outside the header whitelist',
-          });
-        }
-      }
-      return { key: h.key.trim(), value, secret };
-    });
-    let body: unknown = d.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        body = undefined; // already reported by checkDestination
-      }
+    const destination = parseDestination(d, at, env, credentialNames, problems);
+    if (destination) destinations.push(destination);
+  });
+
+  cfg.outbound.allowPrivateNetworks.forEach((entry, i) => {
+    try {
+      parseCidr(entry);
+    } catch (e) {
+      problems.push({ path: `outbound.allowPrivateNetworks[${i}]`, message: (e as Error).message });
     }
-    return {
-      name: d.name,
-      kind: d.kind,
-      version: versionOf(d),
-      description: d.description,
-      enabled: d.enabled,
-      events: d.events,
-      sources: d.sources,
-      url: d.url,
-      allowInsecureHttp: d.allowInsecureHttp,
-      headers,
-      body,
-      slaSeconds: d.slaSeconds,
-      maxConnections: d.maxConnections,
-      timeoutSeconds: d.timeoutSeconds,
-      retryWindowSeconds: d.retryWindowSeconds,
-      enrichment: d.enrichment,
-    };
   });
 
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { sources, destinations };
+  return { sources, credentials, destinations, outbound: cfg.outbound };
 }
 
 /** Read, parse and validate a YAML configuration file. */

@@ -23,55 +23,97 @@ export const sourceSchema = z
   })
   .strict();
 
-export const headerPairSchema = z
-  .object({
-    key: z.string(),
-    value: z.string(),
-  })
-  .strict();
-
 export const enrichmentSchema = z
   .object({
     /** Look up the customer's available points balance in the loyalty API (LOYALTY_API_URL). */
     pointsBalance: z.boolean().default(false),
+    /** Look up the customer's identifiers in this source of the loyalty API (e.g. INSTORE). */
+    customerIdentifiers: z
+      .string()
+      .regex(/^[A-Za-z_]+$/, 'a source name such as INSTORE')
+      .optional(),
+    /** Include the customer's card numbers; needs `customerIdentifiers` (the source they come from). */
+    cardNumbers: z.boolean().default(false),
+    /** The store of the triggering activity (Capillary `triggeringActivity.enteredBy.store`). */
+    store: z.boolean().default(false),
+    /** The till of the triggering activity (Capillary `triggeringActivity.enteredBy.till`). */
+    till: z.boolean().default(false),
+    /** The reference id of the transaction that awarded the points (Capillary `refId`). */
+    awardedReferenceId: z.boolean().default(false),
   })
   .strict();
 
-export const destinationSchema = z
+/**
+ * The fields every destination has. The kind's own fields sit beside them in the same entry
+ * and are validated by the kind's connector (src/destinations/<kind>.ts).
+ */
+export const destinationBaseSchema = z.looseObject({
+  name: z.string(),
+  /** One of the kinds in src/destinations/index.ts. */
+  kind: z.string().min(1, 'kind is required'),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  /** Subscribed event names (case-sensitive). */
+  events: z.array(z.string().min(1)).min(1, 'subscribe to at least one event'),
+  /** Only events from these source ids; all sources when absent. */
+  sources: z.array(z.string().min(1)).optional(),
+  slaSeconds: z.number().int().positive().default(60),
+  /** Requests in flight (and sockets) to this destination per worker process. */
+  maxConnections: z.number().int().positive().max(1000).default(10),
+  timeoutSeconds: z.number().positive().max(300).default(10),
+  retryWindowSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 60 * 60),
+  enrichment: enrichmentSchema.default({ pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false }),
+});
+
+export const DESTINATION_BASE_KEYS = Object.keys(destinationBaseSchema.shape);
+
+const credentialName = z.string().regex(idPattern, 'letters, digits, "_", "." or "-", at most 64, starting with a letter or digit');
+
+/** Credential sets; secret fields are usually `${ENV_VAR}` references (resolved at send time). */
+export const credentialSchema = z.discriminatedUnion('type', [
+  z.object({ name: credentialName, type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
+  z.object({ name: credentialName, type: z.literal('bearer'), token: z.string().min(1) }).strict(),
+  z.object({ name: credentialName, type: z.literal('apiKey'), header: z.string().min(1), value: z.string().min(1) }).strict(),
+  z
+    .object({
+      name: credentialName,
+      type: z.literal('oauth2'),
+      tokenUrl: z.string().min(1),
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      scope: z.string().optional(),
+      audience: z.string().optional(),
+      clientAuth: z.enum(['basic', 'body']).default('basic'),
+      /** Development opt-in: allow plain http:// token URLs on localhost. */
+      allowInsecureHttp: z.boolean().default(false),
+    })
+    .strict(),
+]);
+
+export const outboundSchema = z
   .object({
-    name: z.string(),
-    kind: z.literal('webhook'),
-    description: z.string().optional(),
-    enabled: z.boolean().default(true),
-    /** Subscribed event names (case-sensitive). */
-    events: z.array(z.string().min(1)).min(1, 'subscribe to at least one event'),
-    /** Only events from these source ids; all sources when absent. */
-    sources: z.array(z.string().min(1)).optional(),
-    url: z.string().min(1),
-    /** Development opt-in: allow plain http:// to localhost / 127.0.0.1 / [::1] only. */
-    allowInsecureHttp: z.boolean().default(false),
-    headers: z.array(headerPairSchema).default([]),
-    /** JSON body template: an object/array, or a string holding JSON. Defaults to the canonical event. */
-    body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
-    slaSeconds: z.number().int().positive().default(60),
-    maxConnections: z.number().int().positive().max(1000).default(10),
-    timeoutSeconds: z.number().positive().max(300).default(10),
-    retryWindowSeconds: z
-      .number()
-      .int()
-      .positive()
-      .default(24 * 60 * 60),
-    enrichment: enrichmentSchema.default({ pointsBalance: false }),
+    /**
+     * CIDR ranges destinations may reach although they are loopback, private, link-local or
+     * metadata addresses (refused by default), e.g. `127.0.0.1/32` for local development.
+     */
+    allowPrivateNetworks: z.array(z.string()).default([]),
   })
   .strict();
 
 export const relayConfigSchema = z
   .object({
     sources: z.array(sourceSchema).default([]),
-    destinations: z.array(destinationSchema).default([]),
+    credentials: z.array(credentialSchema).default([]),
+    destinations: z.array(destinationBaseSchema).default([]),
+    outbound: outboundSchema.default({ allowPrivateNetworks: [] }),
   })
   .strict();
 
 export type SourceConfigInput = z.infer<typeof sourceSchema>;
-export type DestinationConfigInput = z.infer<typeof destinationSchema>;
+export type DestinationConfigInput = z.infer<typeof destinationBaseSchema>;
+export type CredentialInput = z.infer<typeof credentialSchema>;
 export type RelayConfigInput = z.infer<typeof relayConfigSchema>;

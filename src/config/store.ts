@@ -1,7 +1,8 @@
 /**
  * What the receiver, the activities and the workflow need from configuration, and nothing
  * more. The YAML file store implements it today; a database-backed store can replace it
- * without touching workflows or activities.
+ * without touching workflows or activities. Secrets are reached only through the two
+ * `…Secrets`/credential methods, which only the deliver activity calls.
  */
 import type { SourceKind } from '../sources/kinds';
 
@@ -22,49 +23,83 @@ export interface HeaderTemplate {
 }
 
 export interface EnrichmentChoices {
+  /** The customer's available points balance (loyalty API lookup). */
   pointsBalance: boolean;
+  /** Customer identifiers looked up in the loyalty API for this source (e.g. `INSTORE`). */
+  customerIdentifiers?: string;
+  /** Card numbers of the customer in that source; only with `customerIdentifiers`. */
+  cardNumbers?: boolean;
+  /** The store where the triggering activity happened (from the event). */
+  store?: boolean;
+  /** The till where the triggering activity happened (from the event). */
+  till?: boolean;
+  /** The reference id of the transaction that awarded the points (from the event). */
+  awardedReferenceId?: boolean;
 }
 
-export interface DestinationConfig {
+export interface DestinationConfig<Settings = Record<string, unknown>> {
   name: string;
-  kind: 'webhook';
+  /** A key of `destinationConnectors` (src/destinations/index.ts). */
+  kind: string;
   /** Changes whenever the destination's configuration changes; recorded by the workflow. */
   version: string;
   description?: string;
   enabled: boolean;
   events: string[];
   sources?: string[];
-  url: string;
-  allowInsecureHttp: boolean;
-  headers: HeaderTemplate[];
-  /** Parsed JSON body template; undefined means "the canonical event and its enrichment". */
-  body?: unknown;
   slaSeconds: number;
   maxConnections: number;
   timeoutSeconds: number;
   retryWindowSeconds: number;
   enrichment: EnrichmentChoices;
+  /**
+   * The kind's own settings, validated by its connector. Secret settings hold references
+   * (`${ENV_VAR}`), never values: resolve them with `getDestinationSecrets`.
+   */
+  settings: Settings;
 }
 
 /** The part of a destination a workflow plans with: no templates, no secrets. */
 export interface DestinationPlan {
   name: string;
   version: string;
-  kind: 'webhook';
+  kind: string;
   slaSeconds: number;
   timeoutSeconds: number;
   retryWindowSeconds: number;
   enrichment: EnrichmentChoices;
 }
 
+/** A credential set: one may serve many destinations; a destination uses zero or one. */
+export type Credential =
+  | { name: string; type: 'basic'; username: string; password: string }
+  | { name: string; type: 'bearer'; token: string }
+  | { name: string; type: 'apiKey'; header: string; value: string }
+  | {
+      name: string;
+      type: 'oauth2';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string;
+      audience?: string;
+      /** How the client authenticates to the token endpoint (RFC 6749 §2.3.1). */
+      clientAuth: 'basic' | 'body';
+    };
+
 export interface ConfigStore {
   getSource(id: string): Promise<SourceConfig | undefined>;
   /** Enabled destinations subscribed to this event name from this source. */
   resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]>;
-  /** A destination's templates, without secret values. */
+  /** A destination's templates and settings, without secret values. */
   getDestination(name: string): Promise<DestinationConfig | undefined>;
-  /** Secret header values of a destination, resolved: for the deliver activity only. */
+  /**
+   * A destination's secrets, resolved, by slot: `header:<Key>` for secret header values and the
+   * names its connector lists in `secretSettings`. For the deliver activity only.
+   */
   getDestinationSecrets(name: string): Promise<Record<string, string>>;
+  /** A credential set with its secrets resolved. For the deliver activity only. */
+  getCredential(name: string): Promise<Credential | undefined>;
 }
 
 export function toPlan(d: DestinationConfig): DestinationPlan {

@@ -1,4 +1,9 @@
-/** The contract of a destination kind: render a canonical event into an HTTP request. */
+/**
+ * The contract of a destination kind (README "Add a destination kind"): validate its
+ * settings, map a canonical event and its enrichment to HTTP requests, add the headers that
+ * need secrets at send time, and classify the answer.
+ */
+import type { z } from 'zod';
 import type { CanonicalEvent } from '../canonical-event';
 import type { DestinationConfig } from '../config/store';
 import type { Enrichment } from '../enrichment';
@@ -9,21 +14,75 @@ export interface OutboundRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Names the request when one event needs several (MoEngage: `customer` then `event`); it
+   * is part of the request's idempotency key. Absent on a kind's primary request.
+   */
+  part?: string;
 }
 
-export interface RenderInput {
-  destination: DestinationConfig;
+export interface RenderInput<Settings> {
+  destination: DestinationConfig<Settings>;
   event: CanonicalEvent;
   enrichment: Enrichment;
+  /** Epoch milliseconds "now", for kinds whose API refuses times in the future. */
+  nowMs: number;
 }
 
-export interface DestinationConnector {
-  kind: DestinationConfig['kind'];
-  /** Throws MissingPlaceholderError when a template needs a value the event lacks. */
-  render(input: RenderInput): OutboundRequest;
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export interface CheckContext {
+  /** Path of the destination in the file, e.g. `destinations[2]`. */
+  at: string;
+  /** Names of the configured credential sets. */
+  credentials: ReadonlySet<string>;
+  /** Resolve a secret reference now (to report unset variables and bad values at start-up). */
+  resolveSecret(reference: string, path: string): string;
+}
+
+/** Resolves a credential set into request headers (OAuth tokens cached and shared). */
+export interface CredentialHeaders {
+  headersFor(credential: string, options: { forceRefresh: boolean }): Promise<{ headers: Record<string, string>; refreshable: boolean }>;
+}
+
+export interface SendContext<Settings> {
+  destination: DestinationConfig<Settings>;
+  request: OutboundRequest;
+  idempotencyKey: string;
+  /** The destination's secrets by slot (see `secretRefs`), resolved. */
+  secrets: Record<string, string>;
+  credentials: CredentialHeaders;
+  /** Epoch seconds of this attempt (Standard Webhooks `webhook-timestamp`). */
+  nowSeconds: number;
+  /** Ask the credential for a fresh token (after a 401). */
+  forceRefresh: boolean;
+}
+
+export interface SendHeaders {
+  headers: Record<string, string>;
+  /** True when the headers carry an OAuth token: a 401 then earns one refresh and retry. */
+  refreshable: boolean;
 }
 
 export type DeliveryVerdict = 'delivered' | 'retry' | 'permanent' | 'gone';
+
+export interface DestinationConnector<Settings = Record<string, unknown>> {
+  kind: string;
+  /** The kind's own fields of a destination entry (beside name, events, slaSeconds…). */
+  settingsSchema: z.ZodType<Settings>;
+  /** Rules zod cannot express, each with its own message. */
+  check(settings: Settings, ctx: CheckContext): ConfigProblem[];
+  /** Secret references by slot (e.g. `dataApiKey` → `${MOE_KEY}`); resolved only by deliver. */
+  secretRefs(settings: Settings): Record<string, string>;
+  /** The requests for this event, in order. Throws TemplateRenderError when it cannot render. */
+  render(input: RenderInput<Settings>): OutboundRequest[];
+  /** Headers added at send time: secrets, authentication, signatures. */
+  sendHeaders(ctx: SendContext<Settings>): Promise<SendHeaders>;
+  classify(status: number): DeliveryVerdict;
+}
 
 /** DESIGN.md delivery semantics: 2xx delivered; 408/425/429/5xx retry; 410 gone; the rest permanent (3xx included). */
 export function classifyStatus(status: number): DeliveryVerdict {
@@ -31,4 +90,9 @@ export function classifyStatus(status: number): DeliveryVerdict {
   if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
   if (status === 410) return 'gone';
   return 'permanent';
+}
+
+/** Define a connector with its settings type inferred from its schema. */
+export function defineConnector<Settings>(connector: DestinationConnector<Settings>): DestinationConnector<Settings> {
+  return connector;
 }

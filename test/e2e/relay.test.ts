@@ -65,6 +65,8 @@ sources:
   - id: backend
     kind: server
     auth: { key: backend-key }
+outbound:
+  allowPrivateNetworks: [127.0.0.1/32, "::1"]
 destinations:
   - name: crm
     kind: webhook

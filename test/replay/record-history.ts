@@ -23,7 +23,7 @@ async function main(name: string): Promise<void> {
   const temporal = await startTestTemporal();
   const sink = await startHttpsSink({ respond: (_r, i) => (i === 0 ? { status: 503 } : { status: 200 }) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
-  const http = createHttpClient({ extraCa: sink.ca });
+  const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
   const config = parseConfig(
     {
       destinations: [

@@ -69,20 +69,20 @@ describe('parseConfig: a valid file', () => {
     const [d] = config.destinations;
     assert.ok(d);
     assert.equal(d.enabled, true);
-    assert.equal(d.allowInsecureHttp, false);
+    assert.equal(d.settings.allowInsecureHttp, false);
     assert.equal(d.slaSeconds, 60);
     assert.equal(d.maxConnections, 10);
     assert.equal(d.timeoutSeconds, 10);
     assert.equal(d.retryWindowSeconds, 86_400);
-    assert.deepEqual(d.enrichment, { pointsBalance: false });
+    assert.deepEqual(d.enrichment, { pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false });
     assert.match(d.version, /^[0-9a-f]{12}$/);
     assert.deepEqual(d.events, ['pointsIssued', 'CouponRedeem']);
-    assert.deepEqual(d.body, { customer: '{{ event.customer.id }}', points: '{{ event.properties.totalPointsIssued }}' });
+    assert.deepEqual(d.settings.body, { customer: '{{ event.customer.id }}', points: '{{ event.properties.totalPointsIssued }}' });
   });
 
   it('trims headers and keeps secret ones unresolved', () => {
     const [d] = config.destinations;
-    assert.deepEqual(d?.headers, [
+    assert.deepEqual(d?.settings.headers, [
       { key: 'Authorization', value: 'Bearer ${HOOK_TOKEN}', secret: true },
       { key: 'X-Event', value: '{{ event.name }}', secret: false },
     ]);
@@ -96,7 +96,12 @@ describe('parseConfig: a valid file', () => {
   });
 
   it('accepts an empty document', () => {
-    assert.deepEqual(parseConfig(undefined, {}), { sources: [], destinations: [] });
+    assert.deepEqual(parseConfig(undefined, {}), {
+      sources: [],
+      credentials: [],
+      destinations: [],
+      outbound: { allowPrivateNetworks: [] },
+    });
   });
 });
 
@@ -133,7 +138,7 @@ describe('parseConfig: destination rules', () => {
   it('allows http://localhost only with allowInsecureHttp', () => {
     assertProblem(problemsOf(withDestination({ url: 'http://localhost:9000/hook' })), 'destinations[0].url', /must use https:\/\//);
     const ok = parseConfig(withDestination({ url: 'http://localhost:9000/hook', allowInsecureHttp: true }), env);
-    assert.equal(ok.destinations[0]?.url, 'http://localhost:9000/hook');
+    assert.equal(ok.destinations[0]?.settings.url, 'http://localhost:9000/hook');
     assertProblem(
       problemsOf(withDestination({ url: 'http://hooks.example.com/x', allowInsecureHttp: true })),
       'destinations[0].url',

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { backoffDelayMs, parseRetryAfterMs } from '../../activities/backoff';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { DestinationConfig } from '../../src/config/store';
+import type { OutboundRequest } from '../../src/destinations/connector';
 import { classifyStatus } from '../../src/destinations/connector';
-import { webhookConnector } from '../../src/destinations/webhook';
+import { webhookConnector, type WebhookSettings } from '../../src/destinations/webhook';
 import type { Enrichment } from '../../src/enrichment';
 import { MissingPlaceholderError, TemplateRenderError } from '../../src/templates';
 
@@ -112,27 +113,31 @@ describe('webhook render', () => {
   };
   const enrichment: Enrichment = { pointsBalance: { entityId: 381, totalPoints: 1250, mainPoints: 1000, promisedPoints: 250 } };
 
-  function destination(overrides: Partial<DestinationConfig> = {}): DestinationConfig {
+  function destination(overrides: Partial<WebhookSettings> = {}): DestinationConfig<WebhookSettings> {
     return {
       name: 'crm-hook',
       kind: 'webhook',
       version: 'abc123abc123',
       enabled: true,
       events: ['pointsIssued'],
-      url: 'https://hooks.example.com/loyalty',
-      allowInsecureHttp: false,
-      headers: [],
       slaSeconds: 60,
       maxConnections: 10,
       timeoutSeconds: 10,
       retryWindowSeconds: 86_400,
       enrichment: { pointsBalance: true },
-      ...overrides,
+      settings: { url: 'https://hooks.example.com/loyalty', method: 'POST', allowInsecureHttp: false, headers: [], ...overrides },
     };
   }
 
+  /** The webhook kind renders exactly one request. */
+  function render(d: DestinationConfig<WebhookSettings>, e: CanonicalEvent = event): OutboundRequest {
+    const requests = webhookConnector.render({ destination: d, event: e, enrichment, nowMs: Date.now() });
+    assert.equal(requests.length, 1);
+    return requests[0]!;
+  }
+
   it('posts the event and its enrichment as JSON by default', () => {
-    const req = webhookConnector.render({ destination: destination(), event, enrichment });
+    const req = render(destination());
     assert.equal(req.method, 'POST');
     assert.equal(req.url, 'https://hooks.example.com/loyalty');
     assert.deepEqual(req.headers, { 'content-type': 'application/json' });
@@ -145,14 +150,14 @@ describe('webhook render', () => {
       { key: 'X-Destination', value: '{{ destination.name }}', secret: false },
       { key: 'Authorization', value: 'Bearer ${HOOK_TOKEN}', secret: true },
     ];
-    const req = webhookConnector.render({ destination: destination({ headers }), event, enrichment });
+    const req = render(destination({ headers }));
     assert.deepEqual(req.headers, { 'content-type': 'application/json', 'x-event-name': 'pointsIssued', 'x-destination': 'crm-hook' });
     assert.doesNotMatch(JSON.stringify(req), /HOOK_TOKEN|Bearer/);
   });
 
   it('renders the URL and a body template', () => {
-    const req = webhookConnector.render({
-      destination: destination({
+    const req = render(
+      destination({
         url: 'https://hooks.example.com/c/{{ event.customer.id }}/{{ event.name }}',
         body: {
           customer: '{{ event.customer.id }}',
@@ -160,9 +165,7 @@ describe('webhook render', () => {
           note: 'issued {{ event.properties.totalPointsIssued }}',
         },
       }),
-      event,
-      enrichment,
-    });
+    );
     assert.equal(req.url, 'https://hooks.example.com/c/564218930/pointsIssued');
     assert.equal(req.body, '{"customer":"564218930","points":1250,"note":"issued 25"}');
   });
@@ -171,7 +174,7 @@ describe('webhook render', () => {
     const headers = [{ key: 'X-Customer', value: 'id={{ event.customer.id }}', secret: false }];
     const hostile = { ...event, customer: { id: '1\r\nX-Injected: yes', identifiers: {} } };
     assert.throws(
-      () => webhookConnector.render({ destination: destination({ headers }), event: hostile, enrichment }),
+      () => render(destination({ headers }), hostile),
       (e: unknown) => {
         assert.ok(e instanceof TemplateRenderError);
         assert.ok(!(e instanceof MissingPlaceholderError));
@@ -184,13 +187,13 @@ describe('webhook render', () => {
   it('refuses a header that would render to non-ASCII', () => {
     const headers = [{ key: 'X-Name', value: '{{ event.properties.name }}', secret: false }];
     const named = { ...event, properties: { name: 'Zoë' } };
-    assert.throws(() => webhookConnector.render({ destination: destination({ headers }), event: named, enrichment }), TemplateRenderError);
+    assert.throws(() => render(destination({ headers }), named), TemplateRenderError);
   });
 
   it('throws MissingPlaceholderError when a template needs an absent value', () => {
-    assert.throws(
-      () => webhookConnector.render({ destination: destination({ body: { tier: '{{ event.properties.tier }}' } }), event, enrichment }),
-      { name: 'MissingPlaceholderError', placeholder: 'event.properties.tier' },
-    );
+    assert.throws(() => render(destination({ body: { tier: '{{ event.properties.tier }}' } })), {
+      name: 'MissingPlaceholderError',
+      placeholder: 'event.properties.tier',
+    });
   });
 });

@@ -80,7 +80,7 @@ async function harness(
     },
     {},
   );
-  const http = createHttpClient({ extraCa: sink.ca });
+  const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
   const taskQueue = uniqueTaskQueue('relay');
   const worker = await Worker.create({
     connection: temporal.env.nativeConnection,

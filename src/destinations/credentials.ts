@@ -1,0 +1,141 @@
+/**
+ * Credential sets as request headers: Basic, bearer token, API-key header, and OAuth 2.0
+ * client credentials (RFC 6749 §4.4). OAuth tokens are cached per credential set until
+ * shortly before they expire and shared by every destination using that set; concurrent
+ * deliveries needing a token wait for one token request instead of each making their own.
+ */
+import type { ConfigStore, Credential } from '../config/store';
+import type { HttpClient } from '../http/client';
+import type { CredentialHeaders } from './connector';
+
+/** The token endpoint refused or failed; `retryable` tells a 5xx/network problem from a refusal. */
+export class TokenRequestError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'TokenRequestError';
+  }
+}
+
+export interface TokenCacheOptions {
+  /** Refresh this long before `expires_in` runs out. */
+  earlyRefreshMs?: number;
+  /** Lifetime assumed when the token response has no `expires_in`. */
+  defaultLifetimeMs?: number;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+interface CachedToken {
+  token: string;
+  type: string;
+  expiresAt: number;
+}
+
+type OAuthCredential = Extract<Credential, { type: 'oauth2' }>;
+
+export interface CredentialProvider extends CredentialHeaders {
+  /** Token requests made so far (tests: "one token for many deliveries"). */
+  readonly tokenRequests: number;
+}
+
+export function createCredentialProvider(store: ConfigStore, http: HttpClient, options: TokenCacheOptions = {}): CredentialProvider {
+  const earlyMs = options.earlyRefreshMs ?? 60_000;
+  const defaultLifetimeMs = options.defaultLifetimeMs ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, CachedToken>();
+  const inflight = new Map<string, Promise<CachedToken>>();
+  let tokenRequests = 0;
+
+  /** A key that changes when the credential's settings change, so a rotated secret gets a new token. */
+  const keyOf = (c: OAuthCredential) => JSON.stringify([c.name, c.tokenUrl, c.clientId, c.clientSecret, c.scope, c.audience]);
+
+  async function fetchToken(c: OAuthCredential): Promise<CachedToken> {
+    tokenRequests += 1;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (c.scope) form.set('scope', c.scope);
+    if (c.audience) form.set('audience', c.audience);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (c.clientAuth === 'basic') {
+      const id = encodeURIComponent(c.clientId);
+      const secret = encodeURIComponent(c.clientSecret);
+      headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    } else {
+      form.set('client_id', c.clientId);
+      form.set('client_secret', c.clientSecret);
+    }
+    let res;
+    try {
+      res = await http.send({
+        method: 'POST',
+        url: c.tokenUrl,
+        headers,
+        body: form.toString(),
+        timeoutMs: options.timeoutMs ?? 10_000,
+        pool: { key: `oauth:${c.name}`, maxConnections: 4 },
+        restricted: true,
+      });
+    } catch (e) {
+      throw new TokenRequestError(`token endpoint of credential "${c.name}" unreachable: ${(e as Error).message}`, true);
+    }
+    if (res.status !== 200) {
+      const retryable = res.status === 429 || res.status >= 500;
+      throw new TokenRequestError(`token endpoint of credential "${c.name}" answered ${res.status}`, retryable);
+    }
+    let json: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+    try {
+      json = JSON.parse(res.body) as typeof json;
+    } catch {
+      throw new TokenRequestError(`token endpoint of credential "${c.name}" answered something that is not JSON`, false);
+    }
+    if (typeof json.access_token !== 'string' || json.access_token === '') {
+      throw new TokenRequestError(`token response of credential "${c.name}" has no access_token`, false);
+    }
+    const lifetimeMs = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in * 1000 : defaultLifetimeMs;
+    // Short-lived tokens: refresh at half-life rather than never using them.
+    const margin = Math.min(earlyMs, lifetimeMs / 2);
+    return { token: json.access_token, type: 'Bearer', expiresAt: now() + lifetimeMs - margin };
+  }
+
+  async function oauthToken(c: OAuthCredential, forceRefresh: boolean): Promise<CachedToken> {
+    const key = keyOf(c);
+    const cached = cache.get(key);
+    if (cached && !forceRefresh && cached.expiresAt > now()) return cached;
+    if (forceRefresh && cached) cache.delete(key);
+    let pending = inflight.get(key);
+    if (!pending) {
+      pending = fetchToken(c).finally(() => inflight.delete(key));
+      inflight.set(key, pending);
+    }
+    const token = await pending;
+    cache.set(key, token);
+    return token;
+  }
+
+  return {
+    get tokenRequests() {
+      return tokenRequests;
+    },
+    async headersFor(name, { forceRefresh }) {
+      const c = await store.getCredential(name);
+      if (!c) throw new TokenRequestError(`credential set "${name}" is not configured`, false);
+      switch (c.type) {
+        case 'basic':
+          return {
+            headers: { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` },
+            refreshable: false,
+          };
+        case 'bearer':
+          return { headers: { authorization: `Bearer ${c.token}` }, refreshable: false };
+        case 'apiKey':
+          return { headers: { [c.header.toLowerCase()]: c.value }, refreshable: false };
+        case 'oauth2': {
+          const t = await oauthToken(c, forceRefresh);
+          return { headers: { authorization: `${t.type} ${t.token}` }, refreshable: true };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Configuration-time rules for webhook URLs and header pairs (DESIGN.md "Destinations"),
+ * shared by the kinds that accept them. Each rule has its own message.
+ */
+import { checkTemplate, hasPlaceholders } from '../templates';
+import type { CheckContext, ConfigProblem } from './connector';
+
+/** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
+export const HEADER_VALUE_WHITELIST = /^[\x20-\x7E]*$/;
+/** RFC 9110 token characters. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/;
+
+export function hasEnvRefs(value: string): boolean {
+  return ENV_REF.test(value);
+}
+
+export function checkUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (hasEnvRefs(url)) {
+    problems.push({ path, message: 'URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL' });
+  }
+  problems.push(...checkTemplate(url).map((message) => ({ path, message })));
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.replace(/\{\{[^}]*\}\}/g, 'x'));
+  } catch {
+    problems.push({ path, message: 'not a valid absolute URL' });
+  }
+  if (parsed && parsed.protocol !== 'https:') {
+    const devOk = parsed.protocol === 'http:' && allowInsecureHttp && LOCAL_HOSTS.has(parsed.hostname);
+    if (!devOk) {
+      problems.push({
+        path,
+        message:
+          parsed.protocol === 'http:'
+            ? 'must use https:// (plain http is allowed only to localhost with allowInsecureHttp: true, for development)'
+            : `unsupported scheme ${parsed.protocol}`,
+      });
+    }
+  }
+  if (parsed && (parsed.username || parsed.password)) {
+    problems.push({ path, message: 'credentials in the URL are recorded in workflow history: use auth or a secret header' });
+  }
+  return problems;
+}
+
+export interface HeaderPair {
+  key: string;
+  value: string;
+}
+
+/** Keys and values are expected trimmed already (the schema trims them). */
+export function checkHeaders(headers: HeaderPair[], ctx: CheckContext, at: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  headers.forEach((h, i) => {
+    const hp = `${at}[${i}]`;
+    if (h.key === '') problems.push({ path: `${hp}.key`, message: 'header key is required' });
+    else if (!HEADER_NAME.test(h.key)) problems.push({ path: `${hp}.key`, message: `"${h.key}" is not a valid header name` });
+    if (h.key !== '' && seen.has(h.key.toLowerCase())) problems.push({ path: `${hp}.key`, message: `duplicate header "${h.key}"` });
+    seen.add(h.key.toLowerCase());
+    if (!HEADER_VALUE_WHITELIST.test(h.value)) {
+      problems.push({ path: `${hp}.value`, message: 'header values may hold only visible ASCII characters and spaces' });
+    }
+    if (hasEnvRefs(h.value)) {
+      if (hasPlaceholders(h.value)) {
+        problems.push({ path: `${hp}.value`, message: 'a header value holding a ${SECRET} reference cannot also hold {{ placeholders }}' });
+      }
+      // Resolved now only to report unset variables and bad characters at start-up.
+      const resolved = ctx.resolveSecret(h.value, `${hp}.value`);
+      if (!HEADER_VALUE_WHITELIST.test(resolved)) {
+        problems.push({ path: `${hp}.value`, message: 'the referenced secret holds characters outside the header whitelist' });
+      }
+    }
+    problems.push(...checkTemplate(h.value).map((message) => ({ path: `${hp}.value`, message })));
+  });
+  return problems;
+}
