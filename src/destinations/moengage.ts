@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical-event';
 import type { Enrichment } from '../enrichment';
-import { TemplateRenderError } from '../templates';
+import { hasPlaceholders, TemplateRenderError } from '../templates';
 import { classifyStatus, defineConnector, type OutboundRequest } from './connector';
+import { checkUrl } from './webhook-rules';
 
 export const moengageSettingsSchema = z
   .object({
@@ -24,6 +25,9 @@ export const moengageSettingsSchema = z
     workspaceId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'workspaceId holds letters, digits, "_" or "-" only'),
     /** Data API key: a secret, usually a `${ENV_VAR}` reference. */
     dataApiKey: z.string().min(1, 'dataApiKey is required'),
+    /** Overrides `https://api-{dataCenter}.moengage.com`; only for a proxy or a test double. */
+    baseUrl: z.string().optional(),
+    allowInsecureHttp: z.boolean().default(false),
   })
   .strict();
 
@@ -57,7 +61,10 @@ export const moengageConnector = defineConnector<MoengageSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.dataApiKey, `${ctx.at}.dataApiKey`);
-    return [];
+    if (s.baseUrl === undefined) return [];
+    const problems = checkUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
+    if (hasPlaceholders(s.baseUrl)) problems.push({ path: `${ctx.at}.baseUrl`, message: 'baseUrl cannot hold placeholders' });
+    return problems;
   },
 
   secretRefs(s) {
@@ -68,7 +75,7 @@ export const moengageConnector = defineConnector<MoengageSettings>({
     const s = destination.settings;
     const customerId = event.customer.id;
     if (!customerId) throw new TemplateRenderError('moengage needs a customer id (event.customer.id) and this event has none');
-    const base = `https://api-${s.dataCenter}.moengage.com/v1`;
+    const base = `${(s.baseUrl ?? `https://api-${s.dataCenter}.moengage.com`).replace(/\/+$/, '')}/v1`;
     const headers = { 'content-type': 'application/json', 'moe-appkey': s.workspaceId };
     const requests: OutboundRequest[] = [];
     if (event.type === 'user') {

@@ -18,6 +18,9 @@ import { freePort } from '../helpers/ports';
 import { spawnRelay, type RelayProcess } from '../helpers/process';
 
 const KEY = 'e2e-capillary-key';
+const WHSEC = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+const CLIENT_SECRET = 'e2e-oauth-client-secret';
+const ACCESS_TOKEN = 'e2e-access-token-5f1c';
 
 function capillaryPointsIssued(eventId = randomUUID()) {
   return {
@@ -44,6 +47,8 @@ function capillaryPointsIssued(eventId = randomUUID()) {
 describe('relay end to end (npm start process)', () => {
   let dir: string;
   let sink: HttpsSink;
+  let signedSink: HttpsSink;
+  let tokenSink: HttpsSink;
   let loyalty: LoyaltyApiFake;
   let relay: RelayProcess;
   let base: string;
@@ -53,6 +58,10 @@ describe('relay end to end (npm start process)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
     sink = await startHttpsSink();
+    signedSink = await startHttpsSink();
+    tokenSink = await startHttpsSink({
+      respond: () => ({ status: 200, body: JSON.stringify({ access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 }) }),
+    });
     loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
     writeFileSync(join(dir, 'ca.pem'), sink.ca);
     writeFileSync(
@@ -67,7 +76,20 @@ sources:
     auth: { key: backend-key }
 outbound:
   allowPrivateNetworks: [127.0.0.1/32, "::1"]
+credentials:
+  - name: signed-oauth
+    type: oauth2
+    tokenUrl: ${tokenSink.url}/token
+    clientId: relay
+    clientSecret: "\${E2E_CLIENT_SECRET}"
 destinations:
+  - name: signed
+    kind: webhook
+    events: [pointsIssued]
+    sources: [capillary]
+    url: ${signedSink.url}/signed
+    auth: signed-oauth
+    signing: { secret: "\${E2E_WHSEC}" }
   - name: crm
     kind: webhook
     events: [pointsIssued, purchaseCompleted]
@@ -96,6 +118,8 @@ destinations:
       LOG_LEVEL: 'warn',
       E2E_SOURCE_KEY: KEY,
       E2E_SINK_TOKEN: 'sink-secret-token',
+      E2E_WHSEC: WHSEC,
+      E2E_CLIENT_SECRET: CLIENT_SECRET,
       RELAY_MAX_BODY_BYTES: String(64 * 1024),
     });
     await relay.waitFor(`${base}/readyz`);
@@ -106,6 +130,8 @@ destinations:
     await client?.connection.close();
     await relay?.stop('SIGKILL');
     await sink?.close();
+    await signedSink?.close();
+    await tokenSink?.close();
     await loyalty?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -139,10 +165,17 @@ destinations:
     assert.equal(description.typedSearchAttributes.get(CustomerId), '412345678');
     assert.equal(description.typedSearchAttributes.get(DeliveryStatus), 'delivered');
 
-    // The secret header value never entered workflow history.
+    // The signed, OAuth-authenticated destination got the event too.
+    const [signed] = await signedSink.waitFor(1, 30_000);
+    assert.equal(signed?.headers.authorization, `Bearer ${ACCESS_TOKEN}`);
+    assert.match(signed?.headers['webhook-signature'] ?? '', /^v1,/);
+
+    // No secret entered workflow history: header secrets, source keys, signing secrets,
+    // OAuth client secrets and the access tokens obtained with them.
     const history = JSON.stringify(await handle.fetchHistory());
-    assert.ok(!history.includes('sink-secret-token'), 'secret found in workflow history');
-    assert.ok(!history.includes(KEY), 'source key found in workflow history');
+    for (const secret of ['sink-secret-token', KEY, WHSEC, WHSEC.slice('whsec_'.length), CLIENT_SECRET, ACCESS_TOKEN]) {
+      assert.ok(!history.includes(secret), `secret ${secret.slice(0, 8)}… found in workflow history`);
+    }
 
     // A resend of the same event (Capillary resends on timeouts) is a duplicate, not a second delivery.
     const again = await post('/v1/sources/capillary/events', JSON.stringify(event));

@@ -1,6 +1,7 @@
 /**
- * A local stand-in for the loyalty platform's points-balance lookup, modelled on Capillary:
- * `GET /v2/customers/lookup/points/balance?source=INSTORE&identifierName=mobile&identifierValue=…`.
+ * A local stand-in for the loyalty platform's lookups, modelled on Capillary:
+ * `GET /v2/customers/lookup/points/balance?source=INSTORE&identifierName=mobile&identifierValue=…`
+ * and `GET /v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,14 @@ export interface FakeBalance {
   promisedPoints?: number;
   /** Defaults to a stable id per identifier (700001, 700002, … in key order). */
   entityId?: number;
+}
+
+/** A customer as the customerDetails lookup answers it, per source. */
+export interface FakeCustomer {
+  id: number;
+  /** Identifiers per source, e.g. `{ INSTORE: { mobile: '91…', email: '…' } }`. */
+  sources: Record<string, { mobile?: string; email?: string; externalId?: string }>;
+  cardNumbers?: string[];
 }
 
 export interface LoyaltyApiRequest {
@@ -40,6 +49,7 @@ export interface LoyaltyApiFake {
 }
 
 export const BALANCE_PATH = '/v2/customers/lookup/points/balance';
+export const CUSTOMER_PATH = '/v2/customers/lookup/customerDetails';
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -48,7 +58,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export async function startLoyaltyApi(
   balances: Record<string, FakeBalance>,
-  options: { forceStatus?: ForcedStatus } = {},
+  options: { forceStatus?: ForcedStatus; customers?: Record<string, FakeCustomer> } = {},
 ): Promise<LoyaltyApiFake> {
   const requests: LoyaltyApiRequest[] = [];
   const entityIds = new Map(Object.keys(balances).map((k, i) => [k, 700001 + i]));
@@ -69,6 +79,24 @@ export async function startLoyaltyApi(
       forced.count -= 1;
       if (forced.count === 0) forced = undefined;
       send(res, status, { errors: [{ status: false, code: status, message: 'forced by the test' }] }, extra);
+      return;
+    }
+    if (url.pathname === CUSTOMER_PATH && req.method === 'GET') {
+      const { source, identifierValue } = query;
+      const customers = options.customers ?? {};
+      const customer =
+        identifierValue && Object.prototype.hasOwnProperty.call(customers, identifierValue) ? customers[identifierValue] : undefined;
+      const ids = customer && source ? customer.sources[source] : undefined;
+      if (!customer || !ids) {
+        send(res, 404, { errors: [{ status: false, code: 8015, message: 'Customer not found for given identifiers' }] });
+        return;
+      }
+      const identifiers = Object.entries(ids).map(([type, value]) => ({ type, value }));
+      send(res, 200, {
+        id: customer.id,
+        profiles: [{ source, identifiers }],
+        cardDetails: (customer.cardNumbers ?? []).map((cardNumber) => ({ cardNumber, status: 'ACTIVE' })),
+      });
       return;
     }
     if (url.pathname !== BALANCE_PATH) {

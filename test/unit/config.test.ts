@@ -251,6 +251,99 @@ describe('parseConfig: destination rules', () => {
   });
 });
 
+describe('parseConfig: kinds, credentials, signing, enrichment, outbound', () => {
+  const WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  const more = { ...env, WHSEC, MOE_KEY: 'moe-secret', CG_KEY: 'cg-secret', OAUTH_SECRET: 'client-secret' };
+  const oauth = {
+    name: 'crm-oauth',
+    type: 'oauth2',
+    tokenUrl: 'https://auth.example.com/token',
+    clientId: 'relay',
+    clientSecret: '${OAUTH_SECRET}',
+  };
+
+  function withMore(change: Record<string, unknown>, top: Record<string, unknown> = {}): Record<string, unknown> {
+    return { ...withDestination(change), credentials: [oauth], ...top };
+  }
+
+  it('accepts every kind with its settings, and keeps secrets as references', () => {
+    const doc = withMore({ auth: 'crm-oauth', signing: { secret: '${WHSEC}' } });
+    doc.destinations = [
+      ...(doc.destinations as unknown[]),
+      { name: 'moe', kind: 'moengage', events: ['customerAdded'], dataCenter: 3, workspaceId: 'WS1', dataApiKey: '${MOE_KEY}' },
+      { name: 'glu', kind: 'customerglu', events: ['pointsIssued'], writeKey: '${CG_KEY}' },
+    ];
+    const config = parseConfig(doc, more);
+    assert.deepEqual(
+      config.destinations.map((d) => d.kind),
+      ['webhook', 'moengage', 'customerglu'],
+    );
+    assert.equal(config.destinations[1]?.settings.dataCenter, '03');
+    assert.equal(config.credentials[0]?.type, 'oauth2');
+    assert.doesNotMatch(
+      JSON.stringify(config.destinations) + JSON.stringify(config.credentials),
+      /moe-secret|cg-secret|client-secret|whsec_/,
+    );
+  });
+
+  const rules: [string, Record<string, unknown>, Record<string, unknown>, string, RegExp][] = [
+    ['method other than POST', { method: 'PUT' }, {}, 'destinations[0].method', /method must be POST/],
+    ['unknown credential set', { auth: 'nope' }, {}, 'destinations[0].auth', /no credential set named "nope"/],
+    ['malformed signing secret', { signing: { secret: 'plain-text' } }, {}, 'destinations[0].signing.secret', /must start with "whsec_"/],
+    ['unset signing secret variable', { signing: { secret: '${NOT_SET}' } }, {}, 'destinations[0].signing.secret', /NOT_SET is not set/],
+    ['credentials in the URL', { url: 'https://user:pw@hooks.example.com/x' }, {}, 'destinations[0].url', /credentials in the URL/],
+    ['card numbers without a source', { enrichment: { cardNumbers: true } }, {}, 'destinations[0].enrichment.cardNumbers', /need a source/],
+    ['unknown kind', { kind: 'carrier-pigeon' }, {}, 'destinations[0].kind', /unknown destination kind "carrier-pigeon"/],
+    ['unknown webhook field', { colour: 'red' }, {}, 'destinations[0]', /colour/],
+    [
+      'bad allowlist entry',
+      {},
+      { outbound: { allowPrivateNetworks: ['10.0.0.0/33'] } },
+      'outbound.allowPrivateNetworks[0]',
+      /invalid prefix/,
+    ],
+    [
+      'plain-http token URL',
+      {},
+      { credentials: [{ ...oauth, tokenUrl: 'http://auth.example.com/token' }] },
+      'credentials[0].tokenUrl',
+      /must use https/,
+    ],
+    [
+      'duplicate credential names',
+      {},
+      { credentials: [oauth, { name: 'crm-oauth', type: 'bearer', token: 't' }] },
+      'credentials[1].name',
+      /duplicate credential name/,
+    ],
+    [
+      'unset credential secret',
+      {},
+      { credentials: [{ ...oauth, clientSecret: '${NOPE}' }] },
+      'credentials[0].clientSecret',
+      /NOPE is not set/,
+    ],
+  ];
+  for (const [name, change, top, path, message] of rules) {
+    it(`refuses ${name}`, () => assertProblem(problemsOf(withMore(change, top), more), path, message));
+  }
+
+  it('refuses moengage settings outside its rules, each with its message', () => {
+    const moe = (extra: Record<string, unknown>) => ({
+      destinations: [{ name: 'moe', kind: 'moengage', events: ['x'], dataCenter: '01', workspaceId: 'WS1', dataApiKey: 'k', ...extra }],
+    });
+    assertProblem(problemsOf(moe({ dataCenter: 7 }), more), 'destinations[0].dataCenter', /one of 01, 02, 03, 04, 05, 06/);
+    assertProblem(problemsOf(moe({ workspaceId: 'a b' }), more), 'destinations[0].workspaceId', /letters, digits/);
+    assertProblem(problemsOf(moe({ dataApiKey: '' }), more), 'destinations[0].dataApiKey', /dataApiKey is required/);
+    assertProblem(problemsOf(moe({ baseUrl: 'http://moe.example.com' }), more), 'destinations[0].baseUrl', /must use https/);
+  });
+
+  it('refuses a customerglu destination without a write key', () => {
+    const doc = { destinations: [{ name: 'glu', kind: 'customerglu', events: ['x'] }] };
+    assertProblem(problemsOf(doc, more), 'destinations[0].writeKey', /required|expected string/);
+  });
+});
+
 describe('loadConfigFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
