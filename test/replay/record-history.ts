@@ -1,8 +1,12 @@
 /**
- * Records a relayEvent history for the replay tests: one destination that answers 503 once
- * (so the history holds a retried activity), with enrichment, an SLA timer and search
- * attribute updates. Run when the workflow ships a new version, and commit the file:
- *   npx tsx test/replay/record-history.ts relay-event-v1
+ * Records a relayEvent history for the replay tests. Run when the workflow ships a new
+ * version, and commit the file:
+ *   npx tsx test/replay/record-history.ts relay-event-v1                      # webhook scenario
+ *   npx tsx test/replay/record-history.ts relay-event-v2-multi-request user-sync
+ * Scenarios: `webhook` — one destination that answers 503 once (a retried activity), with
+ * enrichment, an SLA timer and search attribute updates; `user-sync` — a MoEngage destination
+ * and a customerAdded event: two requests (customer API, then event API) after the
+ * multi-request-delivery patch, plus store/till enrichment.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,26 +23,33 @@ import { startLoyaltyApi } from '../helpers/loyalty-api';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
 
-async function main(name: string): Promise<void> {
+async function main(name: string, scenario: string): Promise<void> {
+  if (scenario !== 'webhook' && scenario !== 'user-sync') throw new Error(`unknown scenario ${scenario}`);
   const temporal = await startTestTemporal();
   const sink = await startHttpsSink({ respond: (_r, i) => (i === 0 ? { status: 503 } : { status: 200 }) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
-  const config = parseConfig(
-    {
-      destinations: [
-        {
+  const destination =
+    scenario === 'webhook'
+      ? {
           name: 'crm',
           kind: 'webhook',
           events: ['pointsIssued'],
           url: `${sink.url}/hooks`,
           body: { balance: '{{ enrichment.pointsBalance.totalPoints }}' },
           enrichment: { pointsBalance: true },
-        },
-      ],
-    },
-    {},
-  );
+        }
+      : {
+          name: 'moe',
+          kind: 'moengage',
+          events: ['customerAdded'],
+          dataCenter: '01',
+          workspaceId: 'WS1',
+          dataApiKey: 'recording-key',
+          baseUrl: sink.url,
+          enrichment: { pointsBalance: true, store: true, till: true },
+        };
+  const config = parseConfig({ destinations: [destination] }, {});
   const taskQueue = uniqueTaskQueue('record');
   const worker = await Worker.create({
     connection: temporal.env.nativeConnection,
@@ -63,12 +74,17 @@ async function main(name: string): Promise<void> {
             id: name,
             source: 'capillary',
             sourceKind: 'capillary',
-            name: 'pointsIssued',
-            type: 'track',
+            ...(scenario === 'webhook'
+              ? { name: 'pointsIssued', type: 'track' as const, properties: { totalPointsIssued: 250 } }
+              : {
+                  name: 'customerAdded',
+                  type: 'user' as const,
+                  traits: { first_name: 'Asha' },
+                  properties: { triggeringActivity: { enteredBy: { store: { code: 'blr-01' }, till: { code: 'till-07' } } } },
+                }),
             occurredAt: now,
             receivedAt: now,
             customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
-            properties: { totalPointsIssued: 250 },
           },
         },
       ],
@@ -87,7 +103,7 @@ async function main(name: string): Promise<void> {
   await temporal.stop();
 }
 
-main(process.argv[2] ?? 'relay-event-v1').catch((e: unknown) => {
+main(process.argv[2] ?? 'relay-event-v1', process.argv[3] ?? 'webhook').catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
