@@ -155,7 +155,7 @@ export function createActivities(deps: ActivityDeps) {
       const { destination, connector } = await destinationOrFail(input.destination, attempt);
       const secrets = await deps.store.getDestinationSecrets(destination.name);
 
-      const send = async (forceRefresh: boolean): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
+      const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({
           destination,
           request: input.request,
@@ -164,6 +164,7 @@ export function createActivities(deps: ActivityDeps) {
           credentials,
           nowSeconds: Math.floor(Date.now() / 1000),
           forceRefresh,
+          ...(rejected !== undefined ? { rejected } : {}),
         });
         const res = await deps.http.send({
           method: input.request.method,
@@ -185,7 +186,7 @@ export function createActivities(deps: ActivityDeps) {
         let { res, auth } = await send(false);
         if (res.status === 401 && auth.refreshable) {
           log.info('destination answered 401; refreshing the OAuth token and retrying once', { destination: destination.name });
-          ({ res, auth } = await send(true));
+          ({ res, auth } = await send(true, auth.headers.authorization));
         }
         status = res.status;
         const verdict = connector.classify(res.status);

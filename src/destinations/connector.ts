@@ -45,7 +45,15 @@ export interface CheckContext {
 
 /** Resolves a credential set into request headers (OAuth tokens cached and shared). */
 export interface CredentialHeaders {
-  headersFor(credential: string, options: { forceRefresh: boolean }): Promise<{ headers: Record<string, string>; refreshable: boolean }>;
+  /**
+   * `forceRefresh` asks for a new OAuth token because `rejected` (the `Authorization` value the
+   * destination answered 401 to) failed; when the cached token is already a different one
+   * (another delivery refreshed it), that one is returned without a new token request.
+   */
+  headersFor(
+    credential: string,
+    options: { forceRefresh: boolean; rejected?: string },
+  ): Promise<{ headers: Record<string, string>; refreshable: boolean }>;
 }
 
 export interface SendContext<Settings> {
@@ -59,6 +67,8 @@ export interface SendContext<Settings> {
   nowSeconds: number;
   /** Ask the credential for a fresh token (after a 401). */
   forceRefresh: boolean;
+  /** The `Authorization` value the destination answered 401 to, when `forceRefresh`. */
+  rejected?: string;
 }
 
 export interface SendHeaders {

@@ -99,11 +99,12 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
     return { token: json.access_token, type: 'Bearer', expiresAt: now() + lifetimeMs - margin };
   }
 
-  async function oauthToken(c: OAuthCredential, forceRefresh: boolean): Promise<CachedToken> {
+  async function oauthToken(c: OAuthCredential, forceRefresh: boolean, rejected: string | undefined): Promise<CachedToken> {
     const key = keyOf(c);
     const cached = cache.get(key);
-    if (cached && !forceRefresh && cached.expiresAt > now()) return cached;
-    if (forceRefresh && cached) cache.delete(key);
+    const stale = forceRefresh && (rejected === undefined || (cached && `${cached.type} ${cached.token}` === rejected));
+    if (cached && !stale && cached.expiresAt > now()) return cached;
+    if (stale) cache.delete(key);
     let pending = inflight.get(key);
     if (!pending) {
       pending = fetchToken(c).finally(() => inflight.delete(key));
@@ -118,7 +119,7 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
     get tokenRequests() {
       return tokenRequests;
     },
-    async headersFor(name, { forceRefresh }) {
+    async headersFor(name, { forceRefresh, rejected }) {
       const c = await store.getCredential(name);
       if (!c) throw new TokenRequestError(`credential set "${name}" is not configured`, false);
       switch (c.type) {
@@ -132,7 +133,7 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
         case 'apiKey':
           return { headers: { [c.header.toLowerCase()]: c.value }, refreshable: false };
         case 'oauth2': {
-          const t = await oauthToken(c, forceRefresh);
+          const t = await oauthToken(c, forceRefresh, rejected);
           return { headers: { authorization: `${t.type} ${t.token}` }, refreshable: true };
         }
       }

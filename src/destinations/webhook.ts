@@ -98,12 +98,12 @@ export const webhookConnector = defineConnector<WebhookSettings>({
     return [{ method: 'POST', url: renderUrl(s.url, context), headers, body: JSON.stringify(body) }];
   },
 
-  async sendHeaders({ destination, request, idempotencyKey, secrets, credentials, nowSeconds, forceRefresh }) {
+  async sendHeaders({ destination, request, idempotencyKey, secrets, credentials, nowSeconds, forceRefresh, rejected }) {
     const s = destination.settings;
     let headers: Record<string, string> = {};
     let refreshable = false;
     if (s.auth) {
-      const auth = await credentials.headersFor(s.auth, { forceRefresh });
+      const auth = await credentials.headersFor(s.auth, { forceRefresh, ...(rejected !== undefined ? { rejected } : {}) });
       headers = { ...auth.headers };
       refreshable = auth.refreshable;
     }
