@@ -108,7 +108,9 @@ function requestsOf(mapped: MappedEvent | LegacyMappedEvent): MappedRequest[] {
 
 async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: EnrichmentData): Promise<DestinationResult> {
   const { deliver } = proxyActivities<RelayActivities>({
-    startToCloseTimeout: `${plan.timeoutSeconds + 5}s`,
+    // One attempt may wait for a connection slot and send (timeoutSeconds), fetch an OAuth token
+    // (10 s), and after a 401 refresh the token and send again.
+    startToCloseTimeout: `${2 * plan.timeoutSeconds + 25}s`,
     // The activity stops retrying itself at the window (RetryWindowExhausted); this is the backstop.
     scheduleToCloseTimeout: `${plan.retryWindowSeconds + 15 * 60}s`,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
