@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkJsonTemplate, checkTemplate, hasPlaceholders } from '../templates';
 import { relayConfigSchema, type DestinationConfigInput } from './schema';
+import { resolveSources } from './sources';
 import type { DestinationConfig, HeaderTemplate, SourceConfig } from './store';
 
 export interface ConfigProblem {
@@ -134,13 +135,8 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const problems: ConfigProblem[] = [];
   const cfg = parsed.data;
 
-  const sourceIds = new Set<string>();
-  const sources: SourceConfig[] = cfg.sources.map((s, i) => {
-    if (sourceIds.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id "${s.id}"` });
-    sourceIds.add(s.id);
-    const key = resolveEnvRefs(s.auth.key, env, `sources[${i}].auth.key`, problems);
-    return { id: s.id, kind: s.kind, description: s.description, auth: { header: s.auth.header, key } };
-  });
+  const sources: SourceConfig[] = resolveSources(cfg.sources, env, problems);
+  const sourceIds = new Set(sources.map((s) => s.id));
 
   const names = new Set<string>();
   const destinations: DestinationConfig[] = cfg.destinations.map((d, i) => {

@@ -3,15 +3,11 @@
  * more. The YAML file store implements it today; a database-backed store can replace it
  * without touching workflows or activities.
  */
-import type { SourceKind } from '../sources/kinds';
 
-export interface SourceConfig {
-  id: string;
-  kind: SourceKind;
-  description?: string;
-  /** Resolved credential: never logged, never sent to Temporal. */
-  auth: { header: string; key: string };
-}
+/** A source instance: kind, kind settings and resolved auth (src/config/source-schema.ts). */
+import type { SourceConfig } from './source-schema';
+
+export type { SourceConfig };
 
 export interface HeaderTemplate {
   key: string;
