@@ -14,6 +14,7 @@ import { authenticateRequest, verifySignature } from './auth';
 import { errorHandler } from './error-handler';
 import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
 import { parseJsonBody } from './json';
+import { readBody } from './read-body';
 import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
 import { createTokenService, type TokenService } from './tokens';
@@ -94,28 +95,22 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     next();
   };
 
-  app.post(
-    '/v1/sources/:sourceId/events',
-    admit,
-    // Raw bytes, counted while streaming (a chunked body is cut off at the limit, not buffered):
-    // signatures need them, and we want our own JSON errors.
-    express.raw({ type: () => true, limit: maxBodyBytes }),
-    async (req, res) => {
-      const source = req.source as SourceConfig;
-      const started = process.hrtime.bigint();
-      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      verifySignature(source, req, raw);
-      const body = parseJsonBody(raw, maxJsonDepth);
-      const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
-      const adapter = sourceAdapters[source.kind];
-      const answer: Answer = adapter.batch
-        ? await ingestBatch(ingestDeps, source, adapter, body, ctx, req.requestId)
-        : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId);
-      metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
-      for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-      res.status(answer.status).json(answer.body);
-    },
-  );
+  app.post('/v1/sources/:sourceId/events', admit, async (req, res) => {
+    const source = req.source as SourceConfig;
+    const started = process.hrtime.bigint();
+    // Raw bytes, counted while streaming (cut off at the limit): signatures need them, and we want our own JSON errors.
+    const raw = await readBody(req, maxBodyBytes);
+    verifySignature(source, req, raw);
+    const body = parseJsonBody(raw, maxJsonDepth);
+    const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
+    const adapter = sourceAdapters[source.kind];
+    const answer: Answer = adapter.batch
+      ? await ingestBatch(ingestDeps, source, adapter, body, ctx, req.requestId)
+      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId);
+    metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    res.status(answer.status).json(answer.body);
+  });
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler({ logger, metrics, maxBodyBytes }));
