@@ -11,7 +11,7 @@
  */
 import type { CanonicalEvent } from '../canonical-event';
 import type { SourceConfig } from '../config/store';
-import { FutureTimestampError, HttpError, TemporalUnavailableError, type FieldIssue } from '../errors';
+import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError, type FieldIssue } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';
@@ -32,7 +32,17 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
-export function checkClock(event: CanonicalEvent, now: Date, maxSkewSeconds: number): void {
+/** A lone UTF-16 surrogate: valid in a JSON string (`"\ud800"`), but not Unicode, so not a valid Temporal workflow id. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Checks every adapter's output gets before its workflow is started. */
+export function checkEvent(event: CanonicalEvent, now: Date, maxSkewSeconds: number): void {
+  if (LONE_SURROGATE.test(event.id)) {
+    throw new SchemaViolationError(
+      [{ path: 'id', message: 'the event id is not well-formed Unicode (lone surrogate)' }],
+      'the event id cannot be a workflow id',
+    );
+  }
   if (Date.parse(event.occurredAt) > now.getTime() + maxSkewSeconds * 1000)
     throw new FutureTimestampError(event.occurredAt, maxSkewSeconds);
 }
@@ -53,7 +63,7 @@ export async function ingestSingle(
   requestId: string,
 ): Promise<Answer> {
   const event = adapter.normalize(body, ctx);
-  checkClock(event, deps.now(), deps.maxFutureSkewSeconds);
+  checkEvent(event, deps.now(), deps.maxFutureSkewSeconds);
   const result = await deps.starter.start(event);
   logAccepted(deps, requestId, event, result);
   return {
@@ -104,7 +114,7 @@ export async function ingestBatch(
       continue;
     }
     try {
-      checkClock(item.event, now, deps.maxFutureSkewSeconds);
+      checkEvent(item.event, now, deps.maxFutureSkewSeconds);
       toStart.push(item);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;

@@ -280,6 +280,13 @@ describe('receiver over HTTP', () => {
         code: 'invalid_timestamp',
       },
       { name: 'missing fields', body: '{}', status: 422, code: 'schema_violation' },
+      // Found by the fuzz test: valid JSON, but Temporal refuses it as a workflow id (it was a 503 retried forever).
+      {
+        name: 'lone surrogate in the id',
+        body: JSON.stringify(serverEvent({ event_id: 'ord-\ud800' })),
+        status: 422,
+        code: 'schema_violation',
+      },
       { name: 'a JSON string', body: '"hello"', status: 422, code: 'schema_violation' },
     ];
     for (const c of cases) {
