@@ -171,6 +171,22 @@ function identifiersOf(ci: z.infer<typeof customerIdentifiersSchema> | undefined
   return out;
 }
 
+/**
+ * Profile attributes of a customerAdded / customerUpdated event, for user-sync destinations:
+ * the identifiers and the scalar fields of `data` (names, dates, flags…); nested objects
+ * (customerIdentifiers, triggeringActivity) stay in `properties` only.
+ */
+function traitsOf(data: Record<string, unknown>, identifiers: CustomerIdentifiers): Record<string, unknown> {
+  const traits: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') traits[k] = v;
+  }
+  if (identifiers.email !== undefined) traits.email = identifiers.email;
+  if (identifiers.mobile !== undefined) traits.mobile = identifiers.mobile;
+  if (identifiers.externalId !== undefined) traits.externalId = identifiers.externalId;
+  return traits;
+}
+
 export const capillarySource: SingleSourceAdapter = {
   kind: 'capillary',
   catalog: CAPILLARY_EVENTS,
@@ -203,6 +219,7 @@ export const capillarySource: SingleSourceAdapter = {
       sourceKind: 'capillary',
       name,
       type: USER_EVENTS.has(name) ? 'user' : 'track',
+      ...(USER_EVENTS.has(name) ? { traits: traitsOf(data, identifiers) } : {}),
       occurredAt: time === undefined ? ctx.receivedAt : toInstant(time, timePath, 'ms'),
       receivedAt: ctx.receivedAt,
       customer: { ...(customerId !== undefined ? { id: customerId } : {}), identifiers },

@@ -201,6 +201,25 @@ describe('capillary source', () => {
     assert.throws(() => capillarySource.normalize(withName('PointsIssued'), ctx), UnknownEventError);
   });
 
+  it('gives customerAdded the profile as traits: identifiers and scalar fields of data', () => {
+    const data = { ...pointsIssuedData(), firstname: 'Asha', lastname: 'Rao', dateOfBirth: '1990-04-12', optedIn: true };
+    const event = capillarySource.normalize({ ...withName('customerAdded'), data }, ctx);
+    assert.equal(event.type, 'user');
+    assert.deepEqual(event.traits, {
+      loyaltyProgramId: 1017,
+      programCurrentPoints: 1250,
+      totalPointsIssued: 25,
+      firstname: 'Asha',
+      lastname: 'Rao',
+      dateOfBirth: '1990-04-12',
+      optedIn: true,
+      email: 'asha.rao@example.com',
+      mobile: '919876543210',
+      externalId: 'EXT-1029',
+    });
+    assert.equal(capillarySource.normalize(flatPointsIssued(), ctx).traits, undefined);
+  });
+
   it('marks profile changes as user events and the rest as track events', () => {
     assert.equal(capillarySource.normalize(withName('customerAdded'), ctx).type, 'user');
     assert.equal(capillarySource.normalize(withName('customerUpdated'), ctx).type, 'user');
