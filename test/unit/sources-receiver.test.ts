@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { InvalidTokenError } from '../../src/errors';
 import { webengageSecret } from '../../src/receiver/auth';
 import { createTokenService } from '../../src/receiver/tokens';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
@@ -225,6 +227,18 @@ describe('receiver over HTTP', () => {
     });
   });
 
+  it('refuses a token issued before the client secret changed', async () => {
+    const [source] = (await import('../../src/config/load')).parseConfig({ sources: [SOURCES[5]] }, {}).sources;
+    assert.ok(source?.auth.type === 'oauth');
+    const before = { ...source, auth: source.auth };
+    const { access_token } = await tokens.issue(before);
+    await tokens.verify(access_token, before);
+    await assert.rejects(
+      tokens.verify(access_token, { ...before, auth: { ...before.auth, clientSecret: 'rotated' } }),
+      (e: unknown) => e instanceof InvalidTokenError,
+    );
+  });
+
   describe('hostile input', () => {
     const key = { 'x-api-key': 'backend-key' };
     const cases: { name: string; body: string | Buffer; headers?: Record<string, string>; status: number; code: string }[] = [
@@ -295,6 +309,21 @@ describe('receiver over HTTP', () => {
       });
     }
 
+    it('brackets and escaped quotes inside strings do not count as nesting', async () => {
+      const body = JSON.stringify(serverEvent({ event_properties: { note: `"${'['.repeat(100)}\\"{{{`, deep: { a: [1, [2, [3]]] } } }));
+      assert.equal((await post('backend', body, key)).status, 202);
+    });
+
+    it('gzip bodies are decoded; a small gzip that inflates past the limit is refused', async () => {
+      const ok = await post('backend', gzipSync(JSON.stringify(serverEvent())), { ...key, 'content-encoding': 'gzip' });
+      assert.equal(ok.status, 202);
+      const bomb = gzipSync(Buffer.alloc(LIMIT * 20, 0x20));
+      assert.ok(bomb.length < LIMIT);
+      await expectCode(await post('backend', bomb, { ...key, 'content-encoding': 'gzip' }), 413, 'payload_too_large');
+      await expectCode(await post('backend', Buffer.from('not gzip'), { ...key, 'content-encoding': 'gzip' }), 400, 'invalid_encoding');
+      await expectCode(await post('backend', '{}', { ...key, 'content-encoding': 'compress' }), 415, 'unsupported_encoding');
+    });
+
     it('unsafe integer ids (Capillary customerId)', async () => {
       const body = `{"eventName":"pointsIssued","eventId":"${randomUUID()}","data":{"customerIdentifiers":{"customerId":12345678901234567890}}}`;
       const res = await expectCode(await post('capillary', body, { 'x-api-key': 'cap-key', 'x-org': '50074' }), 422, 'unsafe_integer');
@@ -302,6 +331,12 @@ describe('receiver over HTTP', () => {
     });
 
     it('a chunked body over the limit is refused while streaming, before the sender finishes', async () => {
+      const tooLarge = async () =>
+        Number(
+          /relay_events_rejected_total\{source="backend",code="payload_too_large"\} (\d+)/.exec(await r.metrics.registry.metrics())?.[1] ??
+            0,
+        );
+      const tooLargeBefore = await tooLarge();
       const { port } = new URL(r.url);
       const result = await new Promise<{ status: number; code: string; written: number }>((resolve, reject) => {
         let written = 0;
@@ -343,7 +378,7 @@ describe('receiver over HTTP', () => {
         assert.equal(result.status, 413);
         assert.equal(result.code, 'payload_too_large');
       }
-      assert.match(await r.metrics.registry.metrics(), /relay_events_rejected_total\{source="backend",code="payload_too_large"\} 2/);
+      assert.equal(await tooLarge(), tooLargeBefore + 1);
     });
 
     it('counts rejections by source and code; unknown source ids do not become label values', async () => {
