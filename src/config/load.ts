@@ -135,7 +135,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const problems: ConfigProblem[] = [];
   const cfg = parsed.data;
 
-  const sources: SourceConfig[] = resolveSources(cfg.sources, env, problems);
+  const sources: SourceConfig[] = resolveSources(cfg.sources, (value, at) => resolveEnvRefs(value, env, at, problems), problems);
   const sourceIds = new Set(sources.map((s) => s.id));
 
   const names = new Set<string>();

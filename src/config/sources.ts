@@ -1,15 +1,21 @@
 /** Load-time checks of the `sources:` part: unique ids, `${ENV}` references in credentials resolved. */
-import { resolveEnvRefs, type ConfigProblem } from './load';
 import type { SourceConfig, SourceConfigInput } from './source-schema';
 
-type Env = Record<string, string | undefined>;
+/** Same shape as load.ts's ConfigProblem (not imported: load.ts imports this module). */
+interface Problem {
+  path: string;
+  message: string;
+}
+
+/** Resolves `${ENV}` references in `value`, reporting unset variables at `path`. */
+export type ResolveRefs = (value: string, path: string) => string;
 
 /** Auth fields that are structure, not credentials: never read from the environment. */
 const STRUCTURAL = new Set(['type', 'header', 'algorithm', 'tokenTtlSeconds']);
 
-function resolveAuth(auth: SourceConfigInput['auth'], env: Env, at: string, problems: ConfigProblem[]): SourceConfig['auth'] {
+function resolveAuth(auth: SourceConfigInput['auth'], resolveRefs: ResolveRefs, at: string, problems: Problem[]): SourceConfig['auth'] {
   const resolve = (value: unknown, path: string): unknown => {
-    if (typeof value === 'string') return resolveEnvRefs(value, env, path, problems);
+    if (typeof value === 'string') return resolveRefs(value, path);
     if (Array.isArray(value)) return value.map((v, i) => resolve(v, `${path}[${i}]`));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, STRUCTURAL.has(k) ? v : resolve(v, `${path}.${k}`)]));
@@ -18,7 +24,8 @@ function resolveAuth(auth: SourceConfigInput['auth'], env: Env, at: string, prob
   };
   const resolved = resolve(auth, at) as SourceConfig['auth'];
   const empty = (v: string, path: string) => {
-    if (v === '') problems.push({ path, message: 'resolves to an empty value' });
+    // An unset variable is already reported at this path; an empty value from a set one is not.
+    if (v === '' && !problems.some((p) => p.path === path)) problems.push({ path, message: 'resolves to an empty value' });
   };
   switch (resolved.type) {
     case 'header':
@@ -43,11 +50,11 @@ function resolveAuth(auth: SourceConfigInput['auth'], env: Env, at: string, prob
   return resolved;
 }
 
-export function resolveSources(inputs: SourceConfigInput[], env: Env, problems: ConfigProblem[]): SourceConfig[] {
+export function resolveSources(inputs: SourceConfigInput[], resolveRefs: ResolveRefs, problems: Problem[]): SourceConfig[] {
   const ids = new Set<string>();
   return inputs.map((s, i) => {
     if (ids.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id "${s.id}"` });
     ids.add(s.id);
-    return { ...s, auth: resolveAuth(s.auth, env, `sources[${i}].auth`, problems) };
+    return { ...s, auth: resolveAuth(s.auth, resolveRefs, `sources[${i}].auth`, problems) };
   });
 }

@@ -3,10 +3,9 @@
  * more. The YAML file store implements it today; a database-backed store can replace it
  * without touching workflows or activities.
  */
-
-/** A source instance: kind, kind settings and resolved auth (src/config/source-schema.ts). */
 import type { SourceConfig } from './source-schema';
 
+/** A source instance: kind, kind settings and resolved auth (defined in ./source-schema.ts). */
 export type { SourceConfig };
 
 export interface HeaderTemplate {

@@ -373,3 +373,44 @@ describe('toInstant', () => {
     for (const n of [-1, Infinity, 9e15]) assert.equal(refusal(() => toInstant(n, 't')).code, 'invalid_timestamp');
   });
 });
+
+describe('source configuration', () => {
+  const problems = (doc: unknown, env: Record<string, string> = {}): string[] => {
+    try {
+      parseConfig(doc, env);
+    } catch (e) {
+      return (e as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    assert.fail('accepted');
+  };
+
+  it('resolves ${ENV} in every credential of every auth type, and reports unset ones at their path', () => {
+    const doc = {
+      sources: [
+        {
+          id: 'k',
+          kind: 'kognitiv',
+          eventName: 'X',
+          mapping: { memberId: '$.m' },
+          auth: { type: 'oauth', clientId: 'c', clientSecret: '${KOG_SECRET}' },
+        },
+        { id: 's', kind: 'segment', auth: { type: 'signature', secret: '${SEG_SECRET:-dev}' } },
+      ],
+    };
+    const [k, s] = parseConfig(doc, { KOG_SECRET: 'from-env' }).sources;
+    assert.deepEqual(k?.auth, { type: 'oauth', clientId: 'c', clientSecret: 'from-env', tokenTtlSeconds: 900 });
+    assert.deepEqual(s?.auth, { type: 'signature', header: 'X-Signature', algorithm: 'sha1', secret: 'dev' });
+    assert.deepEqual(problems(doc), [
+      'sources[0].auth.clientSecret: environment variable KOG_SECRET is not set (use ${KOG_SECRET:-default} for a default)',
+    ]);
+  });
+
+  it('refuses unknown kinds, unknown auth types and settings of another kind', () => {
+    assert.match(problems({ sources: [{ id: 'a', kind: 'braze', auth: { key: 'k' } }] }).join('\n'), /sources\.0\.kind/);
+    assert.match(
+      problems({ sources: [{ id: 'a', kind: 'server', auth: { type: 'hmac', key: 'k' } }] }).join('\n'),
+      /sources\.0\.auth\.type/,
+    );
+    assert.match(problems({ sources: [{ id: 'a', kind: 'server', eventName: 'x', auth: { key: 'k' } }] }).join('\n'), /eventName/);
+  });
+});
