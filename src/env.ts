@@ -26,6 +26,18 @@ export const envSchema = z.object({
     .positive()
     .default(5000)
     .describe('Deadline for starting a workflow before answering 503.'),
+  RELAY_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(512).default(32).describe('Deepest object/array nesting accepted in a body.'),
+  RELAY_MAX_FUTURE_SKEW_SECONDS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(300)
+    .describe('Event times further ahead of the receiver clock than this are refused (timestamp_in_future).'),
+  RELAY_TOKEN_SIGNING_KEY: z
+    .string()
+    .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')
+    .optional()
+    .describe('HS256 key of the bearer tokens issued to OAuth sources; unset = a random key per process (tokens die on restart).'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),

@@ -31,8 +31,8 @@ export class UnknownSourceError extends HttpError {
 
 /** The credential header is missing or wrong. */
 export class UnauthorizedError extends HttpError {
-  constructor(message: string) {
-    super(401, 'unauthorized', message);
+  constructor(message: string, challenge?: string) {
+    super(401, 'unauthorized', message, undefined, challenge ? { 'WWW-Authenticate': challenge } : undefined);
   }
 }
 
@@ -79,5 +79,81 @@ export class TemporalUnavailableError extends HttpError {
     super(503, 'temporal_unavailable', 'the workflow service is unavailable; retry later', undefined, {
       'Retry-After': String(retryAfterSeconds),
     });
+  }
+}
+
+/** The body is not valid UTF-8. */
+export class InvalidUtf8Error extends HttpError {
+  constructor() {
+    super(400, 'invalid_utf8', 'body is not valid UTF-8');
+  }
+}
+
+/** Objects and arrays nested deeper than the limit (a stack-exhaustion attempt, or a broken sender). */
+export class NestingTooDeepError extends HttpError {
+  constructor(maxDepth: number) {
+    super(400, 'nesting_too_deep', `JSON nesting deeper than ${maxDepth} levels`);
+  }
+}
+
+/** A `__proto__` key, or a `constructor` key holding `prototype`: prototype pollution. */
+export class ForbiddenKeyError extends HttpError {
+  constructor() {
+    super(400, 'forbidden_key', 'body holds a forbidden key (__proto__, or constructor.prototype)');
+  }
+}
+
+/** A numeric id beyond Number.MAX_SAFE_INTEGER: JSON parsing has already changed its value. */
+export class UnsafeIntegerError extends HttpError {
+  constructor(path: string) {
+    super(422, 'unsafe_integer', `${path} is a number beyond 2^53 - 1 and cannot be kept exactly; send it as a string`, [
+      { path, message: 'integer beyond Number.MAX_SAFE_INTEGER' },
+    ]);
+  }
+}
+
+/** A timestamp that cannot be read as an instant. */
+export class InvalidTimestampError extends HttpError {
+  constructor(path: string, detail: string) {
+    super(422, 'invalid_timestamp', `${path} is not a valid timestamp: ${detail}`, [{ path, message: detail }]);
+  }
+}
+
+/** A timestamp further in the future than the allowed clock skew. */
+export class FutureTimestampError extends HttpError {
+  constructor(occurredAt: string, maxSkewSeconds: number) {
+    super(422, 'timestamp_in_future', `event time ${occurredAt} is more than ${maxSkewSeconds} s ahead of the receiver's clock`, [
+      { path: 'occurredAt', message: 'in the future' },
+    ]);
+  }
+}
+
+/** A message type the source kind does not relay (e.g. Segment `page`). */
+export class UnsupportedMessageTypeError extends HttpError {
+  constructor(type: string, sourceKind: string) {
+    super(422, 'unsupported_message_type', `${sourceKind} messages of type "${type}" are not relayed`, [
+      { path: 'type', message: 'unsupported message type' },
+    ]);
+  }
+}
+
+/** A batch holding more events than the source kind allows. */
+export class BatchTooLargeError extends HttpError {
+  constructor(count: number, max: number) {
+    super(413, 'batch_too_large', `batch holds ${count} events; at most ${max} are accepted per request`);
+  }
+}
+
+/** The raw-body signature (e.g. Segment `X-Signature`) is missing or does not match. */
+export class InvalidSignatureError extends HttpError {
+  constructor(message: string) {
+    super(401, 'invalid_signature', message);
+  }
+}
+
+/** A bearer token from the receiver's token endpoint is missing, expired, or not for this source. */
+export class InvalidTokenError extends HttpError {
+  constructor(message: string, challenge = 'Bearer error="invalid_token"') {
+    super(401, 'invalid_token', message, undefined, { 'WWW-Authenticate': challenge });
   }
 }

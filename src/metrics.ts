@@ -14,8 +14,14 @@ export function createMetrics() {
     }),
     rejected: new Counter({
       name: 'relay_events_rejected_total',
-      help: 'Requests refused with a 4xx or 503, by source and machine-readable code.',
+      help: 'Requests (and batch events) refused with a 4xx or 503, by source and machine-readable code.',
       labelNames: ['source', 'code'] as const,
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: 'relay_oauth_token_requests_total',
+      help: 'Requests to the OAuth token endpoint, by source and outcome (issued, or the RFC 6749 error code).',
+      labelNames: ['source', 'outcome'] as const,
       registers: [registry],
     }),
     ingestSeconds: new Histogram({

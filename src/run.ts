@@ -18,6 +18,7 @@ import { createLoyaltyApi } from './loyalty-api';
 import { createMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
 import { createTemporalStarter } from './receiver/starter';
+import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { connectWorker, createRelayWorker } from './worker';
 
@@ -78,12 +79,21 @@ export async function startReceiverPart(
   // Lazy: the receiver starts (and answers 503) even while Temporal is down.
   const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const tokens = createTokenService({ signingKey: env.RELAY_TOKEN_SIGNING_KEY });
+  if (tokens.ephemeralKey) {
+    logger.warn(
+      'RELAY_TOKEN_SIGNING_KEY is not set: OAuth bearer tokens are signed with a key made at start (they stop working on restart and across replicas)',
+    );
+  }
   const app = createReceiverApp({
     store,
     starter: createTemporalStarter({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, startTimeoutMs: env.RELAY_START_TIMEOUT_MS, logger }),
     logger,
     metrics: createMetrics(),
     maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
+    maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
+    maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
+    tokens,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));

@@ -12,6 +12,7 @@ import { checkUrl } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, relayConfigSchema, type CredentialInput, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
+import { resolveSources } from './sources';
 
 export type { ConfigProblem };
 
@@ -145,13 +146,8 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const problems: ConfigProblem[] = [];
   const cfg = parsed.data;
 
-  const sourceIds = new Set<string>();
-  const sources: SourceConfig[] = cfg.sources.map((s, i) => {
-    if (sourceIds.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id "${s.id}"` });
-    sourceIds.add(s.id);
-    const key = resolveEnvRefs(s.auth.key, env, `sources[${i}].auth.key`, problems);
-    return { id: s.id, kind: s.kind, description: s.description, auth: { header: s.auth.header, key } };
-  });
+  const sources: SourceConfig[] = resolveSources(cfg.sources, (value, at) => resolveEnvRefs(value, env, at, problems), problems);
+  const sourceIds = new Set(sources.map((s) => s.id));
 
   const credentialNames = new Set<string>();
   const credentials = cfg.credentials.map((c, i) => {

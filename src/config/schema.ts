@@ -3,25 +3,10 @@
  * README.md "Configuration file" documents every field; keep the two in step.
  */
 import { z } from 'zod';
-import { SOURCE_KINDS } from '../sources/kinds';
+import { idPattern, sourceSchema } from './source-schema';
 
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-export const sourceSchema = z
-  .object({
-    id: z.string().regex(idPattern, 'letters, digits, "_", "." or "-", at most 64, starting with a letter or digit'),
-    kind: z.enum(SOURCE_KINDS),
-    description: z.string().optional(),
-    auth: z
-      .object({
-        /** Request header that carries the key. */
-        header: z.string().min(1).default('X-API-KEY'),
-        /** The expected value; usually a `${ENV_VAR}` reference. */
-        key: z.string().min(1, 'key must not be empty'),
-      })
-      .strict(),
-  })
-  .strict();
+// Sources (kinds, auth schemes, per-kind settings) live in ./source-schema.ts.
+export { sourceSchema };
 
 export const enrichmentSchema = z
   .object({
@@ -113,7 +98,7 @@ export const relayConfigSchema = z
   })
   .strict();
 
-export type SourceConfigInput = z.infer<typeof sourceSchema>;
+export type { SourceConfigInput } from './source-schema';
 export type DestinationConfigInput = z.infer<typeof destinationBaseSchema>;
 export type CredentialInput = z.infer<typeof credentialSchema>;
 export type RelayConfigInput = z.infer<typeof relayConfigSchema>;

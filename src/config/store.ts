@@ -4,15 +4,10 @@
  * without touching workflows or activities. Secrets are reached only through the two
  * `…Secrets`/credential methods, which only the deliver activity calls.
  */
-import type { SourceKind } from '../sources/kinds';
+import type { SourceConfig } from './source-schema';
 
-export interface SourceConfig {
-  id: string;
-  kind: SourceKind;
-  description?: string;
-  /** Resolved credential: never logged, never sent to Temporal. */
-  auth: { header: string; key: string };
-}
+/** A source instance: kind, kind settings and resolved auth (defined in ./source-schema.ts). */
+export type { SourceConfig };
 
 export interface HeaderTemplate {
   key: string;

@@ -1,24 +1,25 @@
 /**
- * The receiver: authenticate, validate and normalize a source's webhook, start its workflow,
- * answer. It never holds an event itself — 202 means Temporal has it; anything else means
- * the sender still does.
+ * The receiver: authenticate, validate and normalize a source's webhook, start its
+ * workflow(s), answer. It never holds an event itself — 2xx means Temporal has it; anything
+ * else means the sender still does.
  */
-import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ConfigStore, SourceConfig } from '../config/store';
-import {
-  HttpError,
-  MalformedJsonError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnknownSourceError,
-  UnsupportedMediaTypeError,
-} from '../errors';
+import { HttpError, PayloadTooLargeError, UnknownSourceError, UnsupportedMediaTypeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { sourceAdapters } from '../sources';
+import { authenticateRequest, verifySignature } from './auth';
 import { errorHandler } from './error-handler';
+import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
+import { parseJsonBody } from './json';
+import { readBody } from './read-body';
+import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
+import { createTokenService, type TokenService } from './tokens';
+
+export { safeEqual } from './auth';
 
 export interface ReceiverOptions {
   store: ConfigStore;
@@ -26,6 +27,12 @@ export interface ReceiverOptions {
   logger: Logger;
   metrics: Metrics;
   maxBodyBytes: number;
+  /** Deepest object/array nesting accepted in a body (default 32). */
+  maxJsonDepth?: number;
+  /** Event times further than this ahead of the receiver's clock are refused (default 300 s). */
+  maxFutureSkewSeconds?: number;
+  /** Signs and verifies OAuth bearer tokens; default: a key generated at start. */
+  tokens?: TokenService;
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
 }
@@ -37,19 +44,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Constant-time comparison that does not leak the expected length. */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createReceiverApp(options: ReceiverOptions): express.Express {
   const { store, starter, logger, metrics, maxBodyBytes } = options;
   const now = options.now ?? (() => new Date());
+  const maxJsonDepth = options.maxJsonDepth ?? 32;
+  const tokens = options.tokens ?? createTokenService({ now });
+  const ingestDeps: IngestDeps = { starter, metrics, logger, now, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 300 };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -75,14 +77,16 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.send(await metrics.registry.metrics());
   });
 
-  const findSource = async (req: Request, res: Response, next: NextFunction) => {
-    // Route params are gone by the time the app-level error handler runs: keep the id for metrics.
-    res.locals.sourceId = String(req.params.sourceId);
+  app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger }));
+
+  /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
+  const admit = async (req: Request, res: Response, next: NextFunction) => {
     const source = await store.getSource(String(req.params.sourceId));
     if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
-    const given = req.get(source.auth.header);
-    if (given === undefined) return next(new UnauthorizedError(`missing ${source.auth.header} header`));
-    if (!safeEqual(given, source.auth.key)) return next(new UnauthorizedError(`wrong ${source.auth.header}`));
+    // Route params are gone by the time the app-level error handler runs: keep the id for metrics
+    // (only for configured sources: ids from the URL are unbounded label values).
+    res.locals.sourceId = source.id;
+    await authenticateRequest(source, req, tokens);
     req.source = source;
     const type = req.get('content-type')?.split(';')[0]?.trim();
     if (!type || !JSON_TYPE.test(type)) return next(new UnsupportedMediaTypeError(type));
@@ -91,46 +95,22 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     next();
   };
 
-  app.post(
-    '/v1/sources/:sourceId/events',
-    findSource,
-    // Raw bytes first: signatures (later source kinds) need them, and we want our own JSON errors.
-    express.raw({ type: () => true, limit: maxBodyBytes }),
-    async (req, res) => {
-      const source = req.source as SourceConfig;
-      const started = process.hrtime.bigint();
-      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      let text: string;
-      try {
-        text = utf8.decode(raw);
-      } catch {
-        throw new HttpError(400, 'invalid_utf8', 'body is not valid UTF-8');
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (e) {
-        throw new MalformedJsonError((e as Error).message);
-      }
-      const event = sourceAdapters[source.kind].normalize(body, { sourceId: source.id, receivedAt: now().toISOString() });
-      const result = await starter.start(event);
-      metrics.accepted.inc({ source: source.id, outcome: result.duplicate ? 'duplicate' : 'started' });
-      const status = result.duplicate ? 200 : 202;
-      metrics.ingestSeconds.observe({ status: String(status) }, Number(process.hrtime.bigint() - started) / 1e9);
-      logger.info(
-        {
-          requestId: req.requestId,
-          source: source.id,
-          eventId: event.id,
-          event: event.name,
-          workflowId: result.workflowId,
-          duplicate: result.duplicate,
-        },
-        result.duplicate ? 'duplicate event' : 'event accepted',
-      );
-      res.status(status).json({ eventId: event.id, workflowId: result.workflowId, ...(result.duplicate ? { duplicate: true } : {}) });
-    },
-  );
+  app.post('/v1/sources/:sourceId/events', admit, async (req, res) => {
+    const source = req.source as SourceConfig;
+    const started = process.hrtime.bigint();
+    // Raw bytes, counted while streaming (cut off at the limit): signatures need them, and we want our own JSON errors.
+    const raw = await readBody(req, maxBodyBytes);
+    verifySignature(source, req, raw);
+    const body = parseJsonBody(raw, maxJsonDepth);
+    const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
+    const adapter = sourceAdapters[source.kind];
+    const answer: Answer = adapter.batch
+      ? await ingestBatch(ingestDeps, source, adapter, body, ctx, req.requestId)
+      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId);
+    metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    res.status(answer.status).json(answer.body);
+  });
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler({ logger, metrics, maxBodyBytes }));

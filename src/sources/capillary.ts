@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import type { CustomerIdentifiers } from '../canonical-event';
 import { SchemaViolationError, UnknownEventError } from '../errors';
-import type { SourceAdapter } from './adapter';
-import { parseOrReject } from './adapter';
+import { idOf, issuesOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 
 export const CAPILLARY_EVENTS = [
   'rewardIssued',
@@ -82,8 +81,8 @@ const CATALOG = new Set<string>(CAPILLARY_EVENTS);
 /** Profile changes: user events for user-sync destinations. */
 const USER_EVENTS = new Set(['customerAdded', 'customerUpdated']);
 
-/** epoch milliseconds (within the range a Date can hold), or an ISO 8601 string */
-const instant = z.union([z.number().int().nonnegative().max(8.64e15), z.iso.datetime({ offset: true })]);
+/** epoch milliseconds or ISO 8601; checked by toInstant (code invalid_timestamp) */
+const instant = z.union([z.number(), z.string()]);
 
 const inner = z.object({
   eventName: z.string().min(1).optional(),
@@ -104,50 +103,91 @@ const envelope = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
+const identifierValue = z.union([z.string(), z.number()]);
+
 const instoreSchema = z
   .object({
-    mobile: z.union([z.string(), z.number()]).optional(),
+    mobile: identifierValue.optional(),
     email: z.string().optional(),
-    externalId: z.union([z.string(), z.number()]).optional(),
+    externalId: identifierValue.optional(),
     cardNumbers: z.array(z.union([z.string(), z.object({ cardNumber: z.string() }).loose()])).optional(),
   })
   .loose();
 
 const customerIdentifiersSchema = z
   .object({
-    customerId: z.union([z.number().int(), z.string().min(1)]).optional(),
+    customerId: z.union([z.number(), z.string().min(1).max(256)]).optional(),
     instore: instoreSchema.optional(),
   })
   .loose();
 
-/** Per-event fields Capillary documents as always present. */
+const codeName = z.object({ code: z.string().optional(), name: z.string().optional() }).loose();
+
+/** What caused the event, with the till and store it was entered at (enrichment the platform includes). */
+const triggeringActivitySchema = z
+  .object({
+    name: z.string().optional(),
+    identifiers: z.array(z.object({ key: z.string(), value: z.unknown() }).loose()).optional(),
+    enteredBy: z
+      .object({
+        id: identifierValue.optional(),
+        till: codeName.optional(),
+        store: codeName.extend({ externalId: identifierValue.optional() }).optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+/** Fields every event's `data` may carry; typed when present. */
+const commonData = z
+  .object({
+    customerIdentifiers: customerIdentifiersSchema.optional(),
+    triggeringActivity: triggeringActivitySchema.optional(),
+  })
+  .loose();
+
+const int = z.number().int();
+const num = z.number();
+
+/** Per-event fields Capillary documents: typed when present, required where the platform always sends them. */
 const perEvent: Record<string, z.ZodType> = {
-  pointsExpired: z
-    .object({
-      customerIdentifiers: customerIdentifiersSchema,
-      loyaltyProgramId: z.number().int(),
-      pointsExpired: z.number(),
-    })
+  pointsIssued: z
+    .object({ loyaltyProgramId: int.optional(), programCurrentPoints: num.optional(), totalPointsIssued: num.optional() })
     .loose(),
+  pointsRedeemed: z.object({ totalPointsRedeemed: num.optional(), redemptionSummaryId: z.union([int, z.string()]).optional() }).loose(),
+  pointsExpired: z.object({ customerIdentifiers: customerIdentifiersSchema, loyaltyProgramId: int, pointsExpired: num }).loose(),
+  tierUpgraded: z.object({ previousTierNumber: int.optional(), upgradedTierNumber: int.optional() }).loose(),
 };
 
-function toIso(value: number | string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  return new Date(value).toISOString();
-}
-
-function identifiersOf(ci: z.infer<typeof customerIdentifiersSchema> | undefined): CustomerIdentifiers {
+function identifiersOf(ci: z.infer<typeof customerIdentifiersSchema> | undefined, at: string): CustomerIdentifiers {
   const instore = ci?.instore;
   if (!instore) return {};
   const out: CustomerIdentifiers = {};
-  if (instore.mobile !== undefined) out.mobile = String(instore.mobile);
+  if (instore.mobile !== undefined) out.mobile = idOf(instore.mobile, `${at}.instore.mobile`);
   if (instore.email !== undefined) out.email = instore.email;
-  if (instore.externalId !== undefined) out.externalId = String(instore.externalId);
+  if (instore.externalId !== undefined) out.externalId = idOf(instore.externalId, `${at}.instore.externalId`);
   if (instore.cardNumbers) out.cardNumbers = instore.cardNumbers.map((c) => (typeof c === 'string' ? c : c.cardNumber));
   return out;
 }
 
-export const capillarySource: SourceAdapter = {
+/**
+ * Profile attributes of a customerAdded / customerUpdated event, for user-sync destinations:
+ * the identifiers and the scalar fields of `data` (names, dates, flags…); nested objects
+ * (customerIdentifiers, triggeringActivity) stay in `properties` only.
+ */
+function traitsOf(data: Record<string, unknown>, identifiers: CustomerIdentifiers): Record<string, unknown> {
+  const traits: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') traits[k] = v;
+  }
+  if (identifiers.email !== undefined) traits.email = identifiers.email;
+  if (identifiers.mobile !== undefined) traits.mobile = identifiers.mobile;
+  if (identifiers.externalId !== undefined) traits.externalId = identifiers.externalId;
+  return traits;
+}
+
+export const capillarySource: SingleSourceAdapter = {
   kind: 'capillary',
   catalog: CAPILLARY_EVENTS,
   normalize(body, ctx) {
@@ -161,39 +201,28 @@ export const capillarySource: SourceAdapter = {
     if (!name) throw new SchemaViolationError([{ path: 'eventName', message: 'required (or eventType in the wrapped envelope)' }]);
     if (!CATALOG.has(name)) throw new UnknownEventError(name, 'capillary');
 
+    const prefix = attrs ? ['attributes', 'data'] : ['data'];
     const specific = perEvent[name];
     if (specific) {
       const r = specific.safeParse(data);
-      if (!r.success) {
-        const prefix = attrs ? 'attributes.data' : 'data';
-        throw new SchemaViolationError(
-          r.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message })),
-          `${name} requires fields that are missing or invalid`,
-        );
-      }
+      if (!r.success) throw new SchemaViolationError(issuesOf(r.error, prefix), `${name} requires fields that are missing or invalid`);
     }
-    const ciParse = customerIdentifiersSchema.safeParse(data.customerIdentifiers);
-    if (data.customerIdentifiers !== undefined && !ciParse.success) {
-      throw new SchemaViolationError(
-        ciParse.error.issues.map((i) => ({
-          path: [attrs ? 'attributes.data' : 'data', 'customerIdentifiers', ...i.path.map(String)].join('.'),
-          message: i.message,
-        })),
-      );
-    }
-    const ci = ciParse.success ? ciParse.data : undefined;
+    const ci = parseOrReject(commonData, data, prefix).customerIdentifiers;
+    const p = prefix.join('.');
+    const time = attrs?.createdAt ?? env.createdAt ?? env.timeStamp;
+    const timePath = attrs?.createdAt !== undefined ? 'attributes.createdAt' : env.createdAt !== undefined ? 'createdAt' : 'timeStamp';
+    const identifiers = identifiersOf(ci, `${p}.customerIdentifiers`);
+    const customerId = ci?.customerId !== undefined ? idOf(ci.customerId, `${p}.customerIdentifiers.customerId`) : undefined;
     return {
       id: env.eventId,
       source: ctx.sourceId,
       sourceKind: 'capillary',
       name,
       type: USER_EVENTS.has(name) ? 'user' : 'track',
-      occurredAt: toIso(attrs?.createdAt ?? env.createdAt ?? env.timeStamp, ctx.receivedAt),
+      ...(USER_EVENTS.has(name) ? { traits: traitsOf(data, identifiers) } : {}),
+      occurredAt: time === undefined ? ctx.receivedAt : toInstant(time, timePath, 'ms'),
       receivedAt: ctx.receivedAt,
-      customer: {
-        ...(ci?.customerId !== undefined ? { id: String(ci.customerId) } : {}),
-        identifiers: identifiersOf(ci),
-      },
+      customer: { ...(customerId !== undefined ? { id: customerId } : {}), identifiers },
       properties: data,
     };
   },

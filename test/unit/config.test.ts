@@ -60,8 +60,8 @@ describe('parseConfig: a valid file', () => {
 
   it('resolves sources, their credential and the default auth header', () => {
     assert.deepEqual(config.sources, [
-      { id: 'capillary-prod', kind: 'capillary', description: undefined, auth: { header: 'X-Capillary-Key', key: 'cap-secret' } },
-      { id: 'backend', kind: 'server', description: undefined, auth: { header: 'X-API-KEY', key: 'plain-key' } },
+      { id: 'capillary-prod', kind: 'capillary', auth: { type: 'header', header: 'X-Capillary-Key', key: 'cap-secret' } },
+      { id: 'backend', kind: 'server', auth: { type: 'header', header: 'X-API-KEY', key: 'plain-key' } },
     ]);
   });
 
@@ -211,8 +211,12 @@ describe('parseConfig: destination rules', () => {
 
     const doc = validDoc();
     (doc.sources as { auth: { key: string } }[])[0]!.auth.key = '${CAPILLARY_KEY:-dev-key}';
-    assert.equal(parseConfig(doc, { HOOK_TOKEN: 't' }).sources[0]?.auth.key, 'dev-key');
-    assert.equal(parseConfig(doc, { HOOK_TOKEN: 't', CAPILLARY_KEY: 'real' }).sources[0]?.auth.key, 'real');
+    assert.deepEqual(parseConfig(doc, { HOOK_TOKEN: 't' }).sources[0]?.auth, { type: 'header', header: 'X-Capillary-Key', key: 'dev-key' });
+    assert.deepEqual(parseConfig(doc, { HOOK_TOKEN: 't', CAPILLARY_KEY: 'real' }).sources[0]?.auth, {
+      type: 'header',
+      header: 'X-Capillary-Key',
+      key: 'real',
+    });
   });
 
   it('refuses a body string that is not JSON', () => {
@@ -365,7 +369,7 @@ describe('loadConfigFile', () => {
       ].join('\n'),
     );
     const config = loadConfigFile(file, { API_KEY: 'k1' });
-    assert.equal(config.sources[0]?.auth.key, 'k1');
+    assert.deepEqual(config.sources[0]?.auth, { type: 'header', header: 'X-API-KEY', key: 'k1' });
     assert.equal(config.destinations[0]?.name, 'crm');
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import { HttpError, SchemaViolationError, UnknownEventError } from '../../src/errors';
-import { capillarySource } from '../../src/sources/capillary';
+import { CAPILLARY_EVENTS, capillarySource } from '../../src/sources/capillary';
 import { serverSource } from '../../src/sources/server';
 
 const ctx = { sourceId: 'capillary-prod', receivedAt: '2024-06-10T06:13:21.500Z' };
@@ -132,11 +132,54 @@ describe('capillary source', () => {
     assert.equal(capillarySource.normalize(body, ctx).occurredAt, '2024-06-10T06:13:20.000Z');
   });
 
-  it('refuses an epoch time beyond what a date can hold with a 422, not a crash', () => {
-    assert.deepEqual(
-      issuePaths(() => capillarySource.normalize({ ...flatPointsIssued(), createdAt: 9e15 }, ctx)),
-      ['createdAt'],
+  it('refuses an epoch time beyond what a date can hold with a 422 invalid_timestamp, not a crash', () => {
+    assert.throws(
+      () => capillarySource.normalize({ ...flatPointsIssued(), createdAt: 9e15 }, ctx),
+      (e: unknown) => e instanceof HttpError && e.code === 'invalid_timestamp' && e.issues?.[0]?.path === 'createdAt',
     );
+  });
+
+  it('refuses a customerId beyond safe integers with unsafe_integer, naming its path', () => {
+    const body = wrappedPointsIssued();
+    (body.attributes as { data: { customerIdentifiers: { customerId: unknown } } }).data.customerIdentifiers.customerId = 2 ** 64;
+    assert.throws(
+      () => capillarySource.normalize(body, ctx),
+      (e: unknown) =>
+        e instanceof HttpError &&
+        e.status === 422 &&
+        e.code === 'unsafe_integer' &&
+        e.issues?.[0]?.path === 'attributes.data.customerIdentifiers.customerId',
+    );
+  });
+
+  it('types the documented per-event fields when present', () => {
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize({ ...withName('tierUpgraded'), data: { previousTierNumber: 'two' } }, ctx)),
+      ['data.previousTierNumber'],
+    );
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize({ ...withName('pointsRedeemed'), data: { totalPointsRedeemed: '10' } }, ctx)),
+      ['data.totalPointsRedeemed'],
+    );
+    const data = pointsIssuedData();
+    (data.triggeringActivity as { enteredBy: { till: unknown } }).enteredBy.till = 'till-7';
+    assert.deepEqual(
+      issuePaths(() => capillarySource.normalize({ ...flatPointsIssued(), data }, ctx)),
+      ['data.triggeringActivity.enteredBy.till'],
+    );
+    const ok = capillarySource.normalize(
+      { ...withName('pointsRedeemed'), data: { ...pointsIssuedData(), totalPointsRedeemed: 40, redemptionSummaryId: 88121 } },
+      ctx,
+    );
+    assert.equal((ok.properties as { totalPointsRedeemed: number }).totalPointsRedeemed, 40);
+  });
+
+  it('accepts every event of the catalog', () => {
+    for (const name of CAPILLARY_EVENTS) {
+      const data: Record<string, unknown> = { ...pointsIssuedData(), pointsExpired: 10 };
+      assert.equal(capillarySource.normalize({ ...withName(name), data }, ctx).name, name);
+    }
+    assert.equal(CAPILLARY_EVENTS.length, 65);
   });
 
   it('refuses an unknown event name', () => {
@@ -156,6 +199,25 @@ describe('capillary source', () => {
     assert.equal(capillarySource.normalize(withName('CouponRedeem'), ctx).name, 'CouponRedeem');
     assert.throws(() => capillarySource.normalize(withName('couponRedeem'), ctx), UnknownEventError);
     assert.throws(() => capillarySource.normalize(withName('PointsIssued'), ctx), UnknownEventError);
+  });
+
+  it('gives customerAdded the profile as traits: identifiers and scalar fields of data', () => {
+    const data = { ...pointsIssuedData(), firstname: 'Asha', lastname: 'Rao', dateOfBirth: '1990-04-12', optedIn: true };
+    const event = capillarySource.normalize({ ...withName('customerAdded'), data }, ctx);
+    assert.equal(event.type, 'user');
+    assert.deepEqual(event.traits, {
+      loyaltyProgramId: 1017,
+      programCurrentPoints: 1250,
+      totalPointsIssued: 25,
+      firstname: 'Asha',
+      lastname: 'Rao',
+      dateOfBirth: '1990-04-12',
+      optedIn: true,
+      email: 'asha.rao@example.com',
+      mobile: '919876543210',
+      externalId: 'EXT-1029',
+    });
+    assert.equal(capillarySource.normalize(flatPointsIssued(), ctx).traits, undefined);
   });
 
   it('marks profile changes as user events and the rest as track events', () => {
@@ -269,10 +331,10 @@ describe('server source', () => {
   });
 
   for (const timestamp of ['2024-06-10 06:13:20', '1718000000', 'yesterday', '2024-06-10T06:13:20', '2024-02-30T00:00:00Z']) {
-    it(`refuses the timestamp ${JSON.stringify(timestamp)}`, () => {
-      assert.deepEqual(
-        issuePaths(() => serverSource.normalize({ ...valid, timestamp }, serverCtx)),
-        ['timestamp'],
+    it(`refuses the timestamp ${JSON.stringify(timestamp)} with invalid_timestamp`, () => {
+      assert.throws(
+        () => serverSource.normalize({ ...valid, timestamp }, serverCtx),
+        (e: unknown) => e instanceof HttpError && e.status === 422 && e.code === 'invalid_timestamp' && e.issues?.[0]?.path === 'timestamp',
       );
     });
   }

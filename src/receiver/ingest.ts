@@ -1,0 +1,167 @@
+/**
+ * From a parsed body to an answer: normalize with the source's adapter, check the event
+ * time against the receiver's clock, start one workflow per event.
+ *
+ * Batches (MoEngage Streams, CleverTap) are answered so that a sender that resends the
+ * whole batch on any non-2xx never loses an event and never gets one delivered twice:
+ * - 200 with a result per event when every event is final: accepted, duplicate, or
+ *   rejected (a permanent problem with that event; resending would not help);
+ * - 503 + Retry-After when any event could not be started because Temporal is unavailable.
+ *   A resend is safe: events already started come back as duplicates.
+ */
+import type { CanonicalEvent } from '../canonical-event';
+import type { SourceConfig } from '../config/store';
+import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError, type FieldIssue } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';
+import type { EventStarter, StartResult } from './starter';
+
+export interface IngestDeps {
+  starter: EventStarter;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => Date;
+  /** Event times further ahead of the receiver's clock than this are refused. */
+  maxFutureSkewSeconds: number;
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A lone UTF-16 surrogate: valid in a JSON string (`"\ud800"`), but not Unicode, so not a valid Temporal workflow id. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Checks every adapter's output gets before its workflow is started. */
+export function checkEvent(event: CanonicalEvent, now: Date, maxSkewSeconds: number): void {
+  if (LONE_SURROGATE.test(event.id)) {
+    throw new SchemaViolationError(
+      [{ path: 'id', message: 'the event id is not well-formed Unicode (lone surrogate)' }],
+      'the event id cannot be a workflow id',
+    );
+  }
+  if (Date.parse(event.occurredAt) > now.getTime() + maxSkewSeconds * 1000)
+    throw new FutureTimestampError(event.occurredAt, maxSkewSeconds);
+}
+
+function logAccepted(deps: IngestDeps, requestId: string, event: CanonicalEvent, result: StartResult): void {
+  deps.metrics.accepted.inc({ source: event.source, outcome: result.duplicate ? 'duplicate' : 'started' });
+  deps.logger.info(
+    { requestId, source: event.source, eventId: event.id, event: event.name, workflowId: result.workflowId, duplicate: result.duplicate },
+    result.duplicate ? 'duplicate event' : 'event accepted',
+  );
+}
+
+export async function ingestSingle(
+  deps: IngestDeps,
+  adapter: SingleSourceAdapter,
+  body: unknown,
+  ctx: NormalizeContext,
+  requestId: string,
+): Promise<Answer> {
+  const event = adapter.normalize(body, ctx);
+  checkEvent(event, deps.now(), deps.maxFutureSkewSeconds);
+  const result = await deps.starter.start(event);
+  logAccepted(deps, requestId, event, result);
+  return {
+    status: result.duplicate ? 200 : (adapter.acceptedStatus ?? 202),
+    body: { eventId: event.id, workflowId: result.workflowId, ...(result.duplicate ? { duplicate: true } : {}) },
+  };
+}
+
+export interface BatchResult {
+  index: number;
+  status: 'accepted' | 'duplicate' | 'rejected' | 'unavailable';
+  eventId?: string;
+  workflowId?: string;
+  code?: string;
+  message?: string;
+  issues?: FieldIssue[];
+}
+
+/** Starts in flight at once per batch: enough to overlap round trips, few enough not to flood Temporal. */
+const START_CONCURRENCY = 8;
+
+export async function ingestBatch(
+  deps: IngestDeps,
+  source: SourceConfig,
+  adapter: BatchSourceAdapter,
+  body: unknown,
+  ctx: NormalizeContext,
+  requestId: string,
+): Promise<Answer> {
+  const items = adapter.normalizeBatch(body, ctx);
+  const now = deps.now();
+  const results: BatchResult[] = new Array<BatchResult>(items.length);
+  const toStart: { index: number; event: CanonicalEvent }[] = [];
+  const reject = (index: number, e: HttpError, eventId?: string) => {
+    deps.metrics.rejected.inc({ source: source.id, code: e.code });
+    results[index] = {
+      index,
+      status: 'rejected',
+      ...(eventId ? { eventId } : {}),
+      code: e.code,
+      message: e.message,
+      ...(e.issues ? { issues: e.issues } : {}),
+    };
+  };
+  for (const item of items) {
+    if ('error' in item) {
+      reject(item.index, item.error);
+      continue;
+    }
+    try {
+      checkEvent(item.event, now, deps.maxFutureSkewSeconds);
+      toStart.push(item);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      reject(item.index, e, item.event.id);
+    }
+  }
+
+  let retryAfter: string | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < toStart.length) {
+      const item = toStart[next++];
+      if (!item) break;
+      const { index, event } = item;
+      try {
+        const result = await deps.starter.start(event);
+        logAccepted(deps, requestId, event, result);
+        results[index] = { index, status: result.duplicate ? 'duplicate' : 'accepted', eventId: event.id, workflowId: result.workflowId };
+      } catch (e) {
+        if (!(e instanceof TemporalUnavailableError)) throw e;
+        retryAfter = e.headers?.['Retry-After'];
+        deps.metrics.rejected.inc({ source: source.id, code: e.code });
+        results[index] = { index, status: 'unavailable', eventId: event.id, code: e.code, message: e.message };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, toStart.length) }, worker));
+
+  const count = (s: BatchResult['status']) => results.filter((r) => r.status === s).length;
+  const summary = {
+    accepted: count('accepted'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    unavailable: count('unavailable'),
+  };
+  if (summary.unavailable > 0) {
+    return {
+      status: 503,
+      headers: { 'Retry-After': retryAfter ?? '5' },
+      body: {
+        code: 'temporal_unavailable',
+        message: 'some events could not be started; resend the batch (started events will come back as duplicates)',
+        requestId,
+        ...summary,
+        results,
+      },
+    };
+  }
+  return { status: 200, body: { requestId, ...summary, results } };
+}

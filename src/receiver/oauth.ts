@@ -1,0 +1,99 @@
+/**
+ * The OAuth 2.0 token endpoint for sources that authenticate as clients (RFC 6749 §4.4,
+ * client credentials): `POST /v1/sources/:sourceId/oauth/token`, form-encoded or JSON,
+ * client authentication by HTTP Basic (client_secret_basic) or in the body
+ * (client_secret_post). Errors are RFC 6749 §5.2 bodies (`{ error, error_description }`).
+ */
+import express, { type Request, type Response } from 'express';
+import type { ConfigStore } from '../config/store';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { safeEqual } from './auth';
+import type { TokenService } from './tokens';
+
+type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
+
+function fail(res: Response, status: number, error: OAuthErrorCode, description: string, basic = false): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  if (basic) res.setHeader('WWW-Authenticate', 'Basic realm="oauth"');
+  res.status(status).json({ error, error_description: description });
+}
+
+function basicCredentials(req: Request): { id: string; secret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.get('authorization') ?? '');
+  if (!m?.[1]) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
+  const unescape = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+}
+
+export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenService; metrics: Metrics; logger: Logger }): express.Router {
+  const router = express.Router({ mergeParams: true });
+  router.post(
+    '/',
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+    express.json({ limit: '8kb', strict: true }),
+    async (req, res) => {
+      const sourceId = String((req.params as Record<string, string>).sourceId);
+      const body: Record<string, unknown> = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+      const field = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
+      const source = await deps.store.getSource(sourceId);
+      // Metric labels only for configured sources: ids from the URL are unbounded.
+      const label = source ? sourceId : '(unknown)';
+      const deny = (status: number, error: OAuthErrorCode, description: string, basic = false) => {
+        deps.metrics.tokens.inc({ source: label, outcome: error });
+        fail(res, status, error, description, basic);
+      };
+
+      const fromBasic = req.get('authorization') !== undefined;
+      const basic = basicCredentials(req);
+      if (fromBasic && !basic) return deny(401, 'invalid_client', 'malformed Basic credentials', true);
+      const clientId = basic?.id ?? field('client_id');
+      const clientSecret = basic?.secret ?? field('client_secret');
+      if (basic && field('client_secret') !== undefined) {
+        return deny(400, 'invalid_request', 'use one client authentication method, not Basic and client_secret both');
+      }
+      if (field('grant_type') === undefined) return deny(400, 'invalid_request', 'grant_type is required');
+      if (clientId === undefined || clientSecret === undefined) {
+        return deny(401, 'invalid_client', 'client authentication is required', true);
+      }
+      // Unknown source, a source without OAuth, a wrong id or secret: one answer, so nothing is disclosed.
+      const auth = source?.auth.type === 'oauth' ? source.auth : undefined;
+      const ok = [safeEqual(clientId, auth?.clientId ?? ''), safeEqual(clientSecret, auth?.clientSecret ?? '')].every(Boolean);
+      if (!source || !auth || !ok) {
+        deps.logger.warn({ requestId: req.requestId, source: sourceId }, 'token request with wrong client credentials');
+        return deny(401, 'invalid_client', 'client authentication failed', fromBasic);
+      }
+      if (field('grant_type') !== 'client_credentials') {
+        return deny(400, 'unsupported_grant_type', 'only client_credentials is supported');
+      }
+      const scope = field('scope');
+      if (scope !== undefined && scope.trim() !== '' && scope.trim() !== 'events:write') {
+        return deny(400, 'invalid_scope', 'the only scope is events:write');
+      }
+      const token = await deps.tokens.issue({ ...source, auth });
+      deps.metrics.tokens.inc({ source: label, outcome: 'issued' });
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Pragma', 'no-cache');
+      res.status(200).json({ ...token, scope: 'events:write' });
+    },
+  );
+  // Unparseable bodies get an RFC 6749 answer too, not the ingestion error format.
+  router.use((err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return fail(res, 400, 'invalid_request', 'the request body cannot be parsed');
+    next(err);
+  });
+  return router;
+}

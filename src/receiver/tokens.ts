@@ -1,0 +1,75 @@
+/**
+ * Bearer tokens for sources that authenticate as OAuth 2.0 clients (Kognitiv, MoEngage
+ * Streams): short-lived HS256 JWTs issued by the receiver's token endpoint and verified on
+ * every ingestion request. A token names its source (audience) and client (subject) and
+ * carries a fingerprint of the client credentials, so a token of another source, or one
+ * issued before the client secret changed, is refused.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { SourceConfig } from '../config/store';
+import { InvalidTokenError } from '../errors';
+
+const ISSUER = 'loyalty-relay';
+
+type OAuthSource = SourceConfig & { auth: { type: 'oauth' } };
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface TokenService {
+  issue(source: OAuthSource): Promise<IssuedToken>;
+  /** Resolves when `token` is valid for `source` now; throws InvalidTokenError otherwise. */
+  verify(token: string, source: OAuthSource): Promise<void>;
+  /** True when the key was generated at start (no RELAY_TOKEN_SIGNING_KEY): tokens die with the process. */
+  ephemeralKey: boolean;
+}
+
+function credentialFingerprint(source: OAuthSource): string {
+  return createHash('sha256').update(`${source.id}\0${source.auth.clientId}\0${source.auth.clientSecret}`).digest('base64url').slice(0, 22);
+}
+
+export function createTokenService(options: { signingKey?: string; now?: () => Date }): TokenService {
+  const key = options.signingKey ? new TextEncoder().encode(options.signingKey) : randomBytes(32);
+  const now = options.now ?? (() => new Date());
+  return {
+    ephemeralKey: !options.signingKey,
+    async issue(source) {
+      const ttl = source.auth.tokenTtlSeconds;
+      const iat = Math.floor(now().getTime() / 1000);
+      const token = await new SignJWT({ cfp: credentialFingerprint(source) })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(`source:${source.id}`)
+        .setSubject(source.auth.clientId)
+        .setJti(randomUUID())
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttl)
+        .sign(key);
+      return { access_token: token, token_type: 'Bearer', expires_in: ttl };
+    },
+    async verify(token, source) {
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: `source:${source.id}`,
+          subject: source.auth.clientId,
+          requiredClaims: ['exp', 'iat'],
+          currentDate: now(),
+        }));
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        throw new InvalidTokenError(
+          code === 'ERR_JWT_EXPIRED' ? 'the access token has expired' : 'the access token is not valid for this source',
+        );
+      }
+      if (payload.cfp !== credentialFingerprint(source))
+        throw new InvalidTokenError('the access token was issued for other client credentials');
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/** The receiver app on a random local port, with a configuration given inline and an injectable starter. */
+import type { Server } from 'node:http';
+import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { FileConfigStore } from '../../src/config/file-store';
+import { parseConfig } from '../../src/config/load';
+import { TemporalUnavailableError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import { createMetrics, type Metrics } from '../../src/metrics';
+import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
+import type { EventStarter } from '../../src/receiver/starter';
+
+/** An in-memory starter: remembers started workflow ids; event ids in `unavailable` fail as if Temporal were down. */
+export function fakeStarter(): EventStarter & { started: Map<string, CanonicalEvent>; unavailable: Set<string> } {
+  const started = new Map<string, CanonicalEvent>();
+  const unavailable = new Set<string>();
+  return {
+    started,
+    unavailable,
+    start(event) {
+      const workflowId = workflowIdFor(event.source, event.id);
+      if (unavailable.has(event.id)) return Promise.reject(new TemporalUnavailableError(7));
+      if (started.has(workflowId)) return Promise.resolve({ workflowId, duplicate: true });
+      started.set(workflowId, event);
+      return Promise.resolve({ workflowId, duplicate: false });
+    },
+    ready: () => Promise.resolve(true),
+  };
+}
+
+export interface TestReceiver {
+  url: string;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(
+  sources: unknown[],
+  starter: EventStarter,
+  options: Partial<Omit<ReceiverOptions, 'store' | 'starter' | 'logger' | 'metrics'>> = {},
+): Promise<TestReceiver> {
+  const metrics = createMetrics();
+  const app = createReceiverApp({
+    store: new FileConfigStore(parseConfig({ sources }, {})),
+    starter,
+    logger: createLogger('silent'),
+    metrics,
+    maxBodyBytes: 64 * 1024,
+    ...options,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    metrics,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
