@@ -99,9 +99,22 @@ const envelope = z.object({
   eventName: z.string().min(1).optional(),
   timeStamp: instant.optional(),
   createdAt: instant.optional(),
+  refId: z.unknown().optional(),
+  orgId: z.union([z.number(), z.string()]).optional(),
   attributes: inner.optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
+
+/**
+ * `properties` is Capillary's `data`, plus the envelope's `refId` (the bill or transaction that
+ * awarded the points: the "awarded reference id" enrichment) and `orgId` when `data` lacks them.
+ */
+function propertiesOf(data: Record<string, unknown>, refId: unknown, orgId: unknown): Record<string, unknown> {
+  const out = { ...data };
+  if (out.refId === undefined && (typeof refId === 'string' || typeof refId === 'number')) out.refId = refId;
+  if (out.orgId === undefined && orgId !== undefined) out.orgId = orgId;
+  return out;
+}
 
 const identifierValue = z.union([z.string(), z.number()]);
 
@@ -223,7 +236,7 @@ export const capillarySource: SingleSourceAdapter = {
       occurredAt: time === undefined ? ctx.receivedAt : toInstant(time, timePath, 'ms'),
       receivedAt: ctx.receivedAt,
       customer: { ...(customerId !== undefined ? { id: customerId } : {}), identifiers },
-      properties: data,
+      properties: propertiesOf(data, attrs?.refId ?? env.refId, attrs?.orgId ?? env.orgId),
     };
   },
 };

@@ -81,7 +81,8 @@ const expected: CanonicalEvent = {
     id: '564218930',
     identifiers: { mobile: '919876543210', email: 'asha.rao@example.com', externalId: 'EXT-1029', cardNumbers: ['CARD0000118'] },
   },
-  properties: pointsIssuedData(),
+  // The envelope's refId and orgId join data (data has neither here).
+  properties: { ...pointsIssuedData(), refId: '889211734', orgId: 100458 },
 };
 
 /** Run `fn`, expect a SchemaViolationError, and return its issue paths. */
@@ -218,6 +219,12 @@ describe('capillary source', () => {
       externalId: 'EXT-1029',
     });
     assert.equal(capillarySource.normalize(flatPointsIssued(), ctx).traits, undefined);
+  });
+
+  it("keeps data's own refId over the envelope's", () => {
+    const body = flatPointsIssued();
+    body.data = { ...pointsIssuedData(), refId: 'from-data' };
+    assert.equal(capillarySource.normalize(body, ctx).properties.refId, 'from-data');
   });
 
   it('marks profile changes as user events and the rest as track events', () => {
