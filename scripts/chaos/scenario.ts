@@ -7,7 +7,7 @@ export interface ChaosContext {
   temporal: TemporalServer;
   stack: RelayStack;
   sink: BenchSink;
-  say(message: string): void;
+  say: (message: string) => void;
 }
 
 export interface Scenario {
