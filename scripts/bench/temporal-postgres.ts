@@ -160,7 +160,7 @@ async function waitForFrontend(address: string, timeoutMs: number): Promise<void
         await c.close();
       }
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`Temporal frontend at ${address} not up: ${String(e)}`);
+      if (Date.now() > deadline) throw new Error(`Temporal frontend at ${address} not up: ${String(e)}`, { cause: e });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
