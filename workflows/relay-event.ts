@@ -9,7 +9,9 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -45,12 +47,23 @@ export interface RelayEventResult {
   destinations: DestinationResult[];
 }
 
-const { resolveSubscriptions, mapEvent } = proxyActivities<RelayActivities>({
+const planning = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
-});
+} as const;
+const remote = proxyActivities<RelayActivities>(planning);
+/**
+ * resolveSubscriptions and mapEvent only read configuration and render a template in the
+ * worker: as local activities they skip two task-queue round trips per event (and per
+ * destination) — the largest cost on the event path (README, "Performance"). Their results
+ * are still recorded in history (marker events), so the UI shows the exact request.
+ */
+const local = proxyLocalActivities<RelayActivities>(planning);
+/** Runs started before local planning replay the activities they recorded. */
+export const LOCAL_PLANNING_PATCH = 'local-resolve-and-map';
 
 export async function relayEvent({ event }: RelayEventInput): Promise<RelayEventResult> {
+  const { resolveSubscriptions, mapEvent } = patched(LOCAL_PLANNING_PATCH) ? local : remote;
   const plans = await resolveSubscriptions({ source: event.source, name: event.name });
   upsertSearchAttributes([{ key: Destinations, value: plans.map((p) => p.name) }]);
   if (plans.length === 0) {
@@ -61,7 +74,7 @@ export async function relayEvent({ event }: RelayEventInput): Promise<RelayEvent
   upsertSearchAttributes([{ key: DeliveryStatus, value: 'delivering' }]);
 
   const enrichment = await enrichFor(event, plans);
-  const results = await Promise.all(plans.map((plan) => deliverTo(plan, event, enrichment)));
+  const results = await Promise.all(plans.map((plan) => deliverTo(plan, event, enrichment, mapEvent)));
 
   const delivered = results.filter((r) => r.status === 'delivered').length;
   const status: RelayStatus = delivered === results.length ? 'delivered' : delivered === 0 ? 'failed' : 'partially_delivered';
@@ -89,7 +102,12 @@ async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promi
   }
 }
 
-async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: Enrichment): Promise<DestinationResult> {
+async function deliverTo(
+  plan: DestinationPlan,
+  event: CanonicalEvent,
+  enrichment: Enrichment,
+  mapEvent: RelayActivities['mapEvent'],
+): Promise<DestinationResult> {
   const { deliver } = proxyActivities<RelayActivities>({
     startToCloseTimeout: `${plan.timeoutSeconds + 5}s`,
     // The activity stops retrying itself at the window (RetryWindowExhausted); this is the backstop.
