@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       dir,
     });
     cleanups.push(() => stack.stop());
+    results.workerStartSeconds = stack.workerStartSeconds[0];
     const floorWorker = spawnTs('floor-worker', 'scripts/bench/floor-worker.ts', { TEMPORAL_ADDRESS: temporal.address }, dir);
     cleanups.push(() => floorWorker.stop());
     await floorWorker.waitForLog('floor worker running', 180_000);

@@ -23,6 +23,8 @@ export interface RelayStack {
   worker(): Child;
   receiver(): Child;
   startWorker(): Promise<void>;
+  /** Seconds from spawning each worker process to its 'worker running' log line. */
+  workerStartSeconds: number[];
   stop(): Promise<void>;
 }
 
@@ -43,10 +45,13 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   };
   let worker: Child | undefined;
   let generation = 0;
+  const workerStartSeconds: number[] = [];
   const startWorker = async () => {
     generation += 1;
+    const started = Date.now();
     worker = spawnTs(generation === 1 ? 'worker' : `worker-${generation}`, 'src/worker-main.ts', env, o.dir);
     await worker.waitForLog('worker running', 180_000);
+    workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
   const receiver = spawnTs('receiver', 'src/receiver-main.ts', env, o.dir);
   await Promise.all([startWorker(), receiver.waitForLog('receiver listening', 60_000)]);
@@ -55,6 +60,7 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     worker: () => worker as Child,
     receiver: () => receiver,
     startWorker,
+    workerStartSeconds,
     async stop() {
       await receiver.stop('SIGTERM', 10_000);
       await worker?.stop('SIGTERM', 10_000);

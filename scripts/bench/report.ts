@@ -16,6 +16,8 @@ export interface BenchResults {
   direct?: RelayRunResult;
   historyEventsPerRelayedEvent: Record<string, number>;
   peakRssMiB: Record<string, number | undefined>;
+  /** Relay worker process start → 'worker running' (includes the workflow bundle, cached or built). */
+  workerStartSeconds?: number;
   ratios: Record<string, number>;
 }
 
@@ -89,6 +91,6 @@ export function formatTable(r: BenchResults): string {
   const hist = Object.entries(r.historyEventsPerRelayedEvent)
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
-  out.push(`Peak RSS: ${rss}. History events per workflow: ${hist}.`);
+  out.push(`Peak RSS: ${rss}. History events per workflow: ${hist}. Relay worker start: ${r.workerStartSeconds ?? '?'} s.`);
   return out.join('\n');
 }

@@ -10,5 +10,6 @@ export const workerKill: Scenario = {
     await pause(2000);
     say('restarting the worker');
     await stack.startWorker();
+    say(`worker running again ${stack.workerStartSeconds.at(-1)} s after the restart`);
   },
 };
