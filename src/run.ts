@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
@@ -56,7 +57,13 @@ export async function startWorkerPart(env: RelayEnv, address: string, store: Sto
       : {}),
   };
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
-  const worker = await createRelayWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps });
+  const worker = await createRelayWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    deps,
+    bundleCacheDir: join(resolve(env.RELAY_DATA_DIR), 'workflow-bundles'),
+  });
   const running = worker.run();
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');

@@ -1,7 +1,8 @@
 /** Builds the Temporal worker that runs relayEvent workflows and their activities. */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { TemporalConnectionOptions } from './temporal/connection';
+import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 
 export interface RelayWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +11,8 @@ export interface RelayWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Keep the built workflow bundle here, keyed by a hash of the workflow sources (skips webpack on restarts). */
+  bundleCacheDir?: string;
   /** How long in-flight activities may run after shutdown is requested. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
@@ -19,11 +22,18 @@ export function workflowsPath(): string {
 }
 
 export async function createRelayWorker(options: RelayWorkerOptions): Promise<Worker> {
+  const bundle =
+    options.workflowBundle ??
+    (options.bundleCacheDir
+      ? await cachedWorkflowBundle(workflowsPath(), options.bundleCacheDir, (m) => {
+          Runtime.instance().logger.info(m);
+        })
+      : undefined);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });

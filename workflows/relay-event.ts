@@ -11,6 +11,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -48,12 +49,23 @@ export interface RelayEventResult {
   destinations: DestinationResult[];
 }
 
-const { resolveSubscriptions, mapEvent } = proxyActivities<RelayActivities>({
+const planning = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
-});
+} as const;
+const remote = proxyActivities<RelayActivities>(planning);
+/**
+ * resolveSubscriptions and mapEvent only read configuration and render a template in the
+ * worker: as local activities they skip two task-queue round trips per event (and per
+ * destination) — the largest cost on the event path (README, "Performance"). Their results
+ * are still recorded in history (marker events), so the UI shows the exact request.
+ */
+const local = proxyLocalActivities<RelayActivities>(planning);
+/** Runs started before local planning replay the activities they recorded. */
+export const LOCAL_PLANNING_PATCH = 'local-resolve-and-map';
 
 export async function relayEvent({ event }: RelayEventInput): Promise<RelayEventResult> {
+  const { resolveSubscriptions, mapEvent } = patched(LOCAL_PLANNING_PATCH) ? local : remote;
   const plans = await resolveSubscriptions({ source: event.source, name: event.name });
   upsertSearchAttributes([{ key: Destinations, value: plans.map((p) => p.name) }]);
   if (plans.length === 0) {
@@ -64,7 +76,7 @@ export async function relayEvent({ event }: RelayEventInput): Promise<RelayEvent
   upsertSearchAttributes([{ key: DeliveryStatus, value: 'delivering' }]);
 
   const enrichment = await enrichFor(event, plans);
-  const results = await Promise.all(plans.map((plan) => deliverTo(plan, event, enrichment)));
+  const results = await Promise.all(plans.map((plan) => deliverTo(plan, event, enrichment, mapEvent)));
 
   const delivered = results.filter((r) => r.status === 'delivered').length;
   const status: RelayStatus = delivered === results.length ? 'delivered' : delivered === 0 ? 'failed' : 'partially_delivered';
@@ -106,7 +118,12 @@ function requestsOf(mapped: MappedEvent | LegacyMappedEvent): MappedRequest[] {
   return 'requests' in mapped ? mapped.requests : legacy(mapped);
 }
 
-async function deliverTo(plan: DestinationPlan, event: CanonicalEvent, enrichment: EnrichmentData): Promise<DestinationResult> {
+async function deliverTo(
+  plan: DestinationPlan,
+  event: CanonicalEvent,
+  enrichment: EnrichmentData,
+  mapEvent: RelayActivities['mapEvent'],
+): Promise<DestinationResult> {
   const { deliver } = proxyActivities<RelayActivities>({
     // One attempt may wait for a connection slot and send (timeoutSeconds), fetch an OAuth token
     // (10 s), and after a 401 refresh the token and send again.

@@ -3,6 +3,9 @@
  * version, and commit the file:
  *   npx tsx test/replay/record-history.ts relay-event-v1                      # webhook scenario
  *   npx tsx test/replay/record-history.ts relay-event-v2-multi-request user-sync
+ *   npx tsx test/replay/record-history.ts relay-event-v3-local-planning-user-sync user-sync
+ * Recorded so far: v1 (first release), v2-multi-request (MoEngage user sync, remote planning),
+ * v2-local-planning (local planning, single request), v3 (both patches).
  * Scenarios: `webhook` — one destination that answers 503 once (a retried activity), with
  * enrichment, an SLA timer and search attribute updates; `user-sync` — a MoEngage destination
  * and a customerAdded event: two requests (customer API, then event API) after the

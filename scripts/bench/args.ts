@@ -1,0 +1,67 @@
+/**
+ * Command-line options of `npm run bench` and `npm run chaos` (one schema, documented in the
+ * README's Performance section and printed by `--help`).
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const HELP = `Options:
+  --events N          events per phase (default 500 for bench, 200 per chaos scenario)
+  --duration S        run each phase for S seconds instead of a number of events
+  --concurrency C     requests in flight (default 16)
+  --rate R            fixed arrival rate, events/s (open loop; --concurrency caps in-flight)
+  --destinations L    destinations per event, comma list (bench default "1,3"; chaos uses 1)
+  --server dev|postgres  the embedded dev server (SQLite file) or a full server on PostgreSQL
+  --scenario NAME     chaos only: all | worker-kill | temporal-restart | destination-outage | slow-destination
+  --phases LIST       bench only: bare,floor,relay,direct (default all)
+  --out DIR           results folder (default bench-results/)
+  --no-chart          skip the PNG
+Env: TEMPORAL_ADDRESS runs against an existing server instead (its own state, not restartable by chaos).`;
+
+const schema = z.object({
+  events: z.coerce.number().int().positive().optional(),
+  duration: z.coerce.number().positive().optional(),
+  concurrency: z.coerce.number().int().positive().default(16),
+  rate: z.coerce.number().positive().optional(),
+  destinations: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'a comma list of numbers, e.g. 1,3')
+    .optional(),
+  server: z.enum(['dev', 'postgres']).default('dev'),
+  scenario: z.string().default('all'),
+  phases: z.string().default('bare,floor,relay,direct'),
+  out: z.string().default('bench-results'),
+  chart: z.boolean().default(true),
+  help: z.boolean().default(false),
+});
+
+export type HarnessOptions = z.infer<typeof schema>;
+
+export function parseHarnessArgs(argv: string[]): HarnessOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string' },
+      duration: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      destinations: { type: 'string' },
+      server: { type: 'string' },
+      scenario: { type: 'string' },
+      phases: { type: 'string' },
+      out: { type: 'string' },
+      'no-chart': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const parsed = schema.safeParse({ ...values, chart: !values['no-chart'] });
+  if (!parsed.success) {
+    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${HELP}`);
+  }
+  return parsed.data;
+}
+
+export function destinationCounts(o: HarnessOptions, fallback: number[]): number[] {
+  return o.destinations ? o.destinations.split(',').map(Number) : fallback;
+}

@@ -1,0 +1,91 @@
+/**
+ * One scenario under load: events are sent (retrying like a real sender), the fault is
+ * injected once half are acknowledged, and the sink is watched until every acknowledged
+ * event has arrived or the wait runs out. Counts, not timings, are the result.
+ */
+import { runLoad, type LoadShape } from '../bench/load';
+import { pointsIssuedBody, SOURCE_KEY } from '../bench/relay-config';
+import type { Sender } from '../bench/sender';
+import type { ChaosContext, Scenario } from './scenario';
+
+export interface ScenarioCounts {
+  scenario: string;
+  description: string;
+  sent: number;
+  /** Events answered 2xx (202, or 200 duplicate after a resend). */
+  acknowledged: number;
+  /** Events the sender gave up on (never acknowledged: still the sender's). */
+  notAcknowledged: number;
+  /** 503 answers seen by the sender before it got through. */
+  unavailableAnswers: number;
+  /** Distinct idempotency keys the sink accepted. */
+  delivered: number;
+  /** Accepted requests repeating a key already accepted. */
+  duplicates: number;
+  /** Acknowledged − delivered. Must be 0. */
+  lost: number;
+  /** Acknowledged events missing at the sink (at most 20), for debugging. */
+  lostEventIds: string[];
+  /** Seconds from the first send until every acknowledged event had arrived (or the wait ended). */
+  seconds: number;
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  ctx: ChaosContext,
+  sender: Sender,
+  shape: LoadShape,
+  runId: string,
+  waitMs: number,
+): Promise<ScenarioCounts> {
+  const prefix = `${runId}-${scenario.name}-`;
+  const acked = new Set<string>();
+  let unavailable = 0;
+  let injection: Promise<void> | undefined;
+  const half = Math.max(1, Math.floor(shape.events / 2));
+  const started = Date.now();
+  const timings = await runLoad(shape, async (i) => {
+    const eventId = `${prefix}${i}`;
+    const r = await sender.post('/v1/sources/bench1/events', pointsIssuedBody(eventId), { 'x-api-key': SOURCE_KEY });
+    unavailable += r.unavailable;
+    if (r.acknowledged) acked.add(eventId);
+    if (!injection && acked.size >= half) {
+      ctx.say(`${scenario.name}: ${acked.size} acknowledged, injecting the fault`);
+      injection = scenario.inject(ctx);
+    }
+    return r.acknowledged;
+  });
+  injection ??= scenario.inject(ctx);
+  await injection;
+
+  const deliveredKeys = () => {
+    const byEvent = new Map<string, string>();
+    let accepted = 0;
+    for (const a of ctx.sink.arrivals) {
+      if (!a.accepted || !a.eventId.startsWith(prefix)) continue;
+      accepted += 1;
+      byEvent.set(a.eventId, a.key);
+    }
+    return { byEvent, accepted, distinct: new Set(byEvent.values()).size };
+  };
+  const deadline = Date.now() + waitMs;
+  let d = deliveredKeys();
+  while ([...acked].some((id) => !d.byEvent.has(id)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    d = deliveredKeys();
+  }
+  const missing = [...acked].filter((id) => !d.byEvent.has(id));
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    sent: timings.length,
+    acknowledged: acked.size,
+    notAcknowledged: timings.length - acked.size,
+    unavailableAnswers: unavailable,
+    delivered: d.distinct,
+    duplicates: d.accepted - d.distinct,
+    lost: missing.length,
+    lostEventIds: missing.slice(0, 20),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The workflow bundle, cached on disk: webpack takes seconds at every worker start (4–5 s on
+ * the shared 2-core machine), which is also how long a crashed worker takes to come back. The
+ * cache key hashes the workflow sources, the pure src/ modules workflows may import (see the
+ * lint rule in eslint.config.mjs) and the SDK version, so any change rebuilds.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
+
+const ROOT = join(__dirname, '..', '..');
+/** Besides workflows/: the only src/ modules workflow code may import. */
+const SHARED_SOURCES = [
+  'src/failure-types.ts',
+  'src/canonical-event.ts',
+  'src/config/store.ts',
+  'src/enrichment.ts',
+  'src/sources/kinds.ts',
+];
+
+function sourceFiles(): string[] {
+  const workflows = readdirSync(join(ROOT, 'workflows'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join('workflows', f));
+  return [...workflows.sort(), ...SHARED_SOURCES];
+}
+
+export function workflowBundleKey(): string {
+  const hash = createHash('sha256');
+  const sdk = JSON.parse(readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string };
+  hash.update(`sdk ${sdk.version}\n`);
+  for (const file of sourceFiles()) {
+    hash.update(`${file}\n`);
+    hash.update(readFileSync(join(ROOT, file)));
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * A bundle from `cacheDir` when one matches the sources, else built and stored there. Any
+ * trouble with the cache (read-only disk, …) falls back to building in memory.
+ */
+export async function cachedWorkflowBundle(
+  workflowsPath: string,
+  cacheDir: string,
+  say: (message: string) => void,
+): Promise<WorkflowBundleOption> {
+  let file: string | undefined;
+  try {
+    file = join(cacheDir, `workflow-bundle-${workflowBundleKey()}.js`);
+    if (existsSync(file)) return { codePath: file };
+  } catch (e) {
+    say(`workflow bundle cache unavailable (${(e as Error).message}); bundling in memory`);
+  }
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: Runtime.instance().logger });
+  say(`workflow bundle built in ${Date.now() - started} ms`);
+  if (file) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, file);
+      return { codePath: file };
+    } catch (e) {
+      say(`could not store the workflow bundle in ${cacheDir} (${(e as Error).message})`);
+    }
+  }
+  return { code };
+}
