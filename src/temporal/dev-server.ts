@@ -8,6 +8,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { TemporalCliUnavailableError, type ResolvedCli } from './cli';
 
+/**
+ * SQLite settings for the persistent embedded server: WAL lets readers and the writer work
+ * at once (the bench's load settings, scripts/bench). `synchronous` stays at its durable
+ * default: an acknowledged event must survive a power loss, so no `synchronous=normal` here.
+ */
+export const PERSISTENT_PRAGMAS = ['journal_mode=wal', 'busy_timeout=10000'];
+
 export interface DevServerOptions {
   cli: ResolvedCli;
   /** SQLite file; in memory when absent. */
@@ -34,7 +41,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ip: '127.0.0.1',
         ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        ...(options.dbFilename
+          ? { dbFilename: options.dbFilename, extraArgs: PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) }
+          : {}),
         ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'json', level: 'warn' },

@@ -5,7 +5,7 @@
  * lint rule in eslint.config.mjs) and the SDK version, so any change rebuilds.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 
@@ -24,6 +24,18 @@ function sourceFiles(): string[] {
     .filter((f) => f.endsWith('.ts'))
     .map((f) => join('workflows', f));
   return [...workflows.sort(), ...SHARED_SOURCES];
+}
+
+/** Bundles kept per cache folder: the newest few, so a rollback or an older worker sharing the folder still finds its own. */
+const KEEP_BUNDLES = 3;
+
+/** Remove all but the `keep` most recently written bundles; a file another process removes first is fine. */
+export function pruneOldBundles(cacheDir: string, keep: number): void {
+  const bundles = readdirSync(cacheDir)
+    .filter((f) => /^workflow-bundle-[0-9a-f]+\.js$/.test(f))
+    .map((f) => ({ path: join(cacheDir, f), mtime: statSync(join(cacheDir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of bundles.slice(keep)) rmSync(old.path, { force: true });
 }
 
 export function workflowBundleKey(): string {
@@ -62,6 +74,11 @@ export async function cachedWorkflowBundle(
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, code);
       renameSync(tmp, file);
+      try {
+        pruneOldBundles(cacheDir, KEEP_BUNDLES);
+      } catch (e) {
+        say(`could not prune old workflow bundles in ${cacheDir} (${(e as Error).message})`);
+      }
       return { codePath: file };
     } catch (e) {
       say(`could not store the workflow bundle in ${cacheDir} (${(e as Error).message})`);
