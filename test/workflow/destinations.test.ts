@@ -3,8 +3,8 @@
  * the relayEvent workflow on a real Temporal dev server, against real local HTTPS servers.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
 import { createActivities } from '../../activities';
@@ -14,48 +14,19 @@ import { parseConfig } from '../../src/config/load';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
-import type { DevServer } from '../../src/temporal/dev-server';
 import type { RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from '../helpers/https-sink';
 import { startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';
-import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const LOCAL = ['127.0.0.0/8', '::1'];
-let temporal: DevServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-before(async () => {
-  temporal = await startTestTemporal();
-});
-
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await temporal?.stop();
-});
-
-function anEvent(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    source: 'capillary',
-    sourceKind: 'capillary',
-    name: 'pointsIssued',
-    type: 'track',
-    occurredAt: now,
-    receivedAt: now,
-    customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
-    properties: {
-      totalPointsIssued: 250,
-      refId: 'bill-88121',
-      triggeringActivity: { enteredBy: { id: 75031, till: { code: 'till-07' }, store: { code: 'blr-01', name: 'Indiranagar' } } },
-    },
-    ...overrides,
-  };
-}
+const t = useTestTemporal();
+const anEvent = samplePointsIssued;
 
 async function sink(opts: HttpsSinkOptions = {}): Promise<HttpsSink> {
   const s = await startHttpsSink(opts);
-  cleanups.push(() => s.close());
+  t.cleanup(() => s.close());
   return s;
 }
 
@@ -78,8 +49,8 @@ async function relay(
   const credentials = createCredentialProvider(store, http);
   const taskQueue = uniqueTaskQueue('dest');
   const worker = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    namespace: temporal.namespace,
+    connection: t.server.env.nativeConnection,
+    namespace: t.server.namespace,
     taskQueue,
     workflowBundle: await testBundle(),
     activities: createActivities({
@@ -91,7 +62,7 @@ async function relay(
     }),
   });
   const running = worker.run();
-  cleanups.push(async () => {
+  t.cleanup(async () => {
     worker.shutdown();
     await running;
     await http.close();
@@ -101,7 +72,7 @@ async function relay(
     credentials,
     loyalty,
     run: (event) =>
-      temporal.env.client.workflow.execute('relayEvent', {
+      t.server.env.client.workflow.execute('relayEvent', {
         taskQueue,
         workflowId: workflowIdFor(event.source, event.id),
         args: [{ event }],

@@ -3,8 +3,7 @@
  * Durations are seconds, not skipped time: the time-skipping server is a download.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
@@ -14,40 +13,15 @@ import { createHttpClient, type HttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';
-import type { DevServer } from '../../src/temporal/dev-server';
 import type { relayEvent, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
-import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
-let temporal: DevServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-before(async () => {
-  temporal = await startTestTemporal();
-});
-
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await temporal?.stop();
-});
-
-function pointsIssued(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    source: 'capillary',
-    sourceKind: 'capillary',
-    name: 'pointsIssued',
-    type: 'track',
-    occurredAt: now,
-    receivedAt: now,
-    customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
-    properties: { loyaltyProgramId: 973, totalPointsIssued: 250 },
-    ...overrides,
-  };
-}
+const t = useTestTemporal();
+const pointsIssued = samplePointsIssued;
 
 interface Harness {
   sink: HttpsSink;
@@ -83,8 +57,8 @@ async function harness(
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
   const taskQueue = uniqueTaskQueue('relay');
   const worker = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    namespace: temporal.namespace,
+    connection: t.server.env.nativeConnection,
+    namespace: t.server.namespace,
     taskQueue,
     workflowBundle: await testBundle(),
     activities: createActivities({
@@ -95,7 +69,7 @@ async function harness(
     }),
   });
   const running = worker.run();
-  cleanups.push(async () => {
+  t.cleanup(async () => {
     worker.shutdown();
     await running;
     await http.close();
@@ -108,7 +82,7 @@ async function harness(
     taskQueue,
     worker,
     run: (event) =>
-      temporal.env.client.workflow.execute('relayEvent', {
+      t.server.env.client.workflow.execute('relayEvent', {
         taskQueue,
         workflowId: workflowIdFor(event.source, event.id),
         args: [{ event }],
@@ -168,7 +142,7 @@ describe('relayEvent', () => {
   test('marks an SLA breach while delivery goes on, and delivers', async () => {
     const h = await harness((i) => (i === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 }), { slaSeconds: 1 });
     const event = pointsIssued();
-    const handle = await temporal.env.client.workflow.start<typeof relayEvent>('relayEvent', {
+    const handle = await t.server.env.client.workflow.start<typeof relayEvent>('relayEvent', {
       taskQueue: h.taskQueue,
       workflowId: workflowIdFor(event.source, event.id),
       args: [{ event }],
@@ -222,7 +196,7 @@ describe('relayEvent', () => {
   test('a duplicate start is reported as a duplicate and delivered once', async () => {
     const h = await harness(() => ({ status: 200 }));
     const starter = createTemporalStarter({
-      client: temporal.env.client,
+      client: t.server.env.client,
       taskQueue: h.taskQueue,
       startTimeoutMs: 5000,
       logger: createLogger('silent'),
@@ -233,7 +207,7 @@ describe('relayEvent', () => {
     assert.equal(first.duplicate, false);
     assert.equal(second.duplicate, true);
     assert.equal(second.workflowId, first.workflowId);
-    await temporal.env.client.workflow.getHandle(first.workflowId).result();
+    await t.server.env.client.workflow.getHandle(first.workflowId).result();
     // A resend after completion is still a duplicate (REJECT_DUPLICATE), not a second delivery.
     const third = await starter.start(event);
     assert.equal(third.duplicate, true);

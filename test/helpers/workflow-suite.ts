@@ -1,0 +1,55 @@
+/** What every workflow test file needs: one dev server per file, cleanups, and a sample event. */
+import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
+import type { CanonicalEvent } from '../../src/canonical-event';
+import type { DevServer } from '../../src/temporal/dev-server';
+import { startTestTemporal } from './temporal';
+
+export interface TestTemporal {
+  /** The file's dev server (available inside tests, after `before` ran). */
+  readonly server: DevServer;
+  /** Run `fn` in `after`, in reverse order of registration, before the server stops. */
+  cleanup(fn: () => Promise<void>): void;
+}
+
+/** Registers `before`/`after` hooks that start and stop a dev server for this test file. */
+export function useTestTemporal(): TestTemporal {
+  let server: DevServer | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  before(async () => {
+    server = await startTestTemporal();
+  });
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the dev server is not started yet (use it inside a test)');
+      return server;
+    },
+    cleanup: (fn) => cleanups.push(fn),
+  };
+}
+
+/** A Capillary pointsIssued event as the receiver normalizes it, with the enrichment fields Capillary includes. */
+export function samplePointsIssued(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    source: 'capillary',
+    sourceKind: 'capillary',
+    name: 'pointsIssued',
+    type: 'track',
+    occurredAt: now,
+    receivedAt: now,
+    customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
+    properties: {
+      loyaltyProgramId: 973,
+      totalPointsIssued: 250,
+      refId: 'bill-88121',
+      triggeringActivity: { enteredBy: { id: 75031, till: { code: 'till-07' }, store: { code: 'blr-01', name: 'Indiranagar' } } },
+    },
+    ...overrides,
+  };
+}
