@@ -87,11 +87,6 @@ export async function startReceiverPart(
   const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const tokens = createTokenService({ signingKey: env.RELAY_TOKEN_SIGNING_KEY });
-  if (tokens.ephemeralKey) {
-    logger.warn(
-      'RELAY_TOKEN_SIGNING_KEY is not set: OAuth bearer tokens are signed with a key made at start (they stop working on restart and across replicas)',
-    );
-  }
   const app = createReceiverApp({
     store,
     starter: createTemporalStarter({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, startTimeoutMs: env.RELAY_START_TIMEOUT_MS, logger }),

@@ -38,6 +38,8 @@ function basicCredentials(req: Request): { id: string; secret: string } | undefi
 }
 
 export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenService; metrics: Metrics; logger: Logger }): express.Router {
+  // Said once, when a token is first issued: only then does the ephemeral key matter.
+  let warnedEphemeral = false;
   const router = express.Router({ mergeParams: true });
   router.post(
     '/',
@@ -83,6 +85,12 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
       }
       const token = await deps.tokens.issue({ ...source, auth });
       deps.metrics.tokens.inc({ source: label, outcome: 'issued' });
+      if (deps.tokens.ephemeralKey && !warnedEphemeral) {
+        warnedEphemeral = true;
+        deps.logger.warn(
+          'RELAY_TOKEN_SIGNING_KEY is not set: OAuth bearer tokens are signed with a key made at start (they stop working on restart and across replicas)',
+        );
+      }
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Pragma', 'no-cache');
       res.status(200).json({ ...token, scope: 'events:write' });
