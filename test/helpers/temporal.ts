@@ -1,9 +1,12 @@
 /** A real Temporal dev server for one test file, in memory, with the relay's search attributes. */
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { workflowsPath } from '../../src/worker';
+import type { relayEvent, RelayEventResult } from '../../workflows';
 
 let runtimeInstalled = false;
 
@@ -30,4 +33,38 @@ export function testBundle(): Promise<WorkflowBundle> {
 
 export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+export interface RelayWorker {
+  taskQueue: string;
+  /** Run relayEvent for this event (workflow id derived as the receiver does) and wait for its result. */
+  run: (event: CanonicalEvent) => Promise<RelayEventResult>;
+  /** Shut the worker down and wait for it. */
+  stop(): Promise<void>;
+}
+
+/** A relay worker with these activity dependencies, polling a fresh task queue of `server`. */
+export async function startRelayWorker(server: DevServer, deps: ActivityDeps, prefix = 'relay'): Promise<RelayWorker> {
+  const taskQueue = uniqueTaskQueue(prefix);
+  const worker = await Worker.create({
+    connection: server.env.nativeConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await testBundle(),
+    activities: createActivities(deps),
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    run: (event) =>
+      server.env.client.workflow.execute<typeof relayEvent>('relayEvent', {
+        taskQueue,
+        workflowId: workflowIdFor(event.source, event.id),
+        args: [{ event }],
+      }),
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
 }

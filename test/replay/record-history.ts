@@ -14,17 +14,14 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
-import type { relayEvent } from '../../workflows';
 import { startHttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
 import { resolveTemporalCli } from '../../src/temporal/cli';
-import { startTestTemporal, testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { startRelayWorker, startTestTemporal } from '../helpers/temporal';
 
 async function main(name: string, scenario: string): Promise<void> {
   if (scenario !== 'webhook' && scenario !== 'user-sync') throw new Error(`unknown scenario ${scenario}`);
@@ -53,46 +50,35 @@ async function main(name: string, scenario: string): Promise<void> {
           enrichment: { pointsBalance: true, store: true, till: true },
         };
   const config = parseConfig({ destinations: [destination] }, {});
-  const taskQueue = uniqueTaskQueue('record');
-  const worker = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    taskQueue,
-    workflowBundle: await testBundle(),
-    activities: createActivities({
+  const relay = await startRelayWorker(
+    temporal,
+    {
       store: new FileConfigStore(config, {}),
       http,
       loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
       backoff: { initialMs: 100, maxMs: 200 },
-    }),
-  });
+    },
+    'record',
+  );
   const now = new Date().toISOString();
   const workflowId = `relay:capillary:${name}`;
-  await worker.runUntil(
-    temporal.env.client.workflow.execute<typeof relayEvent>('relayEvent', {
-      taskQueue,
-      workflowId,
-      args: [
-        {
-          event: {
-            id: name,
-            source: 'capillary',
-            sourceKind: 'capillary',
-            ...(scenario === 'webhook'
-              ? { name: 'pointsIssued', type: 'track' as const, properties: { totalPointsIssued: 250 } }
-              : {
-                  name: 'customerAdded',
-                  type: 'user' as const,
-                  traits: { first_name: 'Asha' },
-                  properties: { triggeringActivity: { enteredBy: { store: { code: 'blr-01' }, till: { code: 'till-07' } } } },
-                }),
-            occurredAt: now,
-            receivedAt: now,
-            customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
-          },
-        },
-      ],
-    }),
-  );
+  await relay.run({
+    id: name,
+    source: 'capillary',
+    sourceKind: 'capillary',
+    ...(scenario === 'webhook'
+      ? { name: 'pointsIssued', type: 'track' as const, properties: { totalPointsIssued: 250 } }
+      : {
+          name: 'customerAdded',
+          type: 'user' as const,
+          traits: { first_name: 'Asha' },
+          properties: { triggeringActivity: { enteredBy: { store: { code: 'blr-01' }, till: { code: 'till-07' } } } },
+        }),
+    occurredAt: now,
+    receivedAt: now,
+    customer: { id: '412345678', identifiers: { mobile: '919999000001' } },
+  });
+  await relay.stop();
   // The CLI's JSON export is the standard history format (the SDK's historyToJSON fails on this build).
   const cli = resolveTemporalCli(process.env, () => undefined, { build: false }).executable;
   if (cli.type !== 'existing-path') throw new Error('recording needs a temporal CLI binary');

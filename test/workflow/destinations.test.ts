@@ -5,10 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
-import { createActivities } from '../../activities';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
@@ -17,7 +15,7 @@ import { createLoyaltyApi } from '../../src/loyalty-api';
 import type { RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from '../helpers/https-sink';
 import { startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';
-import { testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { startRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const LOCAL = ['127.0.0.0/8', '::1'];
@@ -47,37 +45,17 @@ async function relay(
   const store = new FileConfigStore(config, env);
   const http = createHttpClient({ extraCa: options.ca ?? (await sink()).ca, allowPrivateNetworks: options.allowPrivateNetworks ?? LOCAL });
   const credentials = createCredentialProvider(store, http);
-  const taskQueue = uniqueTaskQueue('dest');
-  const worker = await Worker.create({
-    connection: t.server.env.nativeConnection,
-    namespace: t.server.namespace,
-    taskQueue,
-    workflowBundle: await testBundle(),
-    activities: createActivities({
-      store,
-      http,
-      credentials,
-      loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
-      backoff: { initialMs: 100, maxMs: 400 },
-    }),
-  });
-  const running = worker.run();
+  const worker = await startRelayWorker(
+    t.server,
+    { store, http, credentials, loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }), backoff: { initialMs: 100, maxMs: 400 } },
+    'dest',
+  );
   t.cleanup(async () => {
-    worker.shutdown();
-    await running;
+    await worker.stop();
     await http.close();
     await loyalty.close();
   });
-  return {
-    credentials,
-    loyalty,
-    run: (event) =>
-      t.server.env.client.workflow.execute('relayEvent', {
-        taskQueue,
-        workflowId: workflowIdFor(event.source, event.id),
-        args: [{ event }],
-      }),
-  };
+  return { credentials, loyalty, run: worker.run };
 }
 
 describe('destination kinds on the wire', () => {

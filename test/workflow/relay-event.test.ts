@@ -4,8 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
@@ -17,7 +15,7 @@ import type { relayEvent, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
-import { testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { startRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
@@ -31,10 +29,7 @@ interface Harness {
 }
 
 /** A sink answering as scripted, a destination pointing at it, and a worker on a fresh task queue. */
-async function harness(
-  respond: (index: number) => SinkResponse,
-  destination: Record<string, unknown> = {},
-): Promise<Harness & { worker: Worker }> {
+async function harness(respond: (index: number) => SinkResponse, destination: Record<string, unknown> = {}): Promise<Harness> {
   const sink = await startHttpsSink({ respond: (_req, i) => respond(i) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
   const config = parseConfig(
@@ -55,39 +50,19 @@ async function harness(
     {},
   );
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
-  const taskQueue = uniqueTaskQueue('relay');
-  const worker = await Worker.create({
-    connection: t.server.env.nativeConnection,
-    namespace: t.server.namespace,
-    taskQueue,
-    workflowBundle: await testBundle(),
-    activities: createActivities({
-      store: new FileConfigStore(config, {}),
-      http,
-      loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
-      backoff: { initialMs: 100, maxMs: 400 },
-    }),
+  const relay = await startRelayWorker(t.server, {
+    store: new FileConfigStore(config, {}),
+    http,
+    loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
+    backoff: { initialMs: 100, maxMs: 400 },
   });
-  const running = worker.run();
   t.cleanup(async () => {
-    worker.shutdown();
-    await running;
+    await relay.stop();
     await http.close();
     await sink.close();
     await loyalty.close();
   });
-  return {
-    sink,
-    http,
-    taskQueue,
-    worker,
-    run: (event) =>
-      t.server.env.client.workflow.execute('relayEvent', {
-        taskQueue,
-        workflowId: workflowIdFor(event.source, event.id),
-        args: [{ event }],
-      }),
-  };
+  return { sink, http, taskQueue: relay.taskQueue, run: relay.run };
 }
 
 describe('relayEvent', () => {
