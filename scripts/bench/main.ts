@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     cleanups.push(() => temporal.teardown());
     results.server.description = temporal.description;
     results.server.startSeconds = Math.round((Date.now() - t0) / 100) / 10;
-    if ('buildSeconds' in temporal && typeof temporal.buildSeconds === 'number') {
+    if (temporal.buildSeconds !== undefined) {
       results.server.buildSeconds = temporal.buildSeconds;
       results.server.startSeconds = Math.round((results.server.startSeconds - temporal.buildSeconds) * 10) / 10;
     }

@@ -36,7 +36,12 @@ export function computeRatios(r: BenchResults): Record<string, number> {
   return out;
 }
 
-const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+/** A Markdown table: the first row is the header, columns padded to their widest cell. */
+export function markdownTable(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(rows[0] ?? []), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n');
+}
 const lat = (l: { p50: number; p95: number; p99: number }) => `${l.p50} / ${l.p95} / ${l.p99}`;
 
 /** A Markdown table (it is pasted into the README as is). */
@@ -79,9 +84,7 @@ export function formatTable(r: BenchResults): string {
       String(r.direct.deliveredEventsPerSecond),
       lat(r.direct.endToEndLatencyMs),
     ]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (row: string[]) => `| ${row.map((c, i) => pad(c, widths[i] ?? 0)).join(' | ')} |`;
-  const out = [line(rows[0] ?? []), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)];
+  const out = [markdownTable(rows)];
   out.push('');
   out.push('| Ratio | Value |', '| ----- | ----- |', ...Object.entries(r.ratios).map(([k, v]) => `| ${k} | ${v} |`));
   out.push('');

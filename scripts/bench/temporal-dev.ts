@@ -24,6 +24,8 @@ export interface TemporalServer {
   address: string;
   /** Human-readable description for the report. */
   description: string;
+  /** Seconds spent building the server binaries before this start (postgres mode). */
+  buildSeconds?: number;
   child(): Child | undefined;
   /** Stop the server process (its state stays on disk). */
   stop(): Promise<void>;
@@ -86,9 +88,7 @@ export function startDevTemporal(opts: { port: number; dbFile: string; logDir: s
     async stop() {
       await child?.stop('SIGTERM', 15_000);
     },
-    async teardown() {
-      await child?.stop('SIGTERM', 15_000);
-    },
+    teardown: () => server.stop(),
   };
   return server.start().then(() => server);
 }

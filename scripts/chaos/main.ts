@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { HELP, parseHarnessArgs } from '../bench/args';
+import { markdownTable } from '../bench/report';
 import { MOBILE, writeRelayConfig } from '../bench/relay-config';
 import { startRelayStack } from '../bench/relay-stack';
 import { createSender } from '../bench/sender';
@@ -24,9 +25,7 @@ function table(rows: ScenarioCounts[]): string {
   const body = rows.map((r) =>
     [r.scenario, r.sent, r.acknowledged, r.delivered, r.duplicates, r.lost, r.unavailableAnswers, r.seconds].map(String),
   );
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]?.length ?? 0)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [line(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...body.map(line)].join('\n');
+  return markdownTable([head, ...body]);
 }
 
 async function main(): Promise<void> {
