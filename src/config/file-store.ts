@@ -8,10 +8,24 @@ type Env = Record<string, string | undefined>;
 
 const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
 
+/** `compute` once per key; a rejection is not kept, so the next call tries again. */
+function memoize<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+  let found = cache.get(key);
+  if (!found) {
+    found = compute();
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
+}
+
 export class FileConfigStore implements ConfigStore {
   private readonly sources: Map<string, SourceConfig>;
   private readonly destinations: Map<string, DestinationConfig>;
   private readonly credentials: Map<string, Credential>;
+  /** Resolved secrets, once per destination / credential: a file store's config and environment are fixed. */
+  private readonly resolvedSecrets = new Map<string, Promise<Record<string, string>>>();
+  private readonly resolvedCredentials = new Map<string, Promise<Credential>>();
   /** Process-wide outbound policy from the file (the worker builds its HTTP client with it). */
   readonly outbound: RelayConfig['outbound'];
 
@@ -46,18 +60,20 @@ export class FileConfigStore implements ConfigStore {
     const d = this.destinations.get(name);
     const connector = d && destinationConnectors[d.kind];
     if (!d || !connector) return Promise.resolve({});
-    return this.resolveAll(`destination "${name}"`, connector.secretRefs(d.settings));
+    return memoize(this.resolvedSecrets, name, () => this.resolveAll(`destination "${name}"`, connector.secretRefs(d.settings)));
   }
 
-  async getCredential(name: string): Promise<Credential | undefined> {
+  getCredential(name: string): Promise<Credential | undefined> {
     const c = this.credentials.get(name);
-    if (!c) return undefined;
-    const refs: Record<string, string> = {};
-    for (const field of CREDENTIAL_SECRETS) {
-      const value: unknown = (c as unknown as Record<string, unknown>)[field];
-      if (typeof value === 'string') refs[field] = value;
-    }
-    return { ...c, ...(await this.resolveAll(`credential "${name}"`, refs)) };
+    if (!c) return Promise.resolve(undefined);
+    return memoize(this.resolvedCredentials, name, async () => {
+      const refs: Record<string, string> = {};
+      for (const field of CREDENTIAL_SECRETS) {
+        const value: unknown = (c as unknown as Record<string, unknown>)[field];
+        if (typeof value === 'string') refs[field] = value;
+      }
+      return { ...c, ...(await this.resolveAll(`credential "${name}"`, refs)) };
+    });
   }
 
   private resolveAll(what: string, refs: Record<string, string>): Promise<Record<string, string>> {

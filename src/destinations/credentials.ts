@@ -36,10 +36,8 @@ interface CachedToken {
 
 type OAuthCredential = Extract<Credential, { type: 'oauth2' }>;
 
-export interface CredentialProvider extends CredentialHeaders {
-  /** Token requests made so far (tests: "one token for many deliveries"). */
-  readonly tokenRequests: number;
-}
+/** Authentication headers per credential set, with OAuth tokens cached in this process. */
+export type CredentialProvider = CredentialHeaders;
 
 export function createCredentialProvider(store: ConfigStore, http: HttpClient, options: TokenCacheOptions = {}): CredentialProvider {
   const earlyMs = options.earlyRefreshMs ?? 60_000;
@@ -47,13 +45,11 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
   const now = options.now ?? Date.now;
   const cache = new Map<string, CachedToken>();
   const inflight = new Map<string, Promise<CachedToken>>();
-  let tokenRequests = 0;
 
   /** A key that changes when the credential's settings change, so a rotated secret gets a new token. */
   const keyOf = (c: OAuthCredential) => JSON.stringify([c.name, c.tokenUrl, c.clientId, c.clientSecret, c.scope, c.audience]);
 
   async function fetchToken(c: OAuthCredential): Promise<CachedToken> {
-    tokenRequests += 1;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (c.scope) form.set('scope', c.scope);
     if (c.audience) form.set('audience', c.audience);
@@ -116,9 +112,6 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
   }
 
   return {
-    get tokenRequests() {
-      return tokenRequests;
-    },
     async headersFor(name, { forceRefresh, rejected }) {
       const c = await store.getCredential(name);
       if (!c) throw new TokenRequestError(`credential set "${name}" is not configured`, false);
