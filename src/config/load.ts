@@ -38,10 +38,6 @@ type Env = Record<string, string | undefined>;
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function hasEnvRefs(value: string): boolean {
-  return value.replace(ENV_REF, '') !== value;
-}
-
 /** Replace `${VAR}` / `${VAR:-default}`; unset variables without a default are reported. */
 export function resolveEnvRefs(value: string, env: Env, at: string, problems: ConfigProblem[]): string {
   return value.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
@@ -54,7 +50,6 @@ export function resolveEnvRefs(value: string, env: Env, at: string, problems: Co
 }
 
 /** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
-export { HEADER_VALUE_WHITELIST } from '../destinations/webhook-rules';
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));

@@ -4,11 +4,11 @@
  * union by `type`. README.md "Configuration file" and "Sources" document every field.
  */
 import { z } from 'zod';
+import { HEADER_NAME } from '../destinations/webhook-rules';
 import { parseJsonPath } from '../sources/json-path';
 
 /** Ids and names used in URLs and references: letters, digits, "_", "." or "-", at most 64. */
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const headerName = z.string().regex(HEADER_NAME, 'not a valid header name');
 /** A credential: usually a `${ENV_VAR}` reference, resolved at load. */
