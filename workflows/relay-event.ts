@@ -93,7 +93,7 @@ async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[]): Promi
   if (choices.some((c) => c.store)) wants.store = true;
   if (choices.some((c) => c.till)) wants.till = true;
   if (choices.some((c) => c.awardedReferenceId)) wants.awardedReferenceId = true;
-  if (!wants.pointsBalance && Object.keys(wants).length === 1) return {};
+  if (!Object.values(wants).some(Boolean)) return {};
 
   const wanting = plans.filter((p) => Object.values(p.enrichment).some(Boolean));
   const windowSeconds = Math.min(...wanting.map((p) => p.retryWindowSeconds));
