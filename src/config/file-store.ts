@@ -1,12 +1,10 @@
 /** ConfigStore over a validated configuration file held in memory. */
 import { destinationConnectors } from '../destinations';
 import type { RelayConfig } from './load';
-import { resolveEnvRefs, type ConfigProblem } from './load';
+import { credentialSecretRefs, resolveEnvRefs, type ConfigProblem } from './load';
 import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
 
 type Env = Record<string, string | undefined>;
-
-const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
 
 /** `compute` once per key; a rejection is not kept, so the next call tries again. */
 function memoize<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
@@ -66,14 +64,10 @@ export class FileConfigStore implements ConfigStore {
   getCredential(name: string): Promise<Credential | undefined> {
     const c = this.credentials.get(name);
     if (!c) return Promise.resolve(undefined);
-    return memoize(this.resolvedCredentials, name, async () => {
-      const refs: Record<string, string> = {};
-      for (const field of CREDENTIAL_SECRETS) {
-        const value: unknown = (c as unknown as Record<string, unknown>)[field];
-        if (typeof value === 'string') refs[field] = value;
-      }
-      return { ...c, ...(await this.resolveAll(`credential "${name}"`, refs)) };
-    });
+    return memoize(this.resolvedCredentials, name, async () => ({
+      ...c,
+      ...(await this.resolveAll(`credential "${name}"`, credentialSecretRefs(c))),
+    }));
   }
 
   private resolveAll(what: string, refs: Record<string, string>): Promise<Record<string, string>> {

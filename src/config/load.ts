@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import { checkUrl } from '../destinations/webhook-rules';
+import { checkUrl, HEADER_NAME } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, relayConfigSchema, type CredentialInput, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
@@ -49,8 +49,6 @@ export function resolveEnvRefs(value: string, env: Env, at: string, problems: Co
   });
 }
 
-/** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
-
 function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }
@@ -62,18 +60,25 @@ function prefixed(error: z.ZodError, at: string): ConfigProblem[] {
 /** Secret fields of a credential set, by name. */
 const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
 
-function parseCredential(c: CredentialInput, at: string, env: Env, problems: ConfigProblem[]): Credential {
+/** The `${ENV}` references of a credential's secret fields, by field: checked at load, resolved by the store. */
+export function credentialSecretRefs(c: object): Record<string, string> {
+  const refs: Record<string, string> = {};
   for (const field of CREDENTIAL_SECRETS) {
-    const value = (c as Record<string, unknown>)[field];
-    if (typeof value === 'string') resolveEnvRefs(value, env, `${at}.${field}`, problems);
+    const value: unknown = (c as Record<string, unknown>)[field];
+    if (typeof value === 'string') refs[field] = value;
   }
+  return refs;
+}
+
+function parseCredential(c: CredentialInput, at: string, env: Env, problems: ConfigProblem[]): Credential {
+  for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolveEnvRefs(ref, env, `${at}.${field}`, problems);
   if (c.type === 'oauth2') {
     problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp, `${at}.tokenUrl`));
     const credential: Credential & { allowInsecureHttp?: boolean } = { ...c };
     delete credential.allowInsecureHttp;
     return credential;
   }
-  if (c.type === 'apiKey' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(c.header)) {
+  if (c.type === 'apiKey' && !HEADER_NAME.test(c.header)) {
     problems.push({ path: `${at}.header`, message: `"${c.header}" is not a valid header name` });
   }
   return c;

@@ -19,8 +19,6 @@ import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
 import { createTokenService, type TokenService } from './tokens';
 
-export { safeEqual } from './auth';
-
 export interface ReceiverOptions {
   store: ConfigStore;
   starter: EventStarter;

@@ -10,7 +10,7 @@ import { ForbiddenKeyError, InvalidUtf8Error, MalformedJsonError, NestingTooDeep
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Depth of the deepest object/array, stopping as soon as it passes `max`. Strings are skipped. */
-export function exceedsDepth(text: string, max: number): boolean {
+function exceedsDepth(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
