@@ -23,6 +23,17 @@ export function webengageSecret(licenseCode: string, secretKey: string): string 
   return createHash('md5').update(`${licenseCode}:${secretKey}`).digest('hex');
 }
 
+/** The expected secret of a webengage auth config, hashed once per config object (not per request). */
+const expectedWebengage = new WeakMap<object, string>();
+function expectedWebengageSecret(auth: { licenseCode: string; secretKey: string }): string {
+  let expected = expectedWebengage.get(auth);
+  if (expected === undefined) {
+    expected = webengageSecret(auth.licenseCode, auth.secretKey);
+    expectedWebengage.set(auth, expected);
+  }
+  return expected;
+}
+
 /** Checks that need only the request line and headers. Throws a 401 HttpError. */
 export async function authenticateRequest(source: SourceConfig, req: Request, tokens: TokenService): Promise<void> {
   const auth = source.auth;
@@ -56,7 +67,7 @@ export async function authenticateRequest(source: SourceConfig, req: Request, to
     case 'webengage': {
       const given = req.query.secret;
       if (typeof given !== 'string') throw unauthorized('missing secret query parameter');
-      if (!safeEqual(given.toLowerCase(), webengageSecret(auth.licenseCode, auth.secretKey))) throw unauthorized('wrong secret');
+      if (!safeEqual(given.toLowerCase(), expectedWebengageSecret(auth))) throw unauthorized('wrong secret');
       return;
     }
     case 'oauth': {

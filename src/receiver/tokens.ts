@@ -28,8 +28,16 @@ export interface TokenService {
   ephemeralKey: boolean;
 }
 
+/** Per auth object: a store hands out a new object when the credential changes, so this cannot go stale. */
+const fingerprints = new WeakMap<object, string>();
+
 function credentialFingerprint(source: OAuthSource): string {
-  return createHash('sha256').update(`${source.id}\0${source.auth.clientId}\0${source.auth.clientSecret}`).digest('base64url').slice(0, 22);
+  let fp = fingerprints.get(source.auth);
+  if (fp === undefined) {
+    fp = createHash('sha256').update(`${source.id}\0${source.auth.clientId}\0${source.auth.clientSecret}`).digest('base64url').slice(0, 22);
+    fingerprints.set(source.auth, fp);
+  }
+  return fp;
 }
 
 export function createTokenService(options: { signingKey?: string; now?: () => Date }): TokenService {
