@@ -23,6 +23,12 @@ export function webengageSecret(licenseCode: string, secretKey: string): string 
   return createHash('md5').update(`${licenseCode}:${secretKey}`).digest('hex');
 }
 
+/** The decoded `user:pass` of an `Authorization: Basic` header, or undefined when there is none. */
+export function basicAuthorization(req: Request): string | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.get('authorization') ?? '');
+  return m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : undefined;
+}
+
 /** The expected secret of a webengage auth config, hashed once per config object (not per request). */
 const expectedWebengage = new WeakMap<object, string>();
 function expectedWebengageSecret(auth: { licenseCode: string; secretKey: string }): string {
@@ -54,9 +60,8 @@ export async function authenticateRequest(source: SourceConfig, req: Request, to
     }
     case 'basic': {
       const challenge = `Basic realm="source:${source.id}"`;
-      const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.get('authorization') ?? '');
-      if (!m?.[1]) throw unauthorized('missing Authorization: Basic credentials', challenge);
-      const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+      const decoded = basicAuthorization(req);
+      if (decoded === undefined) throw unauthorized('missing Authorization: Basic credentials', challenge);
       const colon = decoded.indexOf(':');
       const user = colon < 0 ? decoded : decoded.slice(0, colon);
       const pass = colon < 0 ? '' : decoded.slice(colon + 1);

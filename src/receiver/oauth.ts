@@ -8,7 +8,7 @@ import express, { type Request, type Response } from 'express';
 import type { ConfigStore } from '../config/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { safeEqual } from './auth';
+import { basicAuthorization, safeEqual } from './auth';
 import type { TokenService } from './tokens';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
@@ -21,9 +21,8 @@ function fail(res: Response, status: number, error: OAuthErrorCode, description:
 }
 
 function basicCredentials(req: Request): { id: string; secret: string } | undefined {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.get('authorization') ?? '');
-  if (!m?.[1]) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const decoded = basicAuthorization(req);
+  if (decoded === undefined) return undefined;
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
