@@ -36,6 +36,8 @@ export interface ActivityDeps {
 
 export interface MapEventInput {
   destination: string;
+  /** The destination version the run planned with (absent in runs started before versions were pinned). */
+  version?: string;
   event: CanonicalEvent;
   /** The event's enrichment (all destinations'); mapEvent keeps what this destination chose. */
   enrichment: EnrichmentData;
@@ -62,6 +64,8 @@ export interface LegacyMappedEvent {
 
 export interface DeliverInput {
   destination: string;
+  /** The version mapEvent rendered with; its settings and secrets are used (absent in older runs: current). */
+  destinationVersion?: string;
   request: OutboundRequest;
   idempotencyKey: string;
   timeoutSeconds: number;
@@ -105,11 +109,12 @@ export function createActivities(deps: ActivityDeps) {
   const userAgent = deps.userAgent ?? 'loyalty-relay/0.1';
   const credentials = deps.credentials ?? createCredentialProvider(deps.store, deps.http);
 
-  async function destinationOrFail(name: string, attempt: number) {
-    const destination = await deps.store.getDestination(name);
+  async function destinationOrFail(name: string, version: string | undefined, attempt: number) {
+    const destination = await deps.store.getDestination(name, version);
     const connector = destination && destinationConnectors[destination.kind];
     if (!destination || !connector) {
-      throw failure(FailureType.DestinationNotFound, `destination "${name}" is not configured`, { attempt }, true);
+      const which = version === undefined ? `destination "${name}"` : `version ${version} of destination "${name}"`;
+      throw failure(FailureType.DestinationNotFound, `${which} is not configured`, { attempt }, true);
     }
     return { destination, connector };
   }
@@ -127,7 +132,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Render the destination's requests for this event (secret headers excluded). */
     async mapEvent(input: MapEventInput): Promise<MappedEvent> {
-      const { destination, connector } = await destinationOrFail(input.destination, 1);
+      const { destination, connector } = await destinationOrFail(input.destination, input.version, 1);
       try {
         const requests = connector.render({
           destination,
@@ -152,8 +157,8 @@ export function createActivities(deps: ActivityDeps) {
     async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
       const info = Context.current().info;
       const attempt = info.attempt;
-      const { destination, connector } = await destinationOrFail(input.destination, attempt);
-      const secrets = await deps.store.getDestinationSecrets(destination.name);
+      const { destination, connector } = await destinationOrFail(input.destination, input.destinationVersion, attempt);
+      const secrets = await deps.store.getDestinationSecrets(destination.name, input.destinationVersion);
 
       const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({

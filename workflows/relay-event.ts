@@ -149,7 +149,8 @@ async function deliverTo(
 
   let destinationVersion: string | undefined;
   try {
-    const mapped = await mapEvent({ destination: plan.name, event, enrichment });
+    // The version planned with: a destination changed since (or deleted) does not change this run.
+    const mapped = await mapEvent({ destination: plan.name, version: plan.version, event, enrichment });
     destinationVersion = mapped.destinationVersion;
     const requests = requestsOf(mapped);
     // In order: a user sync (MoEngage customer API) must land before the event that refers to it.
@@ -157,6 +158,7 @@ async function deliverTo(
     for (const { request, idempotencyKey } of requests) {
       receipt = await deliver({
         destination: plan.name,
+        destinationVersion,
         request,
         idempotencyKey,
         timeoutSeconds: plan.timeoutSeconds,

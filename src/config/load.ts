@@ -12,7 +12,9 @@ import { checkUrl, HEADER_NAME } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, relayConfigSchema, type CredentialInput, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
-import { resolveSources } from './sources';
+import { resolveSources, type ResolveRefs } from './sources';
+
+export type { ResolveRefs };
 
 export type { ConfigProblem };
 
@@ -49,11 +51,11 @@ export function resolveEnvRefs(value: string, env: Env, at: string, problems: Co
   });
 }
 
-function zodProblems(error: z.ZodError): ConfigProblem[] {
+export function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 }
 
-function prefixed(error: z.ZodError, at: string): ConfigProblem[] {
+export function prefixed(error: z.ZodError, at: string): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: [at, ...issue.path.map(String)].join('.'), message: issue.message }));
 }
 
@@ -70,8 +72,9 @@ export function credentialSecretRefs(c: object): Record<string, string> {
   return refs;
 }
 
-function parseCredential(c: CredentialInput, at: string, env: Env, problems: ConfigProblem[]): Credential {
-  for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolveEnvRefs(ref, env, `${at}.${field}`, problems);
+/** Checks of one credential entry beyond its schema; secret fields stay as given (references or values). */
+export function parseCredential(c: CredentialInput, at: string, resolve: ResolveRefs, problems: ConfigProblem[]): Credential {
+  for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolve(ref, `${at}.${field}`);
   if (c.type === 'oauth2') {
     problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp, `${at}.tokenUrl`));
     const credential: Credential & { allowInsecureHttp?: boolean } = { ...c };
@@ -84,11 +87,23 @@ function parseCredential(c: CredentialInput, at: string, env: Env, problems: Con
   return c;
 }
 
-function parseDestination(
+export interface DestinationContext {
+  /** Resolves `${ENV}` references (the file) or refuses them (the API), reporting at a path. */
+  resolve: ResolveRefs;
+  /** Names of the credential sets a destination may name. */
+  credentialNames: ReadonlySet<string>;
+  /**
+   * Applied to each secret value (by the connector's slot) after the schema and before the
+   * checks: the management API puts a stored secret back where a request sent its redacted hint.
+   */
+  secret?: (slot: string, value: string) => string;
+}
+
+/** Checks of one destination entry beyond the base schema: its kind's settings and rules. */
+export function parseDestination(
   d: DestinationConfigInput,
   at: string,
-  env: Env,
-  credentialNames: ReadonlySet<string>,
+  ctx: DestinationContext,
   problems: ConfigProblem[],
 ): DestinationConfig | undefined {
   if (d.name.trim() === '') problems.push({ path: `${at}.name`, message: 'name is required' });
@@ -110,14 +125,8 @@ function parseDestination(
     problems.push(...prefixed(parsed.error, at));
     return undefined;
   }
-  const settings = parsed.data as Record<string, unknown>;
-  problems.push(
-    ...connector.check(settings, {
-      at,
-      credentials: credentialNames,
-      resolveSecret: (reference, path) => resolveEnvRefs(reference, env, path, problems),
-    }),
-  );
+  const settings = ctx.secret ? connector.withSecrets(parsed.data, ctx.secret) : (parsed.data as Record<string, unknown>);
+  problems.push(...connector.check(settings, { at, credentials: ctx.credentialNames, resolveSecret: ctx.resolve }));
   return {
     name: d.name,
     kind: d.kind,
@@ -135,7 +144,7 @@ function parseDestination(
   };
 }
 
-function versionOf(d: DestinationConfigInput): string {
+export function versionOf(d: DestinationConfigInput): string {
   return createHash('sha256').update(JSON.stringify(d)).digest('hex').slice(0, 12);
 }
 
@@ -146,14 +155,15 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const problems: ConfigProblem[] = [];
   const cfg = parsed.data;
 
-  const sources: SourceConfig[] = resolveSources(cfg.sources, (value, at) => resolveEnvRefs(value, env, at, problems), problems);
+  const resolve: ResolveRefs = (value, at) => resolveEnvRefs(value, env, at, problems);
+  const sources: SourceConfig[] = resolveSources(cfg.sources, resolve, problems);
   const sourceIds = new Set(sources.map((s) => s.id));
 
   const credentialNames = new Set<string>();
   const credentials = cfg.credentials.map((c, i) => {
     if (credentialNames.has(c.name)) problems.push({ path: `credentials[${i}].name`, message: `duplicate credential name "${c.name}"` });
     credentialNames.add(c.name);
-    return parseCredential(c, `credentials[${i}]`, env, problems);
+    return parseCredential(c, `credentials[${i}]`, resolve, problems);
   });
 
   const names = new Set<string>();
@@ -165,7 +175,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
     for (const [j, sourceId] of (d.sources ?? []).entries()) {
       if (!sourceIds.has(sourceId)) problems.push({ path: `${at}.sources[${j}]`, message: `no source with id "${sourceId}"` });
     }
-    const destination = parseDestination(d, at, env, credentialNames, problems);
+    const destination = parseDestination(d, at, { resolve, credentialNames }, problems);
     if (destination) destinations.push(destination);
   });
 

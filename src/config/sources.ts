@@ -50,11 +50,16 @@ function resolveAuth(auth: SourceConfigInput['auth'], resolveRefs: ResolveRefs, 
   return resolved;
 }
 
+/** One source entry with its credentials resolved (`at` is its path, e.g. `sources[2]`). */
+export function resolveSource(input: SourceConfigInput, at: string, resolveRefs: ResolveRefs, problems: Problem[]): SourceConfig {
+  return { ...input, auth: resolveAuth(input.auth, resolveRefs, `${at}.auth`, problems) };
+}
+
 export function resolveSources(inputs: SourceConfigInput[], resolveRefs: ResolveRefs, problems: Problem[]): SourceConfig[] {
   const ids = new Set<string>();
   return inputs.map((s, i) => {
     if (ids.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id "${s.id}"` });
     ids.add(s.id);
-    return { ...s, auth: resolveAuth(s.auth, resolveRefs, `sources[${i}].auth`, problems) };
+    return resolveSource(s, `sources[${i}]`, resolveRefs, problems);
   });
 }

@@ -86,13 +86,17 @@ export interface ConfigStore {
   getSource(id: string): Promise<SourceConfig | undefined>;
   /** Enabled destinations subscribed to this event name from this source. */
   resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]>;
-  /** A destination's templates and settings, without secret values. */
-  getDestination(name: string): Promise<DestinationConfig | undefined>;
+  /**
+   * A destination's templates and settings, without secret values. With `version` (the one a
+   * run planned with), that version — a store that keeps versions (PostgreSQL) returns it even
+   * after the destination changed or was deleted; the file store knows only the current one.
+   */
+  getDestination(name: string, version?: string): Promise<DestinationConfig | undefined>;
   /**
    * A destination's secrets, resolved, by slot: `header:<Key>` for secret header values and the
    * names its connector lists in `secretSettings`. For the deliver activity only.
    */
-  getDestinationSecrets(name: string): Promise<Record<string, string>>;
+  getDestinationSecrets(name: string, version?: string): Promise<Record<string, string>>;
   /** A credential set with its secrets resolved. For the deliver activity only. */
   getCredential(name: string): Promise<Credential | undefined>;
 }

@@ -87,6 +87,12 @@ export interface DestinationConnector<Settings = Record<string, unknown>> {
   check(settings: Settings, ctx: CheckContext): ConfigProblem[];
   /** Secret references by slot (e.g. `dataApiKey` → `${MOE_KEY}`); resolved only by deliver. */
   secretRefs(settings: Settings): Record<string, string>;
+  /**
+   * A copy of the settings with each secret field (the slots `secretRefs` lists) replaced by
+   * `replace(slot, value)`: how a store swaps references for values, values for markers, or
+   * markers for redacted hints, without knowing where the kind keeps its secrets.
+   */
+  withSecrets(settings: Settings, replace: (slot: string, value: string) => string): Settings;
   /** The requests for this event, in order. Throws TemplateRenderError when it cannot render. */
   render(input: RenderInput<Settings>): OutboundRequest[];
   /** Headers added at send time: secrets, authentication, signatures. */

@@ -31,6 +31,10 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
     return { writeKey: s.writeKey };
   },
 
+  withSecrets(s, replace) {
+    return { ...s, writeKey: replace('writeKey', s.writeKey) };
+  },
+
   render({ destination, event, enrichment }) {
     const userId = event.customer.id;
     if (!userId) throw new TemplateRenderError('customerglu needs a user id (event.customer.id) and this event has none');

@@ -71,6 +71,10 @@ export const moengageConnector = defineConnector<MoengageSettings>({
     return { dataApiKey: s.dataApiKey };
   },
 
+  withSecrets(s, replace) {
+    return { ...s, dataApiKey: replace('dataApiKey', s.dataApiKey) };
+  },
+
   render({ destination, event, enrichment, nowMs }) {
     const s = destination.settings;
     const customerId = event.customer.id;

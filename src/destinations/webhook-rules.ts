@@ -49,6 +49,8 @@ export function checkUrl(url: string, allowInsecureHttp: boolean, path: string):
 export interface HeaderPair {
   key: string;
   value: string;
+  /** Secret values are stored encrypted and added at send time (never rendered). */
+  secret?: boolean;
 }
 
 /** Keys and values are expected trimmed already (the schema trims them). */
@@ -64,10 +66,16 @@ export function checkHeaders(headers: HeaderPair[], ctx: CheckContext, at: strin
     if (!HEADER_VALUE_WHITELIST.test(h.value)) {
       problems.push({ path: `${hp}.value`, message: 'header values may hold only visible ASCII characters and spaces' });
     }
+    if (hasEnvRefs(h.value) && h.secret === false) {
+      problems.push({ path: `${hp}.secret`, message: 'a header value holding a ${SECRET} reference is a secret: drop `secret: false`' });
+    }
+    if ((h.secret || hasEnvRefs(h.value)) && hasPlaceholders(h.value)) {
+      problems.push({
+        path: `${hp}.value`,
+        message: 'a secret header value (or one holding a ${SECRET} reference) cannot also hold {{ placeholders }}',
+      });
+    }
     if (hasEnvRefs(h.value)) {
-      if (hasPlaceholders(h.value)) {
-        problems.push({ path: `${hp}.value`, message: 'a header value holding a ${SECRET} reference cannot also hold {{ placeholders }}' });
-      }
       // Resolved now only to report unset variables and bad characters at start-up.
       const resolved = ctx.resolveSecret(h.value, `${hp}.value`);
       if (!HEADER_VALUE_WHITELIST.test(resolved)) {

@@ -10,9 +10,17 @@ import { signatureHeaders, signingSecretProblem } from './signing';
 import { checkHeaders, checkUrl, hasEnvRefs, HEADER_VALUE_WHITELIST } from './webhook-rules';
 
 const headerPair = z
-  .object({ key: z.string(), value: z.string() })
+  .object({
+    key: z.string(),
+    value: z.string(),
+    /**
+     * The value is a secret: stored encrypted, added at send time, never in workflow history.
+     * Implied by a `${ENV_VAR}` reference in the file; the management API sets it explicitly.
+     */
+    secret: z.boolean().optional(),
+  })
   .strict()
-  .transform(({ key, value }): HeaderTemplate => ({ key: key.trim(), value: value.trim(), secret: hasEnvRefs(value) }));
+  .transform(({ key, value, secret }): HeaderTemplate => ({ key: key.trim(), value: value.trim(), secret: secret ?? hasEnvRefs(value) }));
 
 const bodyTemplate = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).transform((body, ctx): unknown => {
   if (typeof body !== 'string') return body;
@@ -80,6 +88,14 @@ export const webhookConnector = defineConnector<WebhookSettings>({
     for (const h of s.headers) if (h.secret) refs[`header:${h.key}`] = h.value;
     if (s.signing) refs.signingSecret = s.signing.secret;
     return refs;
+  },
+
+  withSecrets(s, replace) {
+    return {
+      ...s,
+      headers: s.headers.map((h) => (h.secret ? { ...h, value: replace(`header:${h.key}`, h.value) } : h)),
+      ...(s.signing ? { signing: { secret: replace('signingSecret', s.signing.secret) } } : {}),
+    };
   },
 
   render({ destination, event, enrichment }) {
