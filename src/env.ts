@@ -3,6 +3,7 @@
  * entry points. README.md "Configuration" lists the same variables; keep them in step.
  */
 import { z } from 'zod';
+import { parseCidr } from './http/outbound-guard';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -11,7 +12,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const envSchema = z.object({
   PORT: port.default(8080).describe('Receiver HTTP port.'),
   HOST: z.string().default('0.0.0.0').describe('Receiver bind address.'),
-  RELAY_CONFIG: z.string().default('config/relay.example.yaml').describe('Path of the YAML configuration file.'),
+  RELAY_CONFIG: z
+    .string()
+    .optional()
+    .describe('YAML configuration file applied to the store at start (create or update by name); unset = the store as it is.'),
   RELAY_DATA_DIR: z.string().default('data').describe('Folder for the embedded Temporal database and other local state.'),
   RELAY_MAX_BODY_BYTES: z.coerce
     .number()
@@ -38,6 +42,32 @@ export const envSchema = z.object({
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')
     .optional()
     .describe('HS256 key of the bearer tokens issued to OAuth sources; unset = a random key per process (tokens die on restart).'),
+  RELAY_ADMIN_TOKEN: z
+    .string()
+    .min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)')
+    .optional()
+    .describe('Bearer token of the management API (/v1/destinations, /v1/credentials, /v1/sources); unset = the API is disabled.'),
+  RELAY_ALLOW_PRIVATE_NETWORKS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .superRefine((ranges, ctx) => {
+      for (const range of ranges) {
+        try {
+          parseCidr(range);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      }
+    })
+    .optional()
+    .describe(
+      "Comma-separated CIDR ranges destinations may reach although private or loopback (adds to the file's outbound.allowPrivateNetworks).",
+    ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),

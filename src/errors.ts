@@ -157,3 +157,16 @@ export class InvalidTokenError extends HttpError {
     super(401, 'invalid_token', message, undefined, { 'WWW-Authenticate': challenge });
   }
 }
+
+/** Errors of the database connection (not of a statement): the store is unreachable for now. */
+export function storeUnavailable(err: unknown): HttpError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  const connection =
+    (typeof code === 'string' && (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  if (!connection) return undefined;
+  return new HttpError(503, 'store_unavailable', 'the configuration database is unreachable; retry later', undefined, {
+    'Retry-After': '5',
+  });
+}

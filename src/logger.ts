@@ -13,10 +13,13 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   '*.password',
   '*.secret',
+  '*.clientSecret',
+  '*.token',
 ];
 
-export function createLogger(level: string, name = 'loyalty-relay'): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+export function createLogger(level: string, name = 'loyalty-relay', destination?: NodeJS.WritableStream): Logger {
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

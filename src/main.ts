@@ -9,12 +9,12 @@ import { ConfigError } from './config/load';
 import { EnvError, parseEnv } from './env';
 import { resolveTemporalCli, TemporalCliUnavailableError } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { createLogger, installRuntime, loadStore, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
+import { createLogger, installRuntime, openConfig, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL);
-  const store = loadStore(env);
+  const config = await openConfig(env, logger, { applyFile: true });
   installRuntime(logger);
 
   let dev: DevServer | undefined;
@@ -35,11 +35,12 @@ async function main(): Promise<void> {
 
   const parts: RunningPart[] = [];
   try {
-    parts.push(await startWorkerPart(env, address, store, logger));
-    parts.push(await startReceiverPart(env, address, store, logger));
+    parts.push(await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks));
+    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin));
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();
+    await config.close();
     throw e;
   }
   const [worker, receiver] = parts;
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     await receiver?.stop();
     await worker?.stop();
     await dev?.stop();
+    await config.close();
   });
 }
 

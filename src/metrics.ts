@@ -24,6 +24,12 @@ export function createMetrics() {
       labelNames: ['source', 'outcome'] as const,
       registers: [registry],
     }),
+    management: new Counter({
+      name: 'relay_management_requests_total',
+      help: 'Management API requests, by method, resource and status code (machine-readable code for errors).',
+      labelNames: ['method', 'resource', 'status', 'code'] as const,
+      registers: [registry],
+    }),
     ingestSeconds: new Histogram({
       name: 'relay_ingest_duration_seconds',
       help: 'Time from request to answer on the ingestion endpoint.',

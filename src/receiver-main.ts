@@ -1,14 +1,18 @@
 /** The receiver alone (production runs it apart from the worker): `npm run start:receiver`. */
 import { ConfigError } from './config/load';
 import { EnvError, parseEnv } from './env';
-import { createLogger, loadStore, onShutdownSignal, startReceiverPart } from './run';
+import { createLogger, openConfig, onShutdownSignal, startReceiverPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-receiver');
-  const store = loadStore(env);
-  const receiver = await startReceiverPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', store, logger);
-  onShutdownSignal(logger, () => receiver.stop());
+  // The receiver applies RELAY_CONFIG (the worker only reads the store).
+  const config = await openConfig(env, logger, { applyFile: true });
+  const receiver = await startReceiverPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config.store, logger, config.admin);
+  onShutdownSignal(logger, async () => {
+    await receiver.stop();
+    await config.close();
+  });
 }
 
 main().catch((e: unknown) => {

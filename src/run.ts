@@ -9,9 +9,16 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
+import { openApiDocument } from './api/openapi';
+import { eventTypes } from './api/event-types';
+import { ConfigAdmin } from './config/admin';
+import { applyConfig, formatApplyReport } from './config/apply';
 import { loadConfigFile } from './config/load';
-import { FileConfigStore } from './config/file-store';
+import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
+import { openDatabase, type Database } from './db/database';
+import { migrate } from './db/migrate';
+import { createSecretBox, masterKeysFromEnv, type SecretBox } from './db/secrets';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
 import { createLogger, sdkLogger, type Logger } from './logger';
@@ -23,12 +30,49 @@ import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { connectWorker, createRelayWorker } from './worker';
 
-export function loadStore(env: RelayEnv): FileConfigStore {
-  return new FileConfigStore(loadConfigFile(env.RELAY_CONFIG, process.env));
+/** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
+export interface ConfigParts {
+  db: Database;
+  box: SecretBox;
+  store: PgConfigStore;
+  admin: ConfigAdmin;
+  /** CIDR ranges destinations may reach although private (RELAY_ALLOW_PRIVATE_NETWORKS + the file's outbound). */
+  allowPrivateNetworks: string[];
+  close(): Promise<void>;
 }
 
-/** The configuration's process-wide outbound policy, when the store has one (the file store does). */
-type StoreWithPolicy = ConfigStore & { outbound?: { allowPrivateNetworks: string[] } };
+/**
+ * Open (and migrate) the configuration database: PostgreSQL at DATABASE_URL, else the
+ * embedded engine in RELAY_DATA_DIR. With `applyFile` and RELAY_CONFIG set, the file is
+ * applied first (create or update by name), so the store holds what the file says.
+ */
+export async function openConfig(env: RelayEnv, logger: Logger, options: { applyFile?: boolean } = {}): Promise<ConfigParts> {
+  const log = (message: string) => logger.info(message);
+  const dataDir = resolve(env.RELAY_DATA_DIR);
+  const box = createSecretBox(masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) }));
+  const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
+  try {
+    const applied = await migrate(db.pool, log);
+    logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
+    const admin = new ConfigAdmin(db.pool, box);
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? [])];
+    if (options.applyFile && env.RELAY_CONFIG) {
+      const config = loadConfigFile(env.RELAY_CONFIG, process.env);
+      const report = await applyConfig(admin, config, process.env);
+      logger.info(
+        { file: env.RELAY_CONFIG, changes: report.changes.filter((c) => c.action !== 'unchanged') },
+        `applied ${env.RELAY_CONFIG}: ${formatApplyReport(report).split('\n').pop()}`,
+      );
+      allowPrivateNetworks.push(...config.outbound.allowPrivateNetworks);
+    } else if (env.RELAY_CONFIG) {
+      allowPrivateNetworks.push(...loadConfigFile(env.RELAY_CONFIG, process.env).outbound.allowPrivateNetworks);
+    }
+    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
 
 export function installRuntime(logger: Logger): void {
   // Signals are handled by the entry points, so shutdown happens in order.
@@ -47,8 +91,14 @@ export interface RunningPart {
   stop(): Promise<void>;
 }
 
-export async function startWorkerPart(env: RelayEnv, address: string, store: StoreWithPolicy, logger: Logger): Promise<RunningPart> {
-  const http = createOutboundHttp(env, store.outbound?.allowPrivateNetworks);
+export async function startWorkerPart(
+  env: RelayEnv,
+  address: string,
+  store: ConfigStore,
+  logger: Logger,
+  allowPrivateNetworks: string[] = [],
+): Promise<RunningPart> {
+  const http = createOutboundHttp(env, allowPrivateNetworks);
   const deps: ActivityDeps = {
     store,
     http,
@@ -82,6 +132,7 @@ export async function startReceiverPart(
   address: string,
   store: ConfigStore,
   logger: Logger,
+  admin?: ConfigAdmin,
 ): Promise<RunningPart & { port: number }> {
   // Lazy: the receiver starts (and answers 503) even while Temporal is down.
   const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
@@ -96,7 +147,11 @@ export async function startReceiverPart(
     maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
     tokens,
+    ...(admin ? { management: { admin, adminToken: env.RELAY_ADMIN_TOKEN, documents: { eventTypes } } } : {}),
+    openApi: openApiDocument,
   });
+  if (admin && !env.RELAY_ADMIN_TOKEN)
+    logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
     s.once('error', reject);

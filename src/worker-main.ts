@@ -1,15 +1,18 @@
 /** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
 import { ConfigError } from './config/load';
 import { EnvError, parseEnv } from './env';
-import { createLogger, installRuntime, loadStore, onShutdownSignal, startWorkerPart } from './run';
+import { createLogger, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker');
-  const store = loadStore(env);
+  const config = await openConfig(env, logger);
   installRuntime(logger);
-  const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', store, logger);
-  onShutdownSignal(logger, () => worker.stop());
+  const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config.store, logger, config.allowPrivateNetworks);
+  onShutdownSignal(logger, async () => {
+    await worker.stop();
+    await config.close();
+  });
 }
 
 main().catch((e: unknown) => {

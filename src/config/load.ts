@@ -77,9 +77,8 @@ export function parseCredential(c: CredentialInput, at: string, resolve: Resolve
   for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolve(ref, `${at}.${field}`);
   if (c.type === 'oauth2') {
     problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp, `${at}.tokenUrl`));
-    const credential: Credential & { allowInsecureHttp?: boolean } = { ...c };
-    delete credential.allowInsecureHttp;
-    return credential;
+    // allowInsecureHttp stays in the entry (stored and shown as given); sending ignores it.
+    return c;
   }
   if (c.type === 'apiKey' && !HEADER_NAME.test(c.header)) {
     problems.push({ path: `${at}.header`, message: `"${c.header}" is not a valid header name` });

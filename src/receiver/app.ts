@@ -9,6 +9,7 @@ import type { ConfigStore, SourceConfig } from '../config/store';
 import { HttpError, PayloadTooLargeError, UnknownSourceError, UnsupportedMediaTypeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { managementRouter, type ManagementOptions } from '../api/management';
 import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
 import { errorHandler } from './error-handler';
@@ -33,6 +34,10 @@ export interface ReceiverOptions {
   tokens?: TokenService;
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
+  /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents'>;
+  /** The OpenAPI document served at GET /v1/openapi.json. */
+  openApi?: () => unknown;
 }
 
 declare module 'express-serve-static-core' {
@@ -74,6 +79,17 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  if (options.openApi) {
+    const openApi = options.openApi;
+    app.get('/v1/openapi.json', (_req, res) => {
+      res.json(openApi());
+    });
+  }
+
+  if (options.management) {
+    app.use('/v1', managementRouter({ ...options.management, logger, metrics, maxBodyBytes, maxJsonDepth }));
+  }
 
   app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger }));
 

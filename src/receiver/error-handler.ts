@@ -3,7 +3,7 @@
  * Client mistakes are 4xx with a precise code; internals never leak into a response.
  */
 import type { ErrorRequestHandler } from 'express';
-import { HttpError, MalformedJsonError, PayloadTooLargeError } from '../errors';
+import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 
@@ -30,7 +30,8 @@ function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined 
       return new MalformedJsonError(e.message);
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', e.message);
-  return undefined;
+  // The configuration database is down: the sender keeps the event and retries.
+  return storeUnavailable(err);
 }
 
 export function errorHandler(deps: { logger: Logger; metrics: Metrics; maxBodyBytes: number }): ErrorRequestHandler {

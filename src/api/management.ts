@@ -1,0 +1,205 @@
+/**
+ * The management API under /v1: destinations, credential sets and sources, behind one admin
+ * bearer token. Requests are validated by the store's writer (the same rules as the file);
+ * this layer does HTTP: the token, JSON bodies with the receiver's limits, ETag / If-Match
+ * (optimistic concurrency: two operators never silently overwrite each other), status codes,
+ * an audit log line per change and a metric per request.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type {
+  ConfigAdmin,
+  ConfigWriter,
+  CredentialResource,
+  DestinationResource,
+  Precondition,
+  ResourceMeta,
+  SourceResource,
+} from '../config/admin';
+import { HttpError, storeUnavailable, UnsupportedMediaTypeError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { safeEqual } from '../receiver/auth';
+import { parseJsonBody } from '../receiver/json';
+import { readBody } from '../receiver/read-body';
+
+export interface ManagementOptions {
+  admin: ConfigAdmin;
+  /** RELAY_ADMIN_TOKEN; unset = every management route answers 403 management_api_disabled. */
+  adminToken?: string;
+  logger: Logger;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  /** Extra read-only documents (event types, OpenAPI) served beside the resources. */
+  documents?: { eventTypes?: () => unknown };
+}
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
+
+/** `"3"`, `W/"3"` or `3` → 3; `*` → '*'. */
+function parseIfMatch(header: string | undefined): Precondition | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === '*') return { expected: '*' };
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
+  if (!m?.[1])
+    throw new HttpError(412, 'version_conflict', `If-Match must be an ETag this API gave, like "3"; got ${JSON.stringify(value)}`);
+  return { expected: Number(m[1]) };
+}
+
+interface Collection<R extends ResourceMeta> {
+  /** Path segment and what one item is called in messages and logs. */
+  path: string;
+  what: string;
+  key: (r: R) => string;
+  list: (w: ConfigWriter) => Promise<R[]>;
+  get: (w: ConfigWriter, key: string) => Promise<R | undefined>;
+  create: (w: ConfigWriter, body: unknown) => Promise<R>;
+  replace: (w: ConfigWriter, key: string, body: unknown, pre: Precondition) => Promise<R>;
+  remove: (w: ConfigWriter, key: string, pre: Precondition) => Promise<void>;
+}
+
+export function managementRouter(o: ManagementOptions): express.Router {
+  const router = express.Router();
+  const { admin, logger, metrics } = o;
+  const audit = logger.child({ component: 'management' });
+
+  /** First on every management route: counts the request when answered, then checks the token. */
+  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      const code = typeof res.locals.managementCode === 'string' ? res.locals.managementCode : '';
+      metrics.management.inc({ method: req.method, resource: resourceOf(req), status: String(res.statusCode), code });
+    });
+    if (!o.adminToken) {
+      return next(new HttpError(403, 'management_api_disabled', 'the management API is disabled: set RELAY_ADMIN_TOKEN to enable it'));
+    }
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (!m?.[1] || !safeEqual(m[1], o.adminToken)) {
+      return next(
+        new HttpError(401, 'unauthorized', 'send Authorization: Bearer <RELAY_ADMIN_TOKEN>', undefined, {
+          'WWW-Authenticate': 'Bearer realm="loyalty-relay-admin"',
+        }),
+      );
+    }
+    next();
+  };
+
+  const jsonBody = async (req: Request): Promise<unknown> => {
+    const type = req.get('content-type')?.split(';')[0]?.trim();
+    if (!type || !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(type);
+    return parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
+  };
+
+  /** If-Match, else a `version` field in the body (PUT); one of them is required. */
+  const precondition = (req: Request, body?: unknown): Precondition => {
+    const header = parseIfMatch(req.get('if-match'));
+    if (header) return header;
+    const version = body !== null && typeof body === 'object' ? (body as { version?: unknown }).version : undefined;
+    if (Number.isSafeInteger(version)) return { expected: version as number };
+    throw new HttpError(
+      428,
+      'precondition_required',
+      'send If-Match with the ETag of the version you read (or a "version" field in the body), so a change made since is not overwritten',
+    );
+  };
+
+  const send = (res: Response, status: number, resource: ResourceMeta) => {
+    res.setHeader('etag', `"${resource.version}"`);
+    res.status(status).json(resource);
+  };
+
+  function collection<R extends ResourceMeta>(c: Collection<R>): void {
+    const base = `/${c.path}`;
+    const item = `/${c.path}/:key`;
+    const key = (req: Request) => String(req.params.key);
+    const missing = (k: string) => new HttpError(404, 'not_found', `${c.what} "${k}" does not exist`);
+
+    router.get(base, requireAdmin, async (_req, res) => {
+      res.json({ items: await admin.read((w) => c.list(w)) });
+    });
+    router.post(base, requireAdmin, async (req, res) => {
+      const body = await jsonBody(req);
+      const created = await admin.transaction((w) => c.create(w, body));
+      audit.info({ requestId: req.requestId, resource: c.what, name: c.key(created), version: created.version }, `${c.what} created`);
+      res.setHeader('location', `${req.baseUrl}/${c.path}/${encodeURIComponent(c.key(created))}`);
+      send(res, 201, created);
+    });
+    router.get(item, requireAdmin, async (req, res) => {
+      const found = await admin.read((w) => c.get(w, key(req)));
+      if (!found) throw missing(key(req));
+      send(res, 200, found);
+    });
+    router.put(item, requireAdmin, async (req, res) => {
+      const body = await jsonBody(req);
+      const pre = precondition(req, body);
+      const updated = await admin.transaction((w) => c.replace(w, key(req), body, pre));
+      audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} updated`);
+      send(res, 200, updated);
+    });
+    router.delete(item, requireAdmin, async (req, res) => {
+      const pre = precondition(req);
+      await admin.transaction((w) => c.remove(w, key(req), pre));
+      audit.info({ requestId: req.requestId, resource: c.what, name: key(req) }, `${c.what} deleted`);
+      res.status(204).end();
+    });
+  }
+
+  collection<DestinationResource>({
+    path: 'destinations',
+    what: 'destination',
+    key: (r) => r.name,
+    list: (w) => w.listDestinations(),
+    get: (w, k) => w.getDestination(k),
+    create: (w, b) => w.createDestination(b),
+    replace: (w, k, b, p) => w.replaceDestination(k, b, p),
+    remove: (w, k, p) => w.deleteDestination(k, p),
+  });
+  collection<CredentialResource>({
+    path: 'credentials',
+    what: 'credential set',
+    key: (r) => r.name,
+    list: (w) => w.listCredentials(),
+    get: (w, k) => w.getCredential(k),
+    create: (w, b) => w.createCredential(b),
+    replace: (w, k, b, p) => w.replaceCredential(k, b, p),
+    remove: (w, k, p) => w.deleteCredential(k, p),
+  });
+  collection<SourceResource>({
+    path: 'sources',
+    what: 'source',
+    key: (r) => r.id,
+    list: (w) => w.listSources(),
+    get: (w, k) => w.getSource(k),
+    create: (w, b) => w.createSource(b),
+    replace: (w, k, b, p) => w.replaceSource(k, b, p),
+    remove: (w, k, p) => w.deleteSource(k, p),
+  });
+
+  if (o.documents?.eventTypes) {
+    const eventTypes = o.documents.eventTypes;
+    router.get('/event-types', requireAdmin, (_req, res) => {
+      res.json(eventTypes());
+    });
+  }
+
+  // Errors of management routes: the receiver's answer format, but counted as management
+  // requests (not as refused events). A store that cannot be reached is a 503: retry later.
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const known = err instanceof HttpError ? err : storeUnavailable(err);
+    if (!known) return next(err);
+    res.locals.managementCode = known.code;
+    if (known.status >= 500) audit.error({ err, requestId: req.requestId }, known.message);
+    else audit.warn({ requestId: req.requestId, status: known.status, code: known.code, issues: known.issues }, known.message);
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(known.headers ?? {})) res.setHeader(k, v);
+    if (!req.complete) res.setHeader('connection', 'close');
+    res
+      .status(known.status)
+      .json({ code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}), requestId: req.requestId });
+  });
+  return router;
+}
+
+function resourceOf(req: Request): string {
+  return (req.path.split('/')[1] ?? '').slice(0, 32) || 'root';
+}

@@ -1,0 +1,95 @@
+/**
+ * `npm run relay -- <command>`: operations on the configuration store, outside the running
+ * relay. Uses the same environment as the relay (DATABASE_URL, RELAY_DATA_DIR, RELAY_MASTER_KEY…).
+ *
+ *   relay apply -f FILE [--dry-run]   create or update what FILE declares; report what changed
+ *   relay rotate-key                  re-encrypt every stored secret with RELAY_MASTER_KEY
+ *   relay migrate                     apply pending database migrations
+ */
+import { parseArgs } from 'node:util';
+import { applyConfig, formatApplyReport } from '../config/apply';
+import { ConfigError, loadConfigFile } from '../config/load';
+import { reencryptSecrets } from '../db/rotate';
+import { EnvError, parseEnv } from '../env';
+import { createLogger } from '../logger';
+import { openConfig } from '../run';
+
+const USAGE = `usage: npm run relay -- <command>
+
+  apply -f FILE [--dry-run]   create or update the sources, credential sets and destinations
+                              FILE declares (by name); print what changed. --dry-run saves nothing.
+  rotate-key                  re-encrypt every stored secret with RELAY_MASTER_KEY; keep the old
+                              key in RELAY_MASTER_KEY_PREVIOUS until this has run
+  migrate                     apply pending database migrations (the relay also does at start)
+
+The store is PostgreSQL at DATABASE_URL, else the embedded database in RELAY_DATA_DIR (stop
+the relay first: the embedded database has one user at a time).`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const env = parseEnv();
+  // Logs go to stderr: stdout carries the command's report.
+  const logger = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, 'relay-cli', process.stderr);
+  switch (command) {
+    case 'apply': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { file: { type: 'string', short: 'f' }, 'dry-run': { type: 'boolean', default: false } },
+        strict: true,
+      });
+      if (!values.file) throw new UsageError('apply needs -f FILE');
+      const config = loadConfigFile(values.file, process.env);
+      const parts = await openConfig(env, logger);
+      try {
+        const report = await applyConfig(parts.admin, config, process.env, { dryRun: values['dry-run'] });
+        process.stdout.write(`${formatApplyReport(report)}\n`);
+      } finally {
+        await parts.close();
+      }
+      return 0;
+    }
+    case 'rotate-key': {
+      if (rest.length > 0) throw new UsageError(`rotate-key takes no arguments (got ${rest.join(' ')})`);
+      const parts = await openConfig(env, logger);
+      try {
+        const counts = await reencryptSecrets(parts.db.pool, parts.box);
+        for (const c of counts) process.stdout.write(`re-encrypted ${String(c.rows).padStart(5)} row(s) of ${c.table}\n`);
+        process.stdout.write(`every secret is now sealed with key ${parts.box.keyId}; RELAY_MASTER_KEY_PREVIOUS can be removed\n`);
+      } finally {
+        await parts.close();
+      }
+      return 0;
+    }
+    case 'migrate': {
+      if (rest.length > 0) throw new UsageError(`migrate takes no arguments (got ${rest.join(' ')})`);
+      const parts = await openConfig(env, logger);
+      await parts.close();
+      process.stdout.write(`the configuration store at ${parts.db.description} is up to date\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`relay: ${e.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const known = e instanceof ConfigError || e instanceof EnvError || (e instanceof Error && /MasterKey|Lock|Database/.test(e.name));
+    process.stderr.write(`relay: ${known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,637 @@
+/**
+ * Writes to the configuration store, for the management API and `relay apply`. Every entry
+ * is validated by the same code as the file (src/config/load.ts: DESIGN.md's rules), secrets
+ * are sealed before they reach SQL, and each change runs in one transaction under one
+ * advisory lock, so two operators (or an apply and an operator) never interleave.
+ * Destinations are versioned: an update writes a new row of destination_versions and moves
+ * the pointer, so runs in flight keep the version they planned with.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { z } from 'zod';
+import { destinationConnectors } from '../destinations';
+import { hasEnvRefs } from '../destinations/webhook-rules';
+import { HttpError, type FieldIssue } from '../errors';
+import { parseCredential, parseDestination, prefixed, type ConfigProblem, type ResolveRefs } from './load';
+import { aad, openSecrets, type Sealer } from './pg-store';
+import { credentialSchema, destinationBaseSchema, sourceSchema } from './schema';
+import type { SourceConfigInput } from './source-schema';
+import { resolveSource } from './sources';
+import {
+  canonicalJson,
+  credentialSecretPaths,
+  describeHints,
+  hintsOf,
+  isRedacted,
+  redacted,
+  replaceAt,
+  SECRET_MARKER,
+  sourceSecretPaths,
+  valuesAt,
+  type SecretHints,
+} from './stored';
+import type { Credential, DestinationConfig, SourceConfig } from './store';
+
+/** Any key (same for every writer): writes to the configuration are serialized. */
+const WRITE_LOCK = 0x7265_6c61; // "rela"
+
+export interface ResourceMeta {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  secrets: SecretHints;
+}
+
+export type DestinationResource = Record<string, unknown> & ResourceMeta & { name: string; kind: string };
+export type CredentialResource = Credential & ResourceMeta & { referencedBy: string[] };
+export type SourceResource = SourceConfigInput & ResourceMeta;
+
+export type Action = 'created' | 'updated' | 'unchanged';
+
+/** `expected`: the version the caller last saw (If-Match), or `*` for whatever is current. */
+export interface Precondition {
+  expected: number | '*';
+}
+
+function validationError(what: string, problems: ConfigProblem[]): HttpError {
+  const issues: FieldIssue[] = problems.map((p) => ({ path: p.path.replace(/^\./, ''), message: p.message }));
+  return new HttpError(
+    422,
+    'validation_failed',
+    `${what} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'})`,
+    issues,
+  );
+}
+
+const notFound = (what: string) => new HttpError(404, 'not_found', `${what} does not exist`);
+
+function checkVersion(what: string, current: number, pre: Precondition): void {
+  if (pre.expected !== '*' && current !== pre.expected) {
+    throw new HttpError(
+      412,
+      'version_conflict',
+      `${what} is at version ${current}, not ${pre.expected}: it changed since you read it; read it again and reapply your change`,
+    );
+  }
+}
+
+/** `${ENV}` references belong to files; through the API a secret is sent as its value. */
+function refuseRefs(problems: ConfigProblem[]): ResolveRefs {
+  return (value, path) => {
+    if (hasEnvRefs(value)) {
+      problems.push({ path, message: '${...} references are resolved only by `relay apply` from a file; send the value itself' });
+    }
+    return value;
+  };
+}
+
+function issuesOf(error: z.ZodError, at = ''): ConfigProblem[] {
+  return at ? prefixed(error, at) : error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function pgCode(e: unknown): string | undefined {
+  return isObject(e) && typeof e.code === 'string' ? e.code : undefined;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** What the API adds to an entry; a client may send a resource back as it got it. */
+const RESOURCE_KEYS = ['version', 'createdAt', 'updatedAt', 'secrets', 'referencedBy'];
+
+function withoutMeta(input: unknown): unknown {
+  return isObject(input) ? Object.fromEntries(Object.entries(input).filter(([k]) => !RESOURCE_KEYS.includes(k))) : input;
+}
+
+/** A validated destination ready to store: settings carry markers where secrets were. */
+export interface StorableDestination {
+  config: Omit<DestinationConfig, 'version'>;
+  secrets: Record<string, string>;
+}
+
+export interface StorableEntry<T> {
+  entry: T;
+  secrets: Record<string, string>;
+}
+
+interface DestinationRow {
+  name: string;
+  kind: string;
+  version: number;
+  enabled: boolean;
+  events: string[];
+  sources: string[] | null;
+  created_at: Date;
+  updated_at: Date;
+  config: DestinationConfig;
+  secrets: string;
+  secret_hints: Record<string, string>;
+}
+
+interface EntryRow<T> {
+  version: number;
+  config: T;
+  secrets: string;
+  secret_hints: Record<string, string>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The destination as the API shows it: the file's entry shape, secrets redacted. */
+function destinationResource(row: DestinationRow): DestinationResource {
+  const { settings, version: _v, ...base } = row.config;
+  const connector = destinationConnectors[row.kind];
+  const shown = connector ? connector.withSecrets(settings, (slot) => redacted(row.secret_hints[slot] ?? '')) : settings;
+  return {
+    ...base,
+    ...shown,
+    name: row.name,
+    kind: row.kind,
+    version: row.version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    secrets: describeHints(row.secret_hints),
+  };
+}
+
+function entryResource<T extends object>(row: EntryRow<T>, paths: string[]): ResourceMeta & T {
+  return {
+    ...replaceAt(row.config, paths, (path) => redacted(row.secret_hints[path] ?? '')),
+    version: row.version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    secrets: describeHints(row.secret_hints),
+  };
+}
+
+/** Writes and reads of one transaction. */
+export class ConfigWriter {
+  constructor(
+    private readonly db: PoolClient,
+    private readonly sealer: Sealer,
+  ) {}
+
+  // ---------------------------------------------------------------- destinations
+
+  async listDestinations(): Promise<DestinationResource[]> {
+    const { rows } = await this.db.query<DestinationRow>(`${DESTINATION_SELECT} ORDER BY d.name`);
+    return rows.map(destinationResource);
+  }
+
+  async getDestination(name: string): Promise<DestinationResource | undefined> {
+    const row = await this.destinationRow(name);
+    return row && destinationResource(row);
+  }
+
+  /** Validate an API request body. `current`: the stored destination an update replaces. */
+  async validateDestination(given: unknown, current?: DestinationRow): Promise<StorableDestination & { credential?: Credential }> {
+    const problems: ConfigProblem[] = [];
+    const resolve = refuseRefs(problems);
+    const input = withoutMeta(given);
+    if (!isObject(input)) throw validationError('the destination', [{ path: '', message: 'expected a JSON object' }]);
+    let body = input;
+    let credential: Credential | undefined;
+    // webhook `auth` may define the credential set inline: it is created with the destination.
+    if (isObject(input.auth)) {
+      const parsed = credentialSchema.safeParse(input.auth);
+      if (!parsed.success) problems.push(...issuesOf(parsed.error, 'auth'));
+      else {
+        credential = parseCredential(parsed.data, 'auth', resolve, problems);
+        body = { ...input, auth: credential.name };
+      }
+    }
+    const base = destinationBaseSchema.safeParse(body);
+    if (!base.success) {
+      // Report the kind's rules too (one issue per violated rule), checked on a copy where the
+      // fields the base schema refused are set aside.
+      const baseIssues = issuesOf(base.error);
+      const refused = new Set(base.error.issues.map((i) => String(i.path[0] ?? '')));
+      const stand: Record<string, unknown> = { name: 'n', kind: body.kind, events: ['e'] };
+      const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !refused.has(k)));
+      const retry = destinationBaseSchema.safeParse({ ...stand, ...rest });
+      if (retry.success && !refused.has('kind')) {
+        const more: ConfigProblem[] = [];
+        parseDestination(
+          retry.data,
+          '',
+          { resolve: refuseRefs(more), credentialNames: new Set(await this.names('credential_sets', 'name')) },
+          more,
+        );
+        problems.push(...more.filter((p) => !refused.has(p.path.replace(/^\./, '').split(/[.[]/)[0] ?? '')));
+      }
+      throw validationError('the destination', [...problems, ...baseIssues]);
+    }
+    const credentialNames = new Set(await this.names('credential_sets', 'name'));
+    if (credential) {
+      if (credentialNames.has(credential.name)) {
+        throw new HttpError(
+          409,
+          'credential_exists',
+          `a credential set named "${credential.name}" exists: name it in "auth" instead of defining it again`,
+        );
+      }
+      credentialNames.add(credential.name);
+    }
+    const sourceIds = new Set(await this.names('sources', 'id'));
+    for (const [i, id] of (base.data.sources ?? []).entries()) {
+      if (!sourceIds.has(id)) problems.push({ path: `sources.${i}`, message: `no source with id "${id}"` });
+    }
+    const stored = current ? openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version)) : {};
+    const secret = (slot: string, value: string) => {
+      if (!isRedacted(value)) return value;
+      const kept = stored[slot];
+      if (kept === undefined) problems.push({ path: slot, message: `"${value}" is how the API shows a stored secret: send the value` });
+      return kept ?? value;
+    };
+    const config = parseDestination(base.data, '', { resolve, credentialNames, secret }, problems);
+    if (problems.length > 0 || !config) throw validationError('the destination', problems);
+    return { ...this.storableDestination(config), ...(credential ? { credential } : {}) };
+  }
+
+  /** Split a validated destination into the stored entry (markers) and its secrets (values). */
+  storableDestination(config: DestinationConfig | Omit<DestinationConfig, 'version'>): StorableDestination {
+    const connector = destinationConnectors[config.kind];
+    if (!connector) throw new Error(`unknown destination kind ${config.kind}`);
+    const secrets = connector.secretRefs(config.settings);
+    const settings = connector.withSecrets(config.settings, () => SECRET_MARKER);
+    const { version: _v, ...rest } = config as DestinationConfig;
+    return { config: { ...rest, settings }, secrets };
+  }
+
+  async createDestination(input: unknown): Promise<DestinationResource> {
+    const { config, secrets, credential } = await this.validateDestination(input);
+    if (await this.destinationRow(config.name)) throw this.nameTaken('destination', config.name);
+    if (credential) await this.saveCredential({ entry: credential, secrets: this.credentialSecrets(credential) }, 'create');
+    await this.saveDestination({ config, secrets }, 'create');
+    return (await this.getDestination(config.name))!;
+  }
+
+  async replaceDestination(name: string, input: unknown, pre: Precondition): Promise<DestinationResource> {
+    const current = await this.destinationRow(name, true);
+    if (!current) throw notFound(`destination "${name}"`);
+    checkVersion(`destination "${name}"`, current.version, pre);
+    if (isObject(input) && input.name !== undefined && input.name !== name) {
+      throw validationError('the destination', [
+        { path: 'name', message: `the name is "${name}" (from the URL); a destination cannot be renamed` },
+      ]);
+    }
+    const { config, secrets, credential } = await this.validateDestination({ ...(isObject(input) ? input : {}), name }, current);
+    if (credential) await this.saveCredential({ entry: credential, secrets: this.credentialSecrets(credential) }, 'create');
+    await this.saveDestination({ config, secrets }, 'update', current);
+    return (await this.getDestination(name))!;
+  }
+
+  async deleteDestination(name: string, pre: Precondition): Promise<void> {
+    const current = await this.destinationRow(name, true);
+    if (!current) throw notFound(`destination "${name}"`);
+    checkVersion(`destination "${name}"`, current.version, pre);
+    // Its versions stay: runs in flight finish with the one they planned with.
+    await this.db.query('DELETE FROM destinations WHERE name = $1', [name]);
+  }
+
+  /**
+   * Store a validated destination. `update` refuses a changed kind, event set or source list
+   * (fixed after creation); `upsert` (apply) creates or updates and says which, or unchanged.
+   */
+  async saveDestination(d: StorableDestination, mode: 'create' | 'update' | 'upsert', known?: DestinationRow): Promise<Action> {
+    const { config, secrets } = d;
+    const current = known ?? (mode === 'create' ? undefined : await this.destinationRow(config.name, true));
+    if (current) {
+      if (mode === 'create') throw this.nameTaken('destination', config.name);
+      this.checkFixed(current, config);
+      const stored = openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version));
+      const { version: _v, ...was } = current.config;
+      if (canonicalJson(was) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(secrets)) return 'unchanged';
+    } else if (mode === 'update') throw notFound(`destination "${config.name}"`);
+
+    const { rows } = await this.db.query<{ next: number }>(
+      'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM destination_versions WHERE name = $1',
+      [config.name],
+    );
+    const version = rows[0]!.next;
+    const entry = { ...config, version: String(version) };
+    const flat = { ...Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'settings')), ...config.settings };
+    await this.db.query(
+      `INSERT INTO destination_versions (name, version, config, input, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        config.name,
+        version,
+        JSON.stringify(entry),
+        JSON.stringify(flat),
+        this.sealer.seal(JSON.stringify(secrets), aad.destinationVersion(config.name, version)),
+        JSON.stringify(hintsOf(secrets)),
+      ],
+    );
+    const auth = (config.settings as { auth?: unknown }).auth;
+    const credential = typeof auth === 'string' ? auth : null;
+    try {
+      if (current) {
+        await this.db.query('UPDATE destinations SET enabled = $2, credential = $3, version = $4, updated_at = now() WHERE name = $1', [
+          config.name,
+          config.enabled,
+          credential,
+          version,
+        ]);
+        return 'updated';
+      }
+      await this.db.query(
+        'INSERT INTO destinations (name, kind, enabled, events, sources, credential, version) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [config.name, config.kind, config.enabled, config.events, config.sources ?? null, credential, version],
+      );
+      return 'created';
+    } catch (e) {
+      if (pgCode(e) === '23503') {
+        throw validationError('the destination', [{ path: 'auth', message: `no credential set named "${String(credential)}"` }]);
+      }
+      throw e;
+    }
+  }
+
+  private checkFixed(current: DestinationRow, next: Omit<DestinationConfig, 'version'>): void {
+    const sorted = (list: readonly string[] | null | undefined) => (list ? [...list].sort() : null);
+    const fixed: [string, unknown, unknown][] = [
+      ['kind', current.kind, next.kind],
+      ['events', sorted(current.events), sorted(next.events)],
+      ['sources', sorted(current.sources), sorted(next.sources)],
+    ];
+    for (const [field, was, now] of fixed) {
+      if (canonicalJson(was) !== canonicalJson(now)) {
+        throw new HttpError(
+          409,
+          'immutable_field',
+          `the ${field} of destination "${current.name}" cannot change after creation (was ${JSON.stringify(was)}): create a new destination, then delete this one`,
+          [{ path: field, message: `fixed after creation; was ${JSON.stringify(was)}` }],
+        );
+      }
+    }
+  }
+
+  private async destinationRow(name: string, forUpdate = false): Promise<DestinationRow | undefined> {
+    const { rows } = await this.db.query<DestinationRow>(`${DESTINATION_SELECT} WHERE d.name = $1${forUpdate ? ' FOR UPDATE OF d' : ''}`, [
+      name,
+    ]);
+    return rows[0];
+  }
+
+  // ---------------------------------------------------------------- credential sets
+
+  credentialSecrets(c: Credential): Record<string, string> {
+    return valuesAt(c, credentialSecretPaths(c));
+  }
+
+  async listCredentials(): Promise<CredentialResource[]> {
+    const { rows } = await this.db.query<EntryRow<Credential> & { name: string }>('SELECT * FROM credential_sets ORDER BY name');
+    return Promise.all(rows.map((row) => this.credentialResource(row)));
+  }
+
+  async getCredential(name: string): Promise<CredentialResource | undefined> {
+    const row = await this.credentialRow(name);
+    return row && this.credentialResource(row);
+  }
+
+  async validateCredential(input: unknown, current?: EntryRow<Credential>): Promise<StorableEntry<Credential>> {
+    const problems: ConfigProblem[] = [];
+    const parsed = credentialSchema.safeParse(withoutMeta(input));
+    if (!parsed.success) throw validationError('the credential set', issuesOf(parsed.error));
+    const stored = current ? openSecrets(this.sealer, current.secrets, aad.credential(current.config.name)) : {};
+    const entry = replaceAt(parsed.data, credentialSecretPaths(parsed.data), (path, value) => {
+      if (!isRedacted(value)) return value;
+      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
+      return stored[path] ?? value;
+    });
+    const credential = parseCredential(entry, '', refuseRefs(problems), problems);
+    if (problems.length > 0) throw validationError('the credential set', problems);
+    return { entry: credential, secrets: this.credentialSecrets(credential) };
+  }
+
+  async createCredential(input: unknown): Promise<CredentialResource> {
+    const valid = await this.validateCredential(input);
+    await this.saveCredential(valid, 'create');
+    return (await this.getCredential(valid.entry.name))!;
+  }
+
+  async replaceCredential(name: string, input: unknown, pre: Precondition): Promise<CredentialResource> {
+    const current = await this.credentialRow(name, true);
+    if (!current) throw notFound(`credential set "${name}"`);
+    checkVersion(`credential set "${name}"`, current.version, pre);
+    const valid = await this.validateCredential({ ...(isObject(input) ? input : {}), name }, current);
+    await this.saveCredential(valid, 'update', current);
+    return (await this.getCredential(name))!;
+  }
+
+  async deleteCredential(name: string, pre: Precondition): Promise<void> {
+    const current = await this.credentialRow(name, true);
+    if (!current) throw notFound(`credential set "${name}"`);
+    checkVersion(`credential set "${name}"`, current.version, pre);
+    const users = await this.credentialUsers(name);
+    if (users.length > 0) {
+      throw new HttpError(
+        409,
+        'credential_in_use',
+        `credential set "${name}" is used by destination${users.length === 1 ? '' : 's'} ${users.map((u) => `"${u}"`).join(', ')}: change or delete ${users.length === 1 ? 'it' : 'them'} first`,
+      );
+    }
+    await this.db.query('DELETE FROM credential_sets WHERE name = $1', [name]);
+  }
+
+  async saveCredential(c: StorableEntry<Credential>, mode: 'create' | 'update' | 'upsert', known?: EntryRow<Credential>): Promise<Action> {
+    const name = c.entry.name;
+    const current = known ?? (mode === 'create' ? undefined : await this.credentialRow(name, true));
+    const paths = credentialSecretPaths(c.entry);
+    const config = replaceAt(c.entry, paths, () => SECRET_MARKER);
+    if (current) {
+      if (mode === 'create') throw this.nameTaken('credential set', name);
+      const stored = openSecrets(this.sealer, current.secrets, aad.credential(name));
+      if (canonicalJson(current.config) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(c.secrets)) return 'unchanged';
+    } else if (mode === 'update') throw notFound(`credential set "${name}"`);
+    const sealed = this.sealer.seal(JSON.stringify(c.secrets), aad.credential(name));
+    const hints = JSON.stringify(hintsOf(c.secrets));
+    if (current) {
+      await this.db.query(
+        `UPDATE credential_sets SET type = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE name = $1`,
+        [name, config.type, JSON.stringify(config), sealed, hints],
+      );
+      return 'updated';
+    }
+    try {
+      await this.db.query('INSERT INTO credential_sets (name, type, config, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5)', [
+        name,
+        config.type,
+        JSON.stringify(config),
+        sealed,
+        hints,
+      ]);
+    } catch (e) {
+      if (pgCode(e) === '23505') throw this.nameTaken('credential set', name);
+      throw e;
+    }
+    return 'created';
+  }
+
+  private async credentialUsers(name: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM destinations WHERE credential = $1 ORDER BY name', [name]);
+    return rows.map((r) => r.name);
+  }
+
+  private async credentialResource(row: EntryRow<Credential> & { name?: string }): Promise<CredentialResource> {
+    const paths = Object.keys(row.secret_hints);
+    return { ...entryResource(row, paths), referencedBy: await this.credentialUsers(row.config.name) };
+  }
+
+  private async credentialRow(name: string, forUpdate = false): Promise<EntryRow<Credential> | undefined> {
+    const { rows } = await this.db.query<EntryRow<Credential>>(
+      `SELECT * FROM credential_sets WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [name],
+    );
+    return rows[0];
+  }
+
+  // ---------------------------------------------------------------- sources
+
+  async listSources(): Promise<SourceResource[]> {
+    const { rows } = await this.db.query<EntryRow<SourceConfigInput>>('SELECT * FROM sources ORDER BY id');
+    return rows.map((row) => entryResource(row, Object.keys(row.secret_hints)));
+  }
+
+  async getSource(id: string): Promise<SourceResource | undefined> {
+    const row = await this.sourceRow(id);
+    return row && entryResource(row, Object.keys(row.secret_hints));
+  }
+
+  async validateSource(input: unknown, current?: EntryRow<SourceConfigInput>): Promise<StorableEntry<SourceConfig>> {
+    const problems: ConfigProblem[] = [];
+    const parsed = sourceSchema.safeParse(withoutMeta(input));
+    if (!parsed.success) throw validationError('the source', issuesOf(parsed.error));
+    const stored = current ? openSecrets(this.sealer, current.secrets, aad.source(current.config.id)) : {};
+    const entry = replaceAt(parsed.data, sourceSecretPaths(parsed.data), (path, value) => {
+      if (!isRedacted(value)) return value;
+      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
+      return stored[path] ?? value;
+    });
+    const source = resolveSource(entry, '', refuseRefs(problems), problems);
+    if (problems.length > 0) throw validationError('the source', problems);
+    return { entry: source, secrets: valuesAt(source, sourceSecretPaths(source)) };
+  }
+
+  async createSource(input: unknown): Promise<SourceResource> {
+    const valid = await this.validateSource(input);
+    await this.saveSource(valid, 'create');
+    return (await this.getSource(valid.entry.id))!;
+  }
+
+  async replaceSource(id: string, input: unknown, pre: Precondition): Promise<SourceResource> {
+    const current = await this.sourceRow(id, true);
+    if (!current) throw notFound(`source "${id}"`);
+    checkVersion(`source "${id}"`, current.version, pre);
+    const valid = await this.validateSource({ ...(isObject(input) ? input : {}), id }, current);
+    await this.saveSource(valid, 'update', current);
+    return (await this.getSource(id))!;
+  }
+
+  async deleteSource(id: string, pre: Precondition): Promise<void> {
+    const current = await this.sourceRow(id, true);
+    if (!current) throw notFound(`source "${id}"`);
+    checkVersion(`source "${id}"`, current.version, pre);
+    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM destinations WHERE $1 = ANY (sources) ORDER BY name', [id]);
+    if (rows.length > 0) {
+      throw new HttpError(
+        409,
+        'source_in_use',
+        `source "${id}" is named by destination${rows.length === 1 ? '' : 's'} ${rows.map((r) => `"${r.name}"`).join(', ')}: delete ${rows.length === 1 ? 'it' : 'them'} first`,
+      );
+    }
+    await this.db.query('DELETE FROM sources WHERE id = $1', [id]);
+  }
+
+  async saveSource(
+    s: StorableEntry<SourceConfig>,
+    mode: 'create' | 'update' | 'upsert',
+    known?: EntryRow<SourceConfigInput>,
+  ): Promise<Action> {
+    const id = s.entry.id;
+    const current = known ?? (mode === 'create' ? undefined : await this.sourceRow(id, true));
+    const config = replaceAt(s.entry, sourceSecretPaths(s.entry), () => SECRET_MARKER);
+    if (current) {
+      if (mode === 'create') throw this.nameTaken('source', id);
+      const stored = openSecrets(this.sealer, current.secrets, aad.source(id));
+      if (canonicalJson(current.config) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(s.secrets)) return 'unchanged';
+    } else if (mode === 'update') throw notFound(`source "${id}"`);
+    const sealed = this.sealer.seal(JSON.stringify(s.secrets), aad.source(id));
+    const hints = JSON.stringify(hintsOf(s.secrets));
+    if (current) {
+      await this.db.query(
+        `UPDATE sources SET kind = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, config.kind, JSON.stringify(config), sealed, hints],
+      );
+      return 'updated';
+    }
+    try {
+      await this.db.query('INSERT INTO sources (id, kind, config, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5)', [
+        id,
+        config.kind,
+        JSON.stringify(config),
+        sealed,
+        hints,
+      ]);
+    } catch (e) {
+      if (pgCode(e) === '23505') throw this.nameTaken('source', id);
+      throw e;
+    }
+    return 'created';
+  }
+
+  private async sourceRow(id: string, forUpdate = false): Promise<EntryRow<SourceConfigInput> | undefined> {
+    const { rows } = await this.db.query<EntryRow<SourceConfigInput>>(
+      `SELECT * FROM sources WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  private async names(table: 'credential_sets' | 'sources', column: 'name' | 'id'): Promise<string[]> {
+    const { rows } = await this.db.query<{ n: string }>(`SELECT ${column} AS n FROM ${table}`);
+    return rows.map((r) => r.n);
+  }
+
+  private nameTaken(what: string, name: string): HttpError {
+    return new HttpError(409, 'name_taken', `a ${what} named "${name}" exists (names are unique and case-sensitive)`);
+  }
+}
+
+const DESTINATION_SELECT = `SELECT d.name, d.kind, d.version, d.enabled, d.events, d.sources, d.created_at, d.updated_at,
+       v.config, v.secrets, v.secret_hints
+  FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version`;
+
+/** Entry point of writes: one transaction per call, serialized with every other writer. */
+export class ConfigAdmin {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sealer: Sealer,
+  ) {}
+
+  /** Run `fn` in a transaction; with `rollback` (dry runs) nothing it did is kept. */
+  async transaction<T>(fn: (w: ConfigWriter) => Promise<T>, options: { rollback?: boolean; readOnly?: boolean } = {}): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const result = await fn(new ConfigWriter(client, this.sealer));
+      await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Reads need no lock; they still see one consistent snapshot. */
+  read<T>(fn: (w: ConfigWriter) => Promise<T>): Promise<T> {
+    return this.transaction(fn, { rollback: true, readOnly: true });
+  }
+}

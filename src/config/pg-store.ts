@@ -1,0 +1,159 @@
+/**
+ * ConfigStore over PostgreSQL (or the embedded engine): the source of truth once issue 4
+ * landed. Every read goes to the database, so a destination created, changed or disabled
+ * through the API is seen by the next event in every process; what cannot change — a
+ * destination version, a row's decrypted secrets at a given version — is cached in memory.
+ */
+import type { Pool } from 'pg';
+import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
+import { destinationConnectors } from '../destinations';
+import { replaceAt, SECRET_MARKER } from './stored';
+
+/** Seals and opens secrets (src/db/secrets.ts); `aad` binds a sealed value to its row. */
+export interface Sealer {
+  seal(plaintext: string, aad: string): string;
+  open(sealed: string, aad: string): string;
+}
+
+export const aad = {
+  credential: (name: string) => `credential_sets:${name}`,
+  source: (id: string) => `sources:${id}`,
+  destinationVersion: (name: string, version: number | string) => `destination_versions:${name}:${version}`,
+};
+
+/** A small LRU: immutable things (versions) are cached; the oldest entry goes first. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+
+interface VersionRow {
+  name: string;
+  version: number;
+  config: DestinationConfig;
+}
+
+export function openSecrets(sealer: Sealer, sealed: string, aadValue: string): Record<string, string> {
+  return JSON.parse(sealer.open(sealed, aadValue)) as Record<string, string>;
+}
+
+/** Put each secret back at its marker. */
+export function withSecretValues<T>(entry: T, paths: string[], secrets: Record<string, string>): T {
+  return replaceAt(entry, paths, (path, value) => (value === SECRET_MARKER ? (secrets[path] ?? value) : value));
+}
+
+export class PgConfigStore implements ConfigStore {
+  private readonly versions = new Lru<DestinationConfig>(2000);
+  private readonly versionSecrets = new Lru<Record<string, string>>(2000);
+  /** Per source id: the decoded source at a version (same object while unchanged). */
+  private readonly sources = new Map<string, { version: number; source: SourceConfig }>();
+  private readonly credentials = new Map<string, { version: number; credential: Credential }>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly sealer: Sealer,
+  ) {}
+
+  async getSource(id: string): Promise<SourceConfig | undefined> {
+    const { rows } = await this.pool.query<{ version: number; config: SourceConfig; secrets: string }>(
+      'SELECT version, config, secrets FROM sources WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (!row) {
+      this.sources.delete(id);
+      return undefined;
+    }
+    const cached = this.sources.get(id);
+    if (cached?.version === row.version) return cached.source;
+    const secrets = openSecrets(this.sealer, row.secrets, aad.source(id));
+    const source = withSecretValues(row.config, Object.keys(secrets), secrets);
+    this.sources.set(id, { version: row.version, source });
+    return source;
+  }
+
+  async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT v.name, v.version, v.config
+         FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version
+        WHERE d.enabled AND $1 = ANY (d.events) AND (d.sources IS NULL OR $2 = ANY (d.sources))
+        ORDER BY d.name`,
+      [event.name, event.source],
+    );
+    return rows.map((row) => toPlan(this.remember(row)));
+  }
+
+  async getDestination(name: string, version?: string): Promise<DestinationConfig | undefined> {
+    if (version !== undefined) {
+      const cached = this.versions.get(`${name}\u0000${version}`);
+      if (cached) return cached;
+      const n = Number(version);
+      if (!Number.isSafeInteger(n)) return undefined;
+      const { rows } = await this.pool.query<VersionRow>(
+        'SELECT name, version, config FROM destination_versions WHERE name = $1 AND version = $2',
+        [name, n],
+      );
+      return rows[0] && this.remember(rows[0]);
+    }
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT v.name, v.version, v.config
+         FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version
+        WHERE d.name = $1`,
+      [name],
+    );
+    return rows[0] && this.remember(rows[0]);
+  }
+
+  async getDestinationSecrets(name: string, version?: string): Promise<Record<string, string>> {
+    const destination = await this.getDestination(name, version);
+    if (!destination || !destinationConnectors[destination.kind]) return {};
+    const key = `${name}\u0000${destination.version}`;
+    const cached = this.versionSecrets.get(key);
+    if (cached) return cached;
+    const { rows } = await this.pool.query<{ secrets: string }>(
+      'SELECT secrets FROM destination_versions WHERE name = $1 AND version = $2',
+      [name, Number(destination.version)],
+    );
+    if (!rows[0]) return {};
+    const secrets = openSecrets(this.sealer, rows[0].secrets, aad.destinationVersion(name, destination.version));
+    this.versionSecrets.set(key, secrets);
+    return secrets;
+  }
+
+  async getCredential(name: string): Promise<Credential | undefined> {
+    const { rows } = await this.pool.query<{ version: number; config: Credential; secrets: string }>(
+      'SELECT version, config, secrets FROM credential_sets WHERE name = $1',
+      [name],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const cached = this.credentials.get(name);
+    if (cached?.version === row.version) return cached.credential;
+    const secrets = openSecrets(this.sealer, row.secrets, aad.credential(name));
+    const credential = { ...row.config, ...secrets } as Credential;
+    this.credentials.set(name, { version: row.version, credential });
+    return credential;
+  }
+
+  private remember(row: VersionRow): DestinationConfig {
+    const key = `${row.name}\u0000${row.version}`;
+    const cached = this.versions.get(key);
+    if (cached) return cached;
+    const destination: DestinationConfig = { ...row.config, version: String(row.version) };
+    this.versions.set(key, destination);
+    return destination;
+  }
+}
