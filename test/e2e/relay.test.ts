@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { DeliveryStatus, EventName, CustomerId } from '../../workflows/search-attributes';
 import type { relayEvent, RelayEventResult } from '../../workflows';
+import { createTestDatabase } from '../helpers/database';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { freePort } from '../helpers/ports';
@@ -21,6 +22,7 @@ const KEY = 'e2e-capillary-key';
 const WHSEC = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 const CLIENT_SECRET = 'e2e-oauth-client-secret';
 const ACCESS_TOKEN = 'e2e-access-token-5f1c';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 function capillaryPointsIssued(eventId = randomUUID()) {
   return {
@@ -47,6 +49,7 @@ function capillaryPointsIssued(eventId = randomUUID()) {
 describe('relay end to end (npm start process)', () => {
   let dir: string;
   let sink: HttpsSink;
+  let apiSink: HttpsSink;
   let signedSink: HttpsSink;
   let tokenSink: HttpsSink;
   let loyalty: LoyaltyApiFake;
@@ -58,6 +61,7 @@ describe('relay end to end (npm start process)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
     sink = await startHttpsSink();
+    apiSink = await startHttpsSink();
     signedSink = await startHttpsSink();
     tokenSink = await startHttpsSink({
       respond: () => ({ status: 200, body: JSON.stringify({ access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 }) }),
@@ -121,6 +125,7 @@ destinations:
       E2E_WHSEC: WHSEC,
       E2E_CLIENT_SECRET: CLIENT_SECRET,
       RELAY_MAX_BODY_BYTES: String(64 * 1024),
+      RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
     });
     await relay.waitFor(`${base}/readyz`);
     client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
@@ -130,6 +135,7 @@ destinations:
     await client?.connection.close();
     await relay?.stop('SIGKILL');
     await sink?.close();
+    await apiSink?.close();
     await signedSink?.close();
     await tokenSink?.close();
     await loyalty?.close();
@@ -253,6 +259,52 @@ destinations:
     assert.match(metrics, /relay_events_accepted_total\{source="capillary",outcome="duplicate"\} 1/);
   });
 
+  test('a destination created through the management API receives the next event; disabled, it receives no more', async () => {
+    const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${base}/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...headers },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    const apiSecret = 'Bearer api-made-secret-4410';
+    const created = await admin('POST', '/destinations', {
+      name: 'api-made',
+      kind: 'webhook',
+      events: ['rewardIssued'],
+      url: `${apiSink.url}/from-api/{{ event.customer.id }}`,
+      headers: [{ key: 'Authorization', value: apiSecret, secret: true }],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const etag = created.headers.get('etag') ?? '';
+
+    const reward = (id: string) =>
+      JSON.stringify({ event_id: id, event_name: 'rewardIssued', event_properties: {}, timestamp: new Date().toISOString(), user_id: 'cust-9' });
+    const first = await post('/v1/sources/backend/events', reward(randomUUID()), { 'x-api-key': 'backend-key' });
+    assert.equal(first.status, 202);
+    const { workflowId } = (await first.json()) as { workflowId: string };
+    const [delivery] = await apiSink.waitFor(1, 30_000);
+    assert.equal(delivery?.url, '/from-api/cust-9');
+    assert.equal(delivery?.headers.authorization, apiSecret);
+    const handle = client.workflow.getHandle<typeof relayEvent>(workflowId);
+    const result = await handle.result();
+    assert.equal(result.destinations[0]?.destinationVersion, '1');
+    const history = JSON.stringify(await handle.fetchHistory());
+    assert.ok(!history.includes('api-made-secret-4410'), 'the API-made secret header is in workflow history');
+
+    const disabled = await admin('PUT', '/destinations/api-made', { ...((await created.json()) as object), enabled: false }, { 'if-match': etag });
+    assert.equal(disabled.status, 200, await disabled.text());
+    const second = await post('/v1/sources/backend/events', reward(randomUUID()), { 'x-api-key': 'backend-key' });
+    const next = await client.workflow.getHandle<typeof relayEvent>(((await second.json()) as { workflowId: string }).workflowId).result();
+    assert.equal(next.status, 'no_subscribers');
+    assert.equal(apiSink.requests.length, 1);
+  });
+
+  test('GET /v1/openapi.json describes the management and ingestion endpoints', async () => {
+    const doc = (await (await fetch(`${base}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.match(doc.openapi, /^3\./);
+    assert.ok(doc.paths['/v1/destinations'] && doc.paths['/v1/sources/{sourceId}/events']);
+  });
+
   test('SIGTERM shuts down gracefully and releases the Temporal port', async () => {
     const code = await relay.stop('SIGTERM');
     assert.equal(code, 0, relay.output());
@@ -263,12 +315,16 @@ destinations:
 describe('receiver with Temporal unreachable', () => {
   test('answers 503 with Retry-After, and /readyz says not ready', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-e2e-down-'));
+    // This receiver keeps its configuration on the machine's PostgreSQL (the other suite: embedded).
+    const database = await createTestDatabase();
     writeFileSync(join(dir, 'relay.yaml'), 'sources: [{ id: capillary, kind: capillary, auth: { key: k } }]\n');
     const port = await freePort();
     const receiver = spawnRelay('src/receiver-main.ts', {
       PORT: String(port),
       HOST: '127.0.0.1',
       RELAY_CONFIG: join(dir, 'relay.yaml'),
+      RELAY_DATA_DIR: join(dir, 'data'),
+      DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       RELAY_START_TIMEOUT_MS: '1500',
       LOG_LEVEL: 'silent',
@@ -287,6 +343,7 @@ describe('receiver with Temporal unreachable', () => {
       assert.equal(((await res.json()) as { code: string }).code, 'temporal_unavailable');
     } finally {
       assert.equal(await receiver.stop('SIGTERM'), 0, receiver.output());
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -36,7 +36,7 @@ export interface TestReceiver {
 export async function startReceiver(
   sources: unknown[],
   starter: EventStarter,
-  options: Partial<Omit<ReceiverOptions, 'store' | 'starter' | 'metrics'>> = {},
+  options: Partial<Omit<ReceiverOptions, 'starter' | 'metrics'>> = {},
 ): Promise<TestReceiver> {
   const metrics = createMetrics();
   const app = createReceiverApp({
