@@ -38,7 +38,24 @@ export const envSchema = z.object({
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')
     .optional()
     .describe('HS256 key of the bearer tokens issued to OAuth sources; unset = a random key per process (tokens die on restart).'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('production refuses to start without RELAY_MASTER_KEY; development and test make a key in RELAY_DATA_DIR.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe('postgres:// URL of the PostgreSQL config store; unset = embedded PGlite in RELAY_DATA_DIR/config-db (one process only).'),
+  RELAY_MASTER_KEY: z
+    .string()
+    .optional()
+    .describe('32 bytes as base64 or hex (openssl rand -base64 32) sealing the config store secrets; required when NODE_ENV=production.'),
+  RELAY_MASTER_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .describe('Comma-separated older master keys, still accepted for reading while secrets are re-sealed after a rotation.'),
 
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
