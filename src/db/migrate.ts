@@ -44,7 +44,7 @@ export async function migrate(pool: pg.Pool, log?: (m: string) => void): Promise
   } catch (e) {
     broken = e as Error;
     throw new MigrationError(
-      `migrating the config database failed (from ${MIGRATIONS_DIR}): ${(e as Error).message}. ` +
+      `migrating the config database failed (from ${MIGRATIONS_DIR}): ${(e as Error).message.replace(/\.$/, '')}. ` +
         'Pending migrations run in one transaction, so the schema is as it was before this start.',
       { cause: e },
     );
