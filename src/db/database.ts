@@ -69,7 +69,12 @@ export async function openDatabase(opts: { url?: string; dataDir: string; log?: 
   const log = opts.log ?? stderrLog;
   if (opts.url) {
     const description = describeUrl(opts.url);
-    const pool = newPool({ connectionString: opts.url, max: 10, connectionTimeoutMillis: 10_000 }, description, log);
+    // application_name shows the relay's sessions in pg_stat_activity (a URL's own wins).
+    const pool = newPool(
+      { connectionString: opts.url, max: 10, connectionTimeoutMillis: 10_000, application_name: 'loyalty-relay' },
+      description,
+      log,
+    );
     try {
       await probe(pool, description, 'Check DATABASE_URL (host, port, database, user and password) and that the server is running.');
     } catch (e) {

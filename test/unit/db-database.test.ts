@@ -27,6 +27,24 @@ describe('openDatabase (PostgreSQL)', () => {
     await db.close(); // closing twice is harmless
   });
 
+  it('logs, and survives, an idle connection dropped by the server', async () => {
+    const logged: string[] = [];
+    const db = await openDatabase({ url: server.url, dataDir: '/nonexistent/unused', log: (m) => logged.push(m) });
+    try {
+      await db.pool.query('SELECT 1'); // leaves one idle client in the pool
+      const { rowCount } = await server.pool.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'loyalty-relay'",
+      );
+      assert.equal(rowCount, 1);
+      const deadline = Date.now() + 5000;
+      while (logged.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(logged[0] ?? '', /an idle connection failed and will be replaced: terminating connection/);
+      assert.deepEqual((await db.pool.query<{ ok: number }>('SELECT 1 AS ok')).rows, [{ ok: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fails at open, naming the server but not the password, when nothing listens', async () => {
     const port = await freePort();
     await assert.rejects(
