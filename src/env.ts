@@ -68,7 +68,24 @@ export const envSchema = z.object({
     .describe(
       "Comma-separated CIDR ranges destinations may reach although private or loopback (adds to the file's outbound.allowPrivateNetworks).",
     ),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('production refuses to start without RELAY_MASTER_KEY; development and test make a key in RELAY_DATA_DIR.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe('postgres:// URL of the PostgreSQL config store; unset = embedded PGlite in RELAY_DATA_DIR/config-db (one process only).'),
+  RELAY_MASTER_KEY: z
+    .string()
+    .optional()
+    .describe('32 bytes as base64 or hex (openssl rand -base64 32) sealing the config store secrets; required when NODE_ENV=production.'),
+  RELAY_MASTER_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .describe('Comma-separated older master keys, still accepted for reading while secrets are re-sealed after a rotation.'),
 
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

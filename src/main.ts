@@ -5,11 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from './config/load';
-import { EnvError, parseEnv } from './env';
-import { resolveTemporalCli, TemporalCliUnavailableError } from './temporal/cli';
+import { parseEnv } from './env';
+import { resolveTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { createLogger, installRuntime, openConfig, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
+import { createLogger, installRuntime, isOperatorError, openConfig, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -53,7 +52,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof EnvError || e instanceof TemporalCliUnavailableError) {
+  if (isOperatorError(e)) {
     process.stderr.write(`loyalty-relay: ${e.message}\n`);
   } else {
     process.stderr.write(`loyalty-relay: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

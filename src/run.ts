@@ -13,12 +13,15 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, formatApplyReport } from './config/apply';
-import { loadConfigFile } from './config/load';
+import { ConfigError, loadConfigFile } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
-import { openDatabase, type Database } from './db/database';
-import { migrate } from './db/migrate';
-import { createSecretBox, masterKeysFromEnv, type SecretBox } from './db/secrets';
+import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
+import { FolderLockedError } from './db/folder-lock';
+import { migrate, MigrationError } from './db/migrate';
+import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
+import { EnvError } from './env';
+import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
 import { createLogger, sdkLogger, type Logger } from './logger';
@@ -72,6 +75,20 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
     await db.close().catch(() => undefined);
     throw e;
   }
+}
+
+/** Errors an operator fixes (configuration, keys, database, CLI): their message is enough, no stack. */
+export function isOperatorError(e: unknown): e is Error {
+  return [
+    ConfigError,
+    EnvError,
+    TemporalCliUnavailableError,
+    MasterKeyError,
+    SecretBoxError,
+    DatabaseConnectionError,
+    FolderLockedError,
+    MigrationError,
+  ].some((type) => e instanceof type);
 }
 
 export function installRuntime(logger: Logger): void {

@@ -1,7 +1,6 @@
 /** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
-import { ConfigError } from './config/load';
-import { EnvError, parseEnv } from './env';
-import { createLogger, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
+import { parseEnv } from './env';
+import { createLogger, isOperatorError, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const known = e instanceof ConfigError || e instanceof EnvError;
+  const known = isOperatorError(e);
   process.stderr.write(`loyalty-relay worker: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -8,11 +8,11 @@
  */
 import { parseArgs } from 'node:util';
 import { applyConfig, formatApplyReport } from '../config/apply';
-import { ConfigError, loadConfigFile } from '../config/load';
+import { loadConfigFile } from '../config/load';
 import { reencryptSecrets } from '../db/rotate';
-import { EnvError, parseEnv } from '../env';
+import { parseEnv } from '../env';
 import { createLogger } from '../logger';
-import { openConfig } from '../run';
+import { isOperatorError, openConfig } from '../run';
 
 const USAGE = `usage: npm run relay -- <command>
 
@@ -88,7 +88,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const known = e instanceof ConfigError || e instanceof EnvError || (e instanceof Error && /MasterKey|Lock|Database/.test(e.name));
+    const known = isOperatorError(e);
     process.stderr.write(`relay: ${known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
   },

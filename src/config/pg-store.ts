@@ -7,6 +7,7 @@
 import type { Pool } from 'pg';
 import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
 import { destinationConnectors } from '../destinations';
+import { aadCredential, aadDestinationVersion, aadSource } from '../db/aad';
 import { replaceAt, SECRET_MARKER } from './stored';
 
 /** Seals and opens secrets (src/db/secrets.ts); `aad` binds a sealed value to its row. */
@@ -15,10 +16,11 @@ export interface Sealer {
   open(sealed: string, aad: string): string;
 }
 
+/** The row identities secrets are sealed with (src/db/aad.ts, shared with key rotation). */
 export const aad = {
-  credential: (name: string) => `credential_sets:${name}`,
-  source: (id: string) => `sources:${id}`,
-  destinationVersion: (name: string, version: number | string) => `destination_versions:${name}:${version}`,
+  credential: aadCredential,
+  source: aadSource,
+  destinationVersion: (name: string, version: number | string) => aadDestinationVersion(name, Number(version)),
 };
 
 /** A small LRU: immutable things (versions) are cached; the oldest entry goes first. */
