@@ -92,10 +92,10 @@ function componentSchemas(): Record<string, JsonSchema> {
     uri: (id) => `#/components/schemas/${id}`,
     override,
   });
+  // Components are not standalone documents: no `$schema` (OpenAPI 3.1 sets the dialect) nor `$id`.
   const out: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _dialect, $id: _id, ...rest } = schema as JsonSchema;
-    out[id] = rest;
+    out[id] = Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id'));
   }
   for (const [union, suffix] of Object.entries(DESTINATION_UNIONS)) {
     const mapping = Object.fromEntries(
