@@ -6,7 +6,7 @@
  * headers and error codes are written here.
  */
 import { z } from 'zod';
-import { version } from '../../package.json';
+import { license, version } from '../../package.json';
 import { credentialSchema, enrichmentSchema, sourceSchema } from '../config/schema';
 import { sourceAuthSchema } from '../config/source-schema';
 import { eventTypesSchema } from './event-types';
@@ -80,7 +80,10 @@ function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
     jsonSchema.description = 'How the sender authenticates (README: Sources → Authentication); without `type`, the `header` scheme.';
   }
   if (zodSchema instanceof z.ZodObject && zodSchema.shape.kind instanceof z.ZodLiteral && zodSchema.shape.kind.value === 'kognitiv') {
-    jsonSchema.anyOf = [{ required: ['eventName'] }, { properties: { mapping: { required: ['name'] } } }];
+    jsonSchema.anyOf = [
+      { properties: { eventName: {} }, required: ['eventName'] },
+      { properties: { mapping: { properties: { name: {} }, required: ['name'] } } },
+    ];
   }
   if (jsonSchema.format === 'date-time') delete jsonSchema.pattern;
 }
@@ -185,6 +188,8 @@ const withETag = (description: string, schema: unknown) => ({
 // ---- Management routes ------------------------------------------------------------------------
 
 const ADMIN = [{ adminToken: [] }];
+/** Routes without the admin token (`[]`: none at all). */
+const NONE: unknown[] = [];
 const ADMIN_ERRORS = { 401: ['unauthorized'], 403: ['management_api_disabled'] };
 const BODY_ERRORS = { 400: ['malformed_json'], 413: ['payload_too_large'], 415: ['unsupported_media_type'], 422: ['validation_failed'] };
 
@@ -259,7 +264,7 @@ function collectionPaths(c: Collection): Record<string, unknown> {
         operationId: `delete${Noun}`,
         summary: `Delete a ${c.noun}`,
         security: ADMIN,
-        parameters: [{ $ref: '#/components/parameters/IfMatch', required: true }],
+        parameters: [{ $ref: '#/components/parameters/IfMatchRequired' }],
         responses: {
           204: { description: 'Deleted' },
           ...errors({
@@ -309,6 +314,9 @@ const COLLECTIONS: Collection[] = [
 
 // ---- Ingestion and operations -----------------------------------------------------------------
 
+/** A source accepts one of these, the one its `auth.type` names (`headers`: several keys, see the description). */
+const SOURCE_AUTH = [{ sourceKey: [] }, { sourceBasic: [] }, { sourceSignature: [] }, { webengageSecret: [] }, { sourceBearer: [] }];
+
 const sourceIdParam = { name: 'sourceId', in: 'path', required: true, description: 'A configured source id', schema: { type: 'string' } };
 
 const INGEST_AUTH = `Authenticated per source, by its \`auth\` (no admin token):
@@ -324,6 +332,7 @@ const ingestionPaths = {
     post: {
       tags: ['Ingestion'],
       operationId: 'postEvents',
+      security: SOURCE_AUTH,
       summary: 'Send events from a source',
       description: `One event per request, or a batch for the \`moengage\` and \`clevertap\` kinds: each event of a batch is accepted or refused on its own. 2xx means the event's workflow is durably started; anything else means the sender still holds it. The body is JSON (\`application/json\` or \`+json\`), optionally gzip, deflate or br encoded.\n\n${INGEST_AUTH}`,
       parameters: [
@@ -356,7 +365,7 @@ const ingestionPaths = {
         503: {
           description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}. A batch answers with every event's result; resend it whole.`,
           headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
-          content: json({ oneOf: [ref('Error'), ref('BatchUnavailable')] }),
+          content: json({ anyOf: [ref('Error'), ref('BatchUnavailable')] }),
         },
       },
     },
@@ -365,6 +374,7 @@ const ingestionPaths = {
     post: {
       tags: ['Ingestion'],
       operationId: 'issueSourceToken',
+      security: [{ sourceBasic: [] }, {}],
       summary: 'OAuth 2.0 client credentials token for a source with `auth.type: oauth`',
       description:
         "RFC 6749 §4.4. Client authentication by `Authorization: Basic` (client_secret_basic) or `client_id` + `client_secret` in the body (client_secret_post), not both. Errors are RFC 6749 bodies, not the relay's error format.",
@@ -394,6 +404,7 @@ const operationsPaths = {
     get: {
       tags: ['Operations'],
       operationId: 'health',
+      security: NONE,
       summary: 'The process is up',
       responses: { 200: { description: 'Up', content: json(ref('Health')) } },
     },
@@ -402,6 +413,7 @@ const operationsPaths = {
     get: {
       tags: ['Operations'],
       operationId: 'readiness',
+      security: NONE,
       summary: 'Temporal is reachable',
       responses: {
         200: { description: 'Ready', content: json(ref('Readiness')) },
@@ -413,6 +425,7 @@ const operationsPaths = {
     get: {
       tags: ['Operations'],
       operationId: 'metrics',
+      security: NONE,
       summary: 'Prometheus metrics',
       responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
@@ -424,6 +437,7 @@ const metaPaths = {
     get: {
       tags: ['Management'],
       operationId: 'openApiDocument',
+      security: NONE,
       summary: 'This document (no authentication)',
       responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
     },
@@ -447,36 +461,77 @@ const DESCRIPTION = `Durable event relay for loyalty programs: sources post even
 
 **Errors** are \`{ code, message, issues?, requestId }\`; every answer carries \`X-Request-Id\` (the request's own, when it sends a well-formed one).`;
 
+const ETAG = { type: 'string', pattern: '^"[1-9][0-9]*"$' };
+
 function buildDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Loyalty Relay', version, description: DESCRIPTION },
+    info: { title: 'Loyalty Relay', version, description: DESCRIPTION, license: { name: license, identifier: license } },
+    // The relay serves this document itself: its routes are on the same origin.
+    servers: [{ url: '/' }],
     tags: [
-      { name: 'Destinations' },
-      { name: 'Credentials' },
-      { name: 'Sources' },
-      { name: 'Management' },
-      { name: 'Ingestion' },
-      { name: 'Operations' },
+      { name: 'Destinations', description: 'Where events are delivered, and which events each one wants' },
+      { name: 'Credentials', description: 'Credential sets that webhook destinations authenticate with' },
+      { name: 'Sources', description: 'Who may post events, of which kind, authenticated how' },
+      { name: 'Management', description: 'This document, and the event names to subscribe to' },
+      { name: 'Ingestion', description: 'Where sources post events' },
+      { name: 'Operations', description: 'Health, readiness and metrics' },
     ],
     paths: { ...metaPaths, ...Object.assign({}, ...COLLECTIONS.map(collectionPaths)), ...ingestionPaths, ...operationsPaths },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'RELAY_ADMIN_TOKEN' },
+        sourceKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-API-KEY',
+          description: "`auth.type: header` (the default): the source's key, in `X-API-KEY` unless the source names another header",
+        },
+        sourceBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            "`auth.type: basic`: the source's username and password; at the token endpoint, an `oauth` source's client id and secret",
+        },
+        sourceSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Signature',
+          description:
+            '`auth.type: signature`: hex HMAC (sha1 or sha256) of the raw body, in `X-Signature` unless the source names another header',
+        },
+        webengageSecret: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'secret',
+          description: '`auth.type: webengage`: MD5 hex of `licenseCode:secretKey`',
+        },
+        sourceBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: '`auth.type: oauth`: a token from POST /v1/sources/{sourceId}/oauth/token',
+        },
       },
       parameters: {
         IfMatch: {
           name: 'If-Match',
           in: 'header',
           required: false,
-          description:
-            'The version the change is based on: the `ETag` of the last GET, e.g. `"3"`. A PUT may give `version` in the body instead.',
-          schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+          description: 'The version the change is based on: the `ETag` of the last GET, e.g. `"3"`. Or give `version` in the body.',
+          schema: ETAG,
+        },
+        IfMatchRequired: {
+          name: 'If-Match',
+          in: 'header',
+          required: true,
+          description: 'The version the deletion is based on: the `ETag` of the last GET, e.g. `"3"`.',
+          schema: ETAG,
         },
       },
       headers: {
-        ETag: { description: 'The resource version, quoted: `"<version>"`', schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' } },
+        ETag: { description: 'The resource version, quoted: `"<version>"`', schema: ETAG },
         RetryAfter: { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
       },
     },
