@@ -124,7 +124,8 @@ export function parseDestination(
     problems.push(...prefixed(parsed.error, at));
     return undefined;
   }
-  const settings = ctx.secret ? connector.withSecrets(parsed.data, ctx.secret) : (parsed.data as Record<string, unknown>);
+  const data = parsed.data as Record<string, unknown>;
+  const settings = ctx.secret ? (connector.withSecrets(data, ctx.secret) as Record<string, unknown>) : data;
   problems.push(...connector.check(settings, { at, credentials: ctx.credentialNames, resolveSecret: ctx.resolve }));
   return {
     name: d.name,

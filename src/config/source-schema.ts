@@ -113,6 +113,9 @@ const common = {
 
 const eventName = z.string().min(1).max(256);
 
+/** Name of CleverTap profiles without `key_values.eventName`, unless the source sets `eventName`. */
+export const CLEVERTAP_DEFAULT_EVENT_NAME = 'clevertapWebhook';
+
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('server') }).strict(),
   z.object({ ...common, kind: z.literal('capillary') }).strict(),
@@ -129,7 +132,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [
       ...common,
       kind: z.literal('clevertap'),
       /** Name of the events a CleverTap webhook produces (one per profile), unless key_values.eventName gives one. */
-      eventName: eventName.default('clevertapWebhook'),
+      eventName: eventName.default(CLEVERTAP_DEFAULT_EVENT_NAME),
     })
     .strict(),
   z.object({ ...common, kind: z.literal('webengage') }).strict(),

@@ -9,9 +9,10 @@
  * - 503 + Retry-After when any event could not be started because Temporal is unavailable.
  *   A resend is safe: events already started come back as duplicates.
  */
+import type { BatchResult } from '../api/schemas';
 import type { CanonicalEvent } from '../canonical-event';
 import type { SourceConfig } from '../config/store';
-import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError, type FieldIssue } from '../errors';
+import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';
@@ -70,16 +71,6 @@ export async function ingestSingle(
     status: result.duplicate ? 200 : (adapter.acceptedStatus ?? 202),
     body: { eventId: event.id, workflowId: result.workflowId, ...(result.duplicate ? { duplicate: true } : {}) },
   };
-}
-
-export interface BatchResult {
-  index: number;
-  status: 'accepted' | 'duplicate' | 'rejected' | 'unavailable';
-  eventId?: string;
-  workflowId?: string;
-  code?: string;
-  message?: string;
-  issues?: FieldIssue[];
 }
 
 /** Starts in flight at once per batch: enough to overlap round trips, few enough not to flood Temporal. */

@@ -5,13 +5,14 @@
  * (client_secret_post). Errors are RFC 6749 §5.2 bodies (`{ error, error_description }`).
  */
 import express, { type Request, type Response } from 'express';
+import type { OAuthError } from '../api/schemas';
 import type { ConfigStore } from '../config/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { basicAuthorization, safeEqual } from './auth';
 import type { TokenService } from './tokens';
 
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
+type OAuthErrorCode = OAuthError['error'];
 
 function fail(res: Response, status: number, error: OAuthErrorCode, description: string, basic = false): void {
   res.setHeader('Cache-Control', 'no-store');

@@ -26,6 +26,8 @@ export interface SingleSourceAdapter {
   batch?: undefined;
   /** Event names this kind emits, or undefined when any name is allowed. */
   catalog?: readonly string[];
+  /** Where the event name comes from, in words: what GET /v1/event-types says of this kind. */
+  nameFrom: string;
   /** Status of a newly accepted event: 202, or 200 for senders that count only 200 as success (WebEngage). */
   acceptedStatus?: 200 | 202;
   /** Validate and normalize; throws an HttpError (422 family) when the body is not an event of this kind. */
@@ -40,6 +42,7 @@ export interface BatchSourceAdapter {
   kind: SourceKind;
   batch: { maxEvents: number };
   catalog?: readonly string[];
+  nameFrom: string;
   /** Throws for an envelope that is not a batch at all; otherwise one outcome per item. */
   normalizeBatch(body: unknown, ctx: NormalizeContext): BatchItem[];
 }

@@ -27,6 +27,7 @@ const AMPLITUDE_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 export const amplitudeSource: SingleSourceAdapter = {
   kind: 'amplitude',
+  nameFrom: '`event_type`; `$identify` is a user event',
   normalize(body, ctx) {
     const e = parseOrReject(schema, body);
     if (e.user_id == null && e.device_id == null) {

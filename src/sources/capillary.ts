@@ -202,6 +202,8 @@ function traitsOf(data: Record<string, unknown>, identifiers: CustomerIdentifier
 
 export const capillarySource: SingleSourceAdapter = {
   kind: 'capillary',
+  nameFrom:
+    '`eventName` (flat envelope), or `attributes.eventName` / `eventType` without its `<orgId>_` prefix (wrapped envelope); one of the catalog',
   catalog: CAPILLARY_EVENTS,
   normalize(body, ctx) {
     const env = parseOrReject(envelope, body);

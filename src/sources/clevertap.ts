@@ -5,6 +5,7 @@
  * is a hash of the profile entry (with the campaign's target_id).
  */
 import { z } from 'zod';
+import { CLEVERTAP_DEFAULT_EVENT_NAME } from '../config/source-schema';
 import type { CustomerIdentifiers } from '../canonical-event';
 import { BatchTooLargeError } from '../errors';
 import { eachItem, hashId, idOf, parseOrReject, sourceOf, toInstant, type BatchSourceAdapter } from './adapter';
@@ -32,6 +33,7 @@ const profileSchema = z.object({
 
 export const clevertapSource: BatchSourceAdapter = {
   kind: 'clevertap',
+  nameFrom: `each profile's \`key_values.eventName\`, else the source's \`eventName\` setting (default \`${CLEVERTAP_DEFAULT_EVENT_NAME}\`)`,
   batch: { maxEvents: CLEVERTAP_MAX_PROFILES },
   normalizeBatch(body, ctx) {
     const env = parseOrReject(envelope, body);

@@ -32,6 +32,7 @@ function stringAt(body: unknown, path: string | undefined, what: string, require
 
 export const kognitivSource: SingleSourceAdapter = {
   kind: 'kognitiv',
+  nameFrom: "the value at the source's `mapping.name` JSON path, else the source's fixed `eventName`",
   normalize(body, ctx) {
     const { mapping, eventName } = sourceOf(ctx, 'kognitiv');
     if (!isRecord(body)) throw new SchemaViolationError([{ path: '(body)', message: 'expected a JSON object' }]);

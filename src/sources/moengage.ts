@@ -41,6 +41,7 @@ function identifiersOf(attrs: Record<string, unknown> | undefined): CustomerIden
 
 export const moengageSource: BatchSourceAdapter = {
   kind: 'moengage',
+  nameFrom: '`event_name` of each event in the batch',
   batch: { maxEvents: MOENGAGE_MAX_EVENTS },
   normalizeBatch(body, ctx) {
     const env = parseOrReject(envelope, body);

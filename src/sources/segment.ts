@@ -33,6 +33,7 @@ function identifiersOf(traits: Record<string, unknown> | undefined): CustomerIde
 
 export const segmentSource: SingleSourceAdapter = {
   kind: 'segment',
+  nameFrom: '`event` of a `track` message; `identify` for an `identify` message (a user event)',
   normalize(body, ctx): CanonicalEvent {
     const head = parseOrReject(z.object({ type: z.string().min(1) }).loose(), body);
     if (head.type !== 'track' && head.type !== 'identify') throw new UnsupportedMessageTypeError(head.type, 'segment');

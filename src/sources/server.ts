@@ -16,6 +16,7 @@ const serverEventSchema = z.object({
 
 export const serverSource: SingleSourceAdapter = {
   kind: 'server',
+  nameFrom: '`event_name`: any name the sender chooses (1–256 characters); there is no standard list',
   normalize(body, ctx) {
     const e = parseOrReject(serverEventSchema, body);
     return {

@@ -19,6 +19,7 @@ const REQUEST_ID = /^[\x21-\x7E]{1,256}$/;
 
 export const webengageSource: SingleSourceAdapter = {
   kind: 'webengage',
+  nameFrom: '`event_name`: the WebEngage event name',
   acceptedStatus: 200,
   normalize(body, ctx) {
     const e = parseOrReject(schema, body);

@@ -1,0 +1,12 @@
+import { openApiDocument } from './src/api/openapi';
+const t = Date.now();
+const d = openApiDocument();
+console.log('ms', Date.now() - t, 'bytes', JSON.stringify(d).length);
+const c = (d.components as any).schemas;
+console.log(Object.keys(c).join(' '));
+console.log(JSON.stringify(c.SourceAuth).slice(0, 400));
+console.log(JSON.stringify(c.Destination));
+console.log(JSON.stringify(c.WebhookDestination));
+console.log(JSON.stringify(c.CredentialResource).slice(0, 900));
+console.log(JSON.stringify(c.SourceResource).slice(0, 600));
+console.log(JSON.stringify(c.EventTypes));
