@@ -8,7 +8,16 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from './env';
 import { resolveTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { createLogger, installRuntime, isOperatorError, openConfig, onShutdownSignal, startReceiverPart, startWorkerPart, type RunningPart } from './run';
+import {
+  createLogger,
+  installRuntime,
+  isOperatorError,
+  openConfig,
+  onShutdownSignal,
+  startReceiverPart,
+  startWorkerPart,
+  type RunningPart,
+} from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();

@@ -6,6 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../test/helpers/ports';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from '../../test/helpers/database';
 import { spawnTs, type Child } from './proc';
 
 export interface RelayStackOptions {
@@ -32,7 +34,12 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   const caFile = join(o.dir, 'sink-ca.pem');
   writeFileSync(caFile, o.sinkCa);
   const port = await freePort();
+  // Worker and receiver are two processes: they share a throwaway database on the local
+  // PostgreSQL (TEST_DATABASE_URL); the receiver applies the file to it at start.
+  const database = await createTestDatabase();
   const env = {
+    DATABASE_URL: database.url,
+    RELAY_MASTER_KEY: randomBytes(32).toString('base64'),
     TEMPORAL_ADDRESS: o.temporalAddress,
     TEMPORAL_TASK_QUEUE: o.taskQueue ?? 'loyalty-relay',
     RELAY_CONFIG: o.configFile,
@@ -64,6 +71,7 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     async stop() {
       await receiver.stop('SIGTERM', 10_000);
       await worker?.stop('SIGTERM', 10_000);
+      await database.drop();
     },
   };
 }

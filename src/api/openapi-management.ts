@@ -4,7 +4,7 @@
  */
 import { ADMIN, errors, json, NONE, pascal, ref, withETag } from './openapi-parts';
 
-const ADMIN_ERRORS = { 401: ['unauthorized'], 403: ['management_api_disabled'] };
+const ADMIN_ERRORS = { 401: ['unauthorized'], 403: ['management_api_disabled'], 503: ['store_unavailable'] };
 const BODY_ERRORS = { 400: ['malformed_json'], 413: ['payload_too_large'], 415: ['unsupported_media_type'], 422: ['validation_failed'] };
 
 interface Collection {
@@ -111,7 +111,7 @@ const COLLECTIONS: Collection[] = [
     path: '/v1/credentials',
     key: { name: 'name', description: 'The credential set name' },
     schemas: { create: 'Credential', update: 'CredentialUpdate', resource: 'CredentialResource', list: 'CredentialList' },
-    conflicts: { create: ['credential_exists'], update: [], delete: ['credential_in_use'] },
+    conflicts: { create: ['name_taken'], update: [], delete: ['credential_in_use'] },
     notes:
       'The body is one `credentials:` entry of the configuration file; `password`, `token`, `value` and `clientSecret` are stored encrypted.',
   },
@@ -121,7 +121,7 @@ const COLLECTIONS: Collection[] = [
     path: '/v1/sources',
     key: { name: 'sourceId', description: 'The source id (as in /v1/sources/{sourceId}/events)' },
     schemas: { create: 'Source', update: 'SourceUpdate', resource: 'SourceResource', list: 'SourceList' },
-    conflicts: { create: ['name_taken'], update: [], delete: [] },
+    conflicts: { create: ['name_taken'], update: [], delete: ['source_in_use'] },
     notes: 'The body is one `sources:` entry of the configuration file; the credentials of its `auth` are stored encrypted.',
   },
 ];

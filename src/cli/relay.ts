@@ -89,7 +89,7 @@ main(process.argv.slice(2)).then(
       return;
     }
     const known = isOperatorError(e);
-    process.stderr.write(`relay: ${known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`relay: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -141,9 +141,12 @@ interface EntryRow<T> {
 
 /** The destination as the API shows it: the file's entry shape, secrets redacted. */
 function destinationResource(row: DestinationRow): DestinationResource {
-  const { settings, version: _v, ...base } = row.config;
+  const { settings, version, ...base } = row.config;
+  void version; // the row's integer version is shown instead
   const connector = destinationConnectors[row.kind];
-  const shown = connector ? connector.withSecrets(settings, (slot) => redacted(row.secret_hints[slot] ?? '')) : settings;
+  const shown = connector
+    ? (connector.withSecrets(settings, (slot) => redacted(row.secret_hints[slot] ?? '')) as Record<string, unknown>)
+    : settings;
   return {
     ...base,
     ...shown,
@@ -255,9 +258,10 @@ export class ConfigWriter {
     const connector = destinationConnectors[config.kind];
     if (!connector) throw new Error(`unknown destination kind ${config.kind}`);
     const secrets = connector.secretRefs(config.settings);
-    const settings = connector.withSecrets(config.settings, () => SECRET_MARKER);
-    const { version: _v, ...rest } = config as DestinationConfig;
-    return { config: { ...rest, settings }, secrets };
+    const settings = connector.withSecrets(config.settings, () => SECRET_MARKER) as Record<string, unknown>;
+    const rest = { ...config } as Partial<DestinationConfig>;
+    delete rest.version;
+    return { config: { ...(rest as Omit<DestinationConfig, 'version'>), settings }, secrets };
   }
 
   async createDestination(input: unknown): Promise<DestinationResource> {
@@ -302,7 +306,8 @@ export class ConfigWriter {
       if (mode === 'create') throw this.nameTaken('destination', config.name);
       this.checkFixed(current, config);
       const stored = openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version));
-      const { version: _v, ...was } = current.config;
+      const was = { ...current.config } as Partial<DestinationConfig>;
+      delete was.version;
       if (canonicalJson(was) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(secrets)) return 'unchanged';
     } else if (mode === 'update') throw notFound(`destination "${config.name}"`);
 
@@ -391,7 +396,7 @@ export class ConfigWriter {
     return row && this.credentialResource(row);
   }
 
-  async validateCredential(input: unknown, current?: EntryRow<Credential>): Promise<StorableEntry<Credential>> {
+  validateCredential(input: unknown, current?: EntryRow<Credential>): StorableEntry<Credential> {
     const problems: ConfigProblem[] = [];
     const parsed = credentialSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the credential set', issuesOf(parsed.error));
@@ -407,7 +412,7 @@ export class ConfigWriter {
   }
 
   async createCredential(input: unknown): Promise<CredentialResource> {
-    const valid = await this.validateCredential(input);
+    const valid = this.validateCredential(input);
     await this.saveCredential(valid, 'create');
     return (await this.getCredential(valid.entry.name))!;
   }
@@ -416,7 +421,7 @@ export class ConfigWriter {
     const current = await this.credentialRow(name, true);
     if (!current) throw notFound(`credential set "${name}"`);
     checkVersion(`credential set "${name}"`, current.version, pre);
-    const valid = await this.validateCredential({ ...(isObject(input) ? input : {}), name }, current);
+    const valid = this.validateCredential({ ...(isObject(input) ? input : {}), name }, current);
     await this.saveCredential(valid, 'update', current);
     return (await this.getCredential(name))!;
   }
@@ -500,7 +505,7 @@ export class ConfigWriter {
     return row && entryResource(row, Object.keys(row.secret_hints));
   }
 
-  async validateSource(input: unknown, current?: EntryRow<SourceConfigInput>): Promise<StorableEntry<SourceConfig>> {
+  validateSource(input: unknown, current?: EntryRow<SourceConfigInput>): StorableEntry<SourceConfig> {
     const problems: ConfigProblem[] = [];
     const parsed = sourceSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the source', issuesOf(parsed.error));
@@ -516,7 +521,7 @@ export class ConfigWriter {
   }
 
   async createSource(input: unknown): Promise<SourceResource> {
-    const valid = await this.validateSource(input);
+    const valid = this.validateSource(input);
     await this.saveSource(valid, 'create');
     return (await this.getSource(valid.entry.id))!;
   }
@@ -525,7 +530,7 @@ export class ConfigWriter {
     const current = await this.sourceRow(id, true);
     if (!current) throw notFound(`source "${id}"`);
     checkVersion(`source "${id}"`, current.version, pre);
-    const valid = await this.validateSource({ ...(isObject(input) ? input : {}), id }, current);
+    const valid = this.validateSource({ ...(isObject(input) ? input : {}), id }, current);
     await this.saveSource(valid, 'update', current);
     return (await this.getSource(id))!;
   }

@@ -56,7 +56,10 @@ export async function applyConfig(
       for (const d of config.destinations) {
         const connector = destinationConnectors[d.kind]!;
         const problems: ConfigProblem[] = [];
-        const settings = connector.withSecrets(d.settings, (slot, ref) => resolveEnvRefs(ref, env, slot, problems));
+        const settings = connector.withSecrets(d.settings, (slot, ref) => resolveEnvRefs(ref, env, slot, problems)) as Record<
+          string,
+          unknown
+        >;
         if (problems.length > 0) throw new ConfigError(`destination "${d.name}"`, problems);
         try {
           const action = await w.saveDestination(w.storableDestination({ ...d, settings }), 'upsert');

@@ -145,7 +145,7 @@ export class PgConfigStore implements ConfigStore {
     const cached = this.credentials.get(name);
     if (cached?.version === row.version) return cached.credential;
     const secrets = openSecrets(this.sealer, row.secrets, aad.credential(name));
-    const credential = { ...row.config, ...secrets } as Credential;
+    const credential: Credential = { ...row.config, ...secrets };
     this.credentials.set(name, { version: row.version, credential });
     return credential;
   }

@@ -278,7 +278,13 @@ destinations:
     const etag = created.headers.get('etag') ?? '';
 
     const reward = (id: string) =>
-      JSON.stringify({ event_id: id, event_name: 'rewardIssued', event_properties: {}, timestamp: new Date().toISOString(), user_id: 'cust-9' });
+      JSON.stringify({
+        event_id: id,
+        event_name: 'rewardIssued',
+        event_properties: {},
+        timestamp: new Date().toISOString(),
+        user_id: 'cust-9',
+      });
     const first = await post('/v1/sources/backend/events', reward(randomUUID()), { 'x-api-key': 'backend-key' });
     assert.equal(first.status, 202);
     const { workflowId } = (await first.json()) as { workflowId: string };
@@ -291,7 +297,12 @@ destinations:
     const history = JSON.stringify(await handle.fetchHistory());
     assert.ok(!history.includes('api-made-secret-4410'), 'the API-made secret header is in workflow history');
 
-    const disabled = await admin('PUT', '/destinations/api-made', { ...((await created.json()) as object), enabled: false }, { 'if-match': etag });
+    const disabled = await admin(
+      'PUT',
+      '/destinations/api-made',
+      { ...((await created.json()) as object), enabled: false },
+      { 'if-match': etag },
+    );
     assert.equal(disabled.status, 200, await disabled.text());
     const second = await post('/v1/sources/backend/events', reward(randomUUID()), { 'x-api-key': 'backend-key' });
     const next = await client.workflow.getHandle<typeof relayEvent>(((await second.json()) as { workflowId: string }).workflowId).result();

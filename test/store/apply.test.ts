@@ -28,7 +28,15 @@ function doc(change: { description?: string; events?: string[]; extraSource?: bo
       { id: 'capillary', kind: 'capillary', auth: { header: 'X-API-KEY', key: '${CAP_KEY}' } },
       ...(change.extraSource ? [{ id: 'backend', kind: 'server', auth: { key: 'backend-key' } }] : []),
     ],
-    credentials: [{ name: 'crm-oauth', type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'relay', clientSecret: '${CLIENT_SECRET}' }],
+    credentials: [
+      {
+        name: 'crm-oauth',
+        type: 'oauth2',
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'relay',
+        clientSecret: '${CLIENT_SECRET}',
+      },
+    ],
     destinations: [
       {
         name: 'crm',
@@ -57,11 +65,11 @@ for (const engine of ['postgres', 'embedded'] as const) {
       if (engine === 'postgres') {
         const db = await createTestDatabase();
         pool = db.pool;
-        drop = db.drop;
+        drop = () => db.drop();
       } else {
         const db = await createEmbeddedTestDatabase();
         pool = db.db.pool;
-        drop = db.drop;
+        drop = () => db.drop();
       }
     });
     after(async () => drop?.());
@@ -78,7 +86,10 @@ for (const engine of ['postgres', 'embedded'] as const) {
       const [plan] = await store.resolveSubscriptions({ source: 'capillary', name: 'tierUpgraded' });
       assert.equal(plan?.name, 'crm');
       assert.equal(plan?.version, '1');
-      assert.deepEqual(await store.getDestinationSecrets('crm'), { 'header:Authorization': `Bearer ${env.HOOK_TOKEN}`, signingSecret: env.WHSEC });
+      assert.deepEqual(await store.getDestinationSecrets('crm'), {
+        'header:Authorization': `Bearer ${env.HOOK_TOKEN}`,
+        signingSecret: env.WHSEC,
+      });
       const credential = await store.getCredential('crm-oauth');
       assert.ok(credential?.type === 'oauth2');
       assert.equal(credential.clientSecret, env.CLIENT_SECRET);
@@ -88,7 +99,8 @@ for (const engine of ['postgres', 'embedded'] as const) {
 
     it('updates what changed, and a changed secret in the environment counts as a change', async () => {
       const admin = new ConfigAdmin(pool, box);
-      const report = await applyConfig(admin, parseConfig(doc({ description: 'the new CRM' }), env), { ...env, CAP_KEY: 'rotated-source-key-0001' });
+      const rotatedEnv = { ...env, CAP_KEY: 'rotated-source-key-0001' };
+      const report = await applyConfig(admin, parseConfig(doc({ description: 'the new CRM' }), rotatedEnv), rotatedEnv);
       assert.deepEqual(actions(report), ['updated source capillary', 'unchanged credential crm-oauth', 'updated destination crm']);
       const store = new PgConfigStore(pool, box);
       assert.equal((await store.getDestination('crm'))?.description, 'the new CRM');
@@ -127,7 +139,10 @@ for (const engine of ['postgres', 'embedded'] as const) {
       // …and after re-encryption with the new key alone.
       const onlyNew = createSecretBox({ current: newKey });
       const store = new PgConfigStore(pool, onlyNew);
-      assert.deepEqual(await store.getDestinationSecrets('crm'), { 'header:Authorization': `Bearer ${env.HOOK_TOKEN}`, signingSecret: env.WHSEC });
+      assert.deepEqual(await store.getDestinationSecrets('crm'), {
+        'header:Authorization': `Bearer ${env.HOOK_TOKEN}`,
+        signingSecret: env.WHSEC,
+      });
       assert.equal((await store.getSource('capillary'))?.auth.type, 'header');
       assert.deepEqual(
         (await reencryptSecrets(pool, rotated)).map((c) => c.rows),

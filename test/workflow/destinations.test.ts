@@ -7,14 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import type { CanonicalEvent } from '../../src/canonical-event';
-import { FileConfigStore } from '../../src/config/file-store';
-import { parseConfig } from '../../src/config/load';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import type { RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from '../helpers/https-sink';
 import { startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';
+import { pgStoreFor } from '../helpers/config-store';
 import { startRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
@@ -41,8 +40,7 @@ async function relay(
   options: { allowPrivateNetworks?: string[]; customers?: Record<string, FakeCustomer>; ca?: string } = {},
 ): Promise<Relay> {
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } }, { customers: options.customers ?? {} });
-  const config = parseConfig(doc, env);
-  const store = new FileConfigStore(config, env);
+  const { store, drop } = await pgStoreFor(doc, env);
   const http = createHttpClient({ extraCa: options.ca ?? (await sink()).ca, allowPrivateNetworks: options.allowPrivateNetworks ?? LOCAL });
   const credentials = createCredentialProvider(store, http);
   const worker = await startRelayWorker(
@@ -54,6 +52,7 @@ async function relay(
     await worker.stop();
     await http.close();
     await loyalty.close();
+    await drop();
   });
   return { credentials, loyalty, run: worker.run };
 }

@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
-import { FileConfigStore } from '../../src/config/file-store';
-import { parseConfig } from '../../src/config/load';
 import { createHttpClient, type HttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';
@@ -15,6 +13,7 @@ import type { relayEvent, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
+import { pgStoreFor } from '../helpers/config-store';
 import { startRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
@@ -32,7 +31,7 @@ interface Harness {
 async function harness(respond: (index: number) => SinkResponse, destination: Record<string, unknown> = {}): Promise<Harness> {
   const sink = await startHttpsSink({ respond: (_req, i) => respond(i) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
-  const config = parseConfig(
+  const { store, drop } = await pgStoreFor(
     {
       sources: [{ id: 'capillary', kind: 'capillary', auth: { key: 'k' } }],
       destinations: [
@@ -51,7 +50,7 @@ async function harness(respond: (index: number) => SinkResponse, destination: Re
   );
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
   const relay = await startRelayWorker(t.server, {
-    store: new FileConfigStore(config, {}),
+    store,
     http,
     loyaltyApi: createLoyaltyApi(http, { baseUrl: loyalty.url }),
     backoff: { initialMs: 100, maxMs: 400 },
@@ -61,6 +60,7 @@ async function harness(respond: (index: number) => SinkResponse, destination: Re
     await http.close();
     await sink.close();
     await loyalty.close();
+    await drop();
   });
   return { sink, http, taskQueue: relay.taskQueue, run: relay.run };
 }

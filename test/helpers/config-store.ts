@@ -1,0 +1,28 @@
+/**
+ * The relay's real configuration store for workflow tests: a configuration document applied
+ * (as `relay apply` does) to a throwaway database on the machine's PostgreSQL.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigAdmin } from '../../src/config/admin';
+import { applyConfig } from '../../src/config/apply';
+import { parseConfig } from '../../src/config/load';
+import { PgConfigStore } from '../../src/config/pg-store';
+import { createSecretBox } from '../../src/db/secrets';
+import { createTestDatabase } from './database';
+
+export async function pgStoreFor(
+  doc: Record<string, unknown>,
+  env: Record<string, string | undefined> = {},
+): Promise<{ store: PgConfigStore; admin: ConfigAdmin; drop: () => Promise<void> }> {
+  const config = parseConfig(doc, env);
+  const db = await createTestDatabase();
+  const box = createSecretBox({ current: randomBytes(32) });
+  const admin = new ConfigAdmin(db.pool, box);
+  try {
+    await applyConfig(admin, config, env);
+  } catch (e) {
+    await db.drop();
+    throw e;
+  }
+  return { store: new PgConfigStore(db.pool, box), admin, drop: () => db.drop() };
+}
