@@ -169,6 +169,43 @@ function entryResource<T extends object>(row: EntryRow<T>, paths: string[]): Res
   };
 }
 
+type SaveMode = 'create' | 'update' | 'upsert';
+
+/** Credential sets and sources: one row per entry, secrets at fixed paths, a version counter. */
+interface EntryTable<T> {
+  table: 'credential_sets' | 'sources';
+  /** Key column (the entry's name or id) and the column holding its type or kind. */
+  key: 'name' | 'id';
+  type: 'type' | 'kind';
+  what: string;
+  keyOf(entry: T): string;
+  typeOf(entry: T): string;
+  secretPaths(entry: T): string[];
+  aad(key: string): string;
+}
+
+const CREDENTIALS: EntryTable<Credential> = {
+  table: 'credential_sets',
+  key: 'name',
+  type: 'type',
+  what: 'credential set',
+  keyOf: (c) => c.name,
+  typeOf: (c) => c.type,
+  secretPaths: credentialSecretPaths,
+  aad: aad.credential,
+};
+
+const SOURCES: EntryTable<SourceConfig> = {
+  table: 'sources',
+  key: 'id',
+  type: 'kind',
+  what: 'source',
+  keyOf: (s) => s.id,
+  typeOf: (s) => s.kind,
+  secretPaths: sourceSecretPaths,
+  aad: aad.source,
+};
+
 /** Writes and reads of one transaction. */
 export class ConfigWriter {
   constructor(
@@ -216,17 +253,12 @@ export class ConfigWriter {
       const retry = destinationBaseSchema.safeParse({ ...stand, ...rest });
       if (retry.success && !refused.has('kind')) {
         const more: ConfigProblem[] = [];
-        parseDestination(
-          retry.data,
-          '',
-          { resolve: refuseRefs(more), credentialNames: new Set(await this.names('credential_sets', 'name')) },
-          more,
-        );
+        parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames: new Set(await this.names(CREDENTIALS)) }, more);
         problems.push(...more.filter((p) => !refused.has(p.path.replace(/^\./, '').split(/[.[]/)[0] ?? '')));
       }
       throw validationError('the destination', [...problems, ...baseIssues]);
     }
-    const credentialNames = new Set(await this.names('credential_sets', 'name'));
+    const credentialNames = new Set(await this.names(CREDENTIALS));
     if (credential) {
       if (credentialNames.has(credential.name)) {
         throw new HttpError(
@@ -237,7 +269,7 @@ export class ConfigWriter {
       }
       credentialNames.add(credential.name);
     }
-    const sourceIds = new Set(await this.names('sources', 'id'));
+    const sourceIds = new Set(await this.names(SOURCES));
     for (const [i, id] of (base.data.sources ?? []).entries()) {
       if (!sourceIds.has(id)) problems.push({ path: `sources.${i}`, message: `no source with id "${id}"` });
     }
@@ -383,29 +415,24 @@ export class ConfigWriter {
   // ---------------------------------------------------------------- credential sets
 
   credentialSecrets(c: Credential): Record<string, string> {
-    return valuesAt(c, credentialSecretPaths(c));
+    return valuesAt(c, CREDENTIALS.secretPaths(c));
   }
 
   async listCredentials(): Promise<CredentialResource[]> {
-    const { rows } = await this.db.query<EntryRow<Credential> & { name: string }>('SELECT * FROM credential_sets ORDER BY name');
+    const { rows } = await this.db.query<EntryRow<Credential>>('SELECT * FROM credential_sets ORDER BY name');
     return Promise.all(rows.map((row) => this.credentialResource(row)));
   }
 
   async getCredential(name: string): Promise<CredentialResource | undefined> {
-    const row = await this.credentialRow(name);
+    const row = await this.entryRow(CREDENTIALS, name);
     return row && this.credentialResource(row);
   }
 
   validateCredential(input: unknown, current?: EntryRow<Credential>): StorableEntry<Credential> {
-    const problems: ConfigProblem[] = [];
     const parsed = credentialSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the credential set', issuesOf(parsed.error));
-    const stored = current ? openSecrets(this.sealer, current.secrets, aad.credential(current.config.name)) : {};
-    const entry = replaceAt(parsed.data, credentialSecretPaths(parsed.data), (path, value) => {
-      if (!isRedacted(value)) return value;
-      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
-      return stored[path] ?? value;
-    });
+    const problems: ConfigProblem[] = [];
+    const entry = this.restoreRedacted(CREDENTIALS, parsed.data, current, problems);
     const credential = parseCredential(entry, '', refuseRefs(problems), problems);
     if (problems.length > 0) throw validationError('the credential set', problems);
     return { entry: credential, secrets: this.credentialSecrets(credential) };
@@ -418,18 +445,13 @@ export class ConfigWriter {
   }
 
   async replaceCredential(name: string, input: unknown, pre: Precondition): Promise<CredentialResource> {
-    const current = await this.credentialRow(name, true);
-    if (!current) throw notFound(`credential set "${name}"`);
-    checkVersion(`credential set "${name}"`, current.version, pre);
-    const valid = this.validateCredential({ ...(isObject(input) ? input : {}), name }, current);
-    await this.saveCredential(valid, 'update', current);
+    const current = await this.currentEntry(CREDENTIALS, name, pre);
+    await this.saveCredential(this.validateCredential({ ...(isObject(input) ? input : {}), name }, current), 'update', current);
     return (await this.getCredential(name))!;
   }
 
   async deleteCredential(name: string, pre: Precondition): Promise<void> {
-    const current = await this.credentialRow(name, true);
-    if (!current) throw notFound(`credential set "${name}"`);
-    checkVersion(`credential set "${name}"`, current.version, pre);
+    await this.currentEntry(CREDENTIALS, name, pre);
     const users = await this.credentialUsers(name);
     if (users.length > 0) {
       throw new HttpError(
@@ -441,38 +463,8 @@ export class ConfigWriter {
     await this.db.query('DELETE FROM credential_sets WHERE name = $1', [name]);
   }
 
-  async saveCredential(c: StorableEntry<Credential>, mode: 'create' | 'update' | 'upsert', known?: EntryRow<Credential>): Promise<Action> {
-    const name = c.entry.name;
-    const current = known ?? (mode === 'create' ? undefined : await this.credentialRow(name, true));
-    const paths = credentialSecretPaths(c.entry);
-    const config = replaceAt(c.entry, paths, () => SECRET_MARKER);
-    if (current) {
-      if (mode === 'create') throw this.nameTaken('credential set', name);
-      const stored = openSecrets(this.sealer, current.secrets, aad.credential(name));
-      if (canonicalJson(current.config) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(c.secrets)) return 'unchanged';
-    } else if (mode === 'update') throw notFound(`credential set "${name}"`);
-    const sealed = this.sealer.seal(JSON.stringify(c.secrets), aad.credential(name));
-    const hints = JSON.stringify(hintsOf(c.secrets));
-    if (current) {
-      await this.db.query(
-        `UPDATE credential_sets SET type = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE name = $1`,
-        [name, config.type, JSON.stringify(config), sealed, hints],
-      );
-      return 'updated';
-    }
-    try {
-      await this.db.query('INSERT INTO credential_sets (name, type, config, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5)', [
-        name,
-        config.type,
-        JSON.stringify(config),
-        sealed,
-        hints,
-      ]);
-    } catch (e) {
-      if (pgCode(e) === '23505') throw this.nameTaken('credential set', name);
-      throw e;
-    }
-    return 'created';
+  saveCredential(c: StorableEntry<Credential>, mode: SaveMode, known?: EntryRow<Credential>): Promise<Action> {
+    return this.saveEntry(CREDENTIALS, c, mode, known);
   }
 
   private async credentialUsers(name: string): Promise<string[]> {
@@ -480,44 +472,30 @@ export class ConfigWriter {
     return rows.map((r) => r.name);
   }
 
-  private async credentialResource(row: EntryRow<Credential> & { name?: string }): Promise<CredentialResource> {
-    const paths = Object.keys(row.secret_hints);
-    return { ...entryResource(row, paths), referencedBy: await this.credentialUsers(row.config.name) };
-  }
-
-  private async credentialRow(name: string, forUpdate = false): Promise<EntryRow<Credential> | undefined> {
-    const { rows } = await this.db.query<EntryRow<Credential>>(
-      `SELECT * FROM credential_sets WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-      [name],
-    );
-    return rows[0];
+  private async credentialResource(row: EntryRow<Credential>): Promise<CredentialResource> {
+    return { ...entryResource(row, Object.keys(row.secret_hints)), referencedBy: await this.credentialUsers(row.config.name) };
   }
 
   // ---------------------------------------------------------------- sources
 
   async listSources(): Promise<SourceResource[]> {
-    const { rows } = await this.db.query<EntryRow<SourceConfigInput>>('SELECT * FROM sources ORDER BY id');
+    const { rows } = await this.db.query<EntryRow<SourceConfig>>('SELECT * FROM sources ORDER BY id');
     return rows.map((row) => entryResource(row, Object.keys(row.secret_hints)));
   }
 
   async getSource(id: string): Promise<SourceResource | undefined> {
-    const row = await this.sourceRow(id);
+    const row = await this.entryRow(SOURCES, id);
     return row && entryResource(row, Object.keys(row.secret_hints));
   }
 
-  validateSource(input: unknown, current?: EntryRow<SourceConfigInput>): StorableEntry<SourceConfig> {
-    const problems: ConfigProblem[] = [];
+  validateSource(input: unknown, current?: EntryRow<SourceConfig>): StorableEntry<SourceConfig> {
     const parsed = sourceSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the source', issuesOf(parsed.error));
-    const stored = current ? openSecrets(this.sealer, current.secrets, aad.source(current.config.id)) : {};
-    const entry = replaceAt(parsed.data, sourceSecretPaths(parsed.data), (path, value) => {
-      if (!isRedacted(value)) return value;
-      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
-      return stored[path] ?? value;
-    });
+    const problems: ConfigProblem[] = [];
+    const entry = this.restoreRedacted(SOURCES, parsed.data, current, problems);
     const source = resolveSource(entry, '', refuseRefs(problems), problems);
     if (problems.length > 0) throw validationError('the source', problems);
-    return { entry: source, secrets: valuesAt(source, sourceSecretPaths(source)) };
+    return { entry: source, secrets: valuesAt(source, SOURCES.secretPaths(source)) };
   }
 
   async createSource(input: unknown): Promise<SourceResource> {
@@ -527,18 +505,13 @@ export class ConfigWriter {
   }
 
   async replaceSource(id: string, input: unknown, pre: Precondition): Promise<SourceResource> {
-    const current = await this.sourceRow(id, true);
-    if (!current) throw notFound(`source "${id}"`);
-    checkVersion(`source "${id}"`, current.version, pre);
-    const valid = this.validateSource({ ...(isObject(input) ? input : {}), id }, current);
-    await this.saveSource(valid, 'update', current);
+    const current = await this.currentEntry(SOURCES, id, pre);
+    await this.saveSource(this.validateSource({ ...(isObject(input) ? input : {}), id }, current), 'update', current);
     return (await this.getSource(id))!;
   }
 
   async deleteSource(id: string, pre: Precondition): Promise<void> {
-    const current = await this.sourceRow(id, true);
-    if (!current) throw notFound(`source "${id}"`);
-    checkVersion(`source "${id}"`, current.version, pre);
+    await this.currentEntry(SOURCES, id, pre);
     const { rows } = await this.db.query<{ name: string }>('SELECT name FROM destinations WHERE $1 = ANY (sources) ORDER BY name', [id]);
     if (rows.length > 0) {
       throw new HttpError(
@@ -550,55 +523,76 @@ export class ConfigWriter {
     await this.db.query('DELETE FROM sources WHERE id = $1', [id]);
   }
 
-  async saveSource(
-    s: StorableEntry<SourceConfig>,
-    mode: 'create' | 'update' | 'upsert',
-    known?: EntryRow<SourceConfigInput>,
-  ): Promise<Action> {
-    const id = s.entry.id;
-    const current = known ?? (mode === 'create' ? undefined : await this.sourceRow(id, true));
-    const config = replaceAt(s.entry, sourceSecretPaths(s.entry), () => SECRET_MARKER);
+  saveSource(s: StorableEntry<SourceConfig>, mode: SaveMode, known?: EntryRow<SourceConfig>): Promise<Action> {
+    return this.saveEntry(SOURCES, s, mode, known);
+  }
+
+  // ---------------------------------------------------------------- credential sets and sources alike
+
+  private async entryRow<T>(t: EntryTable<T>, key: string, forUpdate = false): Promise<EntryRow<T> | undefined> {
+    const { rows } = await this.db.query<EntryRow<T>>(`SELECT * FROM ${t.table} WHERE ${t.key} = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
+      key,
+    ]);
+    return rows[0];
+  }
+
+  /** The row an update or delete acts on, locked, at the version the caller read. */
+  private async currentEntry<T>(t: EntryTable<T>, key: string, pre: Precondition): Promise<EntryRow<T>> {
+    const current = await this.entryRow(t, key, true);
+    if (!current) throw notFound(`${t.what} "${key}"`);
+    checkVersion(`${t.what} "${key}"`, current.version, pre);
+    return current;
+  }
+
+  /** Put the stored secret back wherever a request sent the redacted form the API showed. */
+  private restoreRedacted<T>(t: EntryTable<T>, entry: T, current: EntryRow<T> | undefined, problems: ConfigProblem[]): T {
+    const stored = current ? openSecrets(this.sealer, current.secrets, t.aad(t.keyOf(current.config))) : {};
+    return replaceAt(entry, t.secretPaths(entry), (path, value) => {
+      if (!isRedacted(value)) return value;
+      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
+      return stored[path] ?? value;
+    });
+  }
+
+  private async saveEntry<T>(t: EntryTable<T>, s: StorableEntry<T>, mode: SaveMode, known?: EntryRow<T>): Promise<Action> {
+    const key = t.keyOf(s.entry);
+    const current = known ?? (mode === 'create' ? undefined : await this.entryRow(t, key, true));
+    const config = replaceAt(s.entry, t.secretPaths(s.entry), () => SECRET_MARKER);
     if (current) {
-      if (mode === 'create') throw this.nameTaken('source', id);
-      const stored = openSecrets(this.sealer, current.secrets, aad.source(id));
+      if (mode === 'create') throw this.nameTaken(t.what, key);
+      const stored = openSecrets(this.sealer, current.secrets, t.aad(key));
       if (canonicalJson(current.config) === canonicalJson(config) && canonicalJson(stored) === canonicalJson(s.secrets)) return 'unchanged';
-    } else if (mode === 'update') throw notFound(`source "${id}"`);
-    const sealed = this.sealer.seal(JSON.stringify(s.secrets), aad.source(id));
-    const hints = JSON.stringify(hintsOf(s.secrets));
+    } else if (mode === 'update') throw notFound(`${t.what} "${key}"`);
+    const values = [
+      key,
+      t.typeOf(s.entry),
+      JSON.stringify(config),
+      this.sealer.seal(JSON.stringify(s.secrets), t.aad(key)),
+      JSON.stringify(hintsOf(s.secrets)),
+    ];
     if (current) {
       await this.db.query(
-        `UPDATE sources SET kind = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, config.kind, JSON.stringify(config), sealed, hints],
+        `UPDATE ${t.table} SET ${t.type} = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE ${t.key} = $1`,
+        values,
       );
       return 'updated';
     }
     try {
-      await this.db.query('INSERT INTO sources (id, kind, config, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        config.kind,
-        JSON.stringify(config),
-        sealed,
-        hints,
-      ]);
+      await this.db.query(
+        `INSERT INTO ${t.table} (${t.key}, ${t.type}, config, secrets, secret_hints) VALUES ($1, $2, $3, $4, $5)`,
+        values,
+      );
     } catch (e) {
-      if (pgCode(e) === '23505') throw this.nameTaken('source', id);
+      if (pgCode(e) === '23505') throw this.nameTaken(t.what, key);
       throw e;
     }
     return 'created';
   }
 
-  private async sourceRow(id: string, forUpdate = false): Promise<EntryRow<SourceConfigInput> | undefined> {
-    const { rows } = await this.db.query<EntryRow<SourceConfigInput>>(
-      `SELECT * FROM sources WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    return rows[0];
-  }
-
   // ---------------------------------------------------------------- shared
 
-  private async names(table: 'credential_sets' | 'sources', column: 'name' | 'id'): Promise<string[]> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT ${column} AS n FROM ${table}`);
+  private async names(t: EntryTable<Credential> | EntryTable<SourceConfig>): Promise<string[]> {
+    const { rows } = await this.db.query<{ n: string }>(`SELECT ${t.key} AS n FROM ${t.table}`);
     return rows.map((r) => r.n);
   }
 

@@ -10,7 +10,7 @@ import type { ConfigProblem } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
 import { checkUrl, HEADER_NAME } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
-import { DESTINATION_BASE_KEYS, relayConfigSchema, type CredentialInput, type DestinationConfigInput } from './schema';
+import { DESTINATION_BASE_KEYS, relayConfigSchema, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
 import { resolveSources, type ResolveRefs } from './sources';
 
@@ -73,10 +73,10 @@ export function credentialSecretRefs(c: object): Record<string, string> {
 }
 
 /** Checks of one credential entry beyond its schema; secret fields stay as given (references or values). */
-export function parseCredential(c: CredentialInput, at: string, resolve: ResolveRefs, problems: ConfigProblem[]): Credential {
+export function parseCredential(c: Credential, at: string, resolve: ResolveRefs, problems: ConfigProblem[]): Credential {
   for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolve(ref, `${at}.${field}`);
   if (c.type === 'oauth2') {
-    problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp, `${at}.tokenUrl`));
+    problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp ?? false, `${at}.tokenUrl`));
     // allowInsecureHttp stays in the entry (stored and shown as given); sending ignores it.
     return c;
   }

@@ -80,6 +80,8 @@ export type Credential =
       audience?: string;
       /** How the client authenticates to the token endpoint (RFC 6749 §2.3.1). */
       clientAuth: 'basic' | 'body';
+      /** Development opt-in checked when the set is saved: plain http:// token URLs on localhost. */
+      allowInsecureHttp?: boolean;
     };
 
 export interface ConfigStore {
