@@ -1,4 +1,4 @@
-/** ConfigStore over a validated configuration file held in memory. */
+/** ConfigStore over a validated configuration held in memory: the receiver's unit tests and the history recorder use it; the relay runs on PgConfigStore. */
 import { destinationConnectors } from '../destinations';
 import type { RelayConfig } from './load';
 import { credentialSecretRefs, resolveEnvRefs, type ConfigProblem } from './load';
