@@ -13,8 +13,6 @@ import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
-import { FileConfigStore } from '../../src/config/file-store';
-import { parseConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
@@ -23,6 +21,7 @@ import { createTemporalStarter } from '../../src/receiver/starter';
 import { createTokenService } from '../../src/receiver/tokens';
 import { CAPILLARY_EVENTS } from '../../src/sources/capillary';
 import type { DevServer } from '../../src/temporal/dev-server';
+import { pgStoreFor } from '../helpers/config-store';
 import { startTestTemporal, uniqueTaskQueue } from '../helpers/temporal';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
@@ -232,17 +231,20 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
   let server: Server;
   let base: string;
   let bearer: string;
+  let dropStore: (() => Promise<void>) | undefined;
 
   before(async () => {
     temporal = await startTestTemporal();
     client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const tokens = createTokenService({ signingKey: 'fuzz-signing-key-of-at-least-32-characters' });
-    const config = parseConfig({ sources: SOURCES }, {});
-    const kog = config.sources.find((s) => s.id === 'kognitiv');
+    // The real configuration store (PostgreSQL), as the relay reads it per request.
+    const configStore = await pgStoreFor({ sources: SOURCES });
+    dropStore = configStore.drop;
+    const kog = await configStore.store.getSource('kognitiv');
     assert.ok(kog?.auth.type === 'oauth');
     bearer = (await tokens.issue({ ...kog, auth: kog.auth })).access_token;
     const app = createReceiverApp({
-      store: new FileConfigStore(config),
+      store: configStore.store,
       starter: createTemporalStarter({
         client,
         taskQueue: uniqueTaskQueue('fuzz'),
@@ -267,6 +269,7 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
     });
     await client?.connection.close();
     await temporal?.stop();
+    await dropStore?.();
   });
 
   function authHeaders(
