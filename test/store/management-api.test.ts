@@ -410,3 +410,33 @@ describe('management API: credential sets and sources', () => {
     assert.equal(del.body.code, 'source_in_use');
   });
 });
+
+describe('a configuration database that cannot be reached', () => {
+  it('answers 503 store_unavailable with Retry-After, for events and for the management API', async () => {
+    const { default: pg } = await import('pg');
+    // Port 1 on loopback: nothing listens, connections are refused at once.
+    const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
+    pool.on('error', () => undefined);
+    const box = createSecretBox({ current: randomBytes(32) });
+    const down = await startReceiver([], fakeStarter(), {
+      store: new PgConfigStore(pool, box),
+      management: { admin: new ConfigAdmin(pool, box), adminToken: ADMIN_TOKEN },
+    });
+    try {
+      const event = await fetch(`${down.url}/v1/sources/capillary/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+        body: '{}',
+      });
+      assert.equal(event.status, 503);
+      assert.equal(event.headers.get('retry-after'), '5');
+      assert.equal(((await event.json()) as { code: string }).code, 'store_unavailable');
+      const list = await fetch(`${down.url}/v1/destinations`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(list.status, 503);
+      assert.equal(list.headers.get('retry-after'), '5');
+    } finally {
+      await down.close();
+      await pool.end();
+    }
+  });
+});

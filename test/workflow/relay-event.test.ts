@@ -13,6 +13,7 @@ import type { relayEvent, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
+import type { ConfigAdmin } from '../../src/config/admin';
 import { pgStoreFor } from '../helpers/config-store';
 import { startRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
@@ -23,6 +24,8 @@ const pointsIssued = samplePointsIssued;
 interface Harness {
   sink: HttpsSink;
   http: HttpClient;
+  /** Writes to the store the worker reads (the management API's path). */
+  admin: ConfigAdmin;
   taskQueue: string;
   run(event: CanonicalEvent): Promise<RelayEventResult>;
 }
@@ -31,7 +34,7 @@ interface Harness {
 async function harness(respond: (index: number) => SinkResponse, destination: Record<string, unknown> = {}): Promise<Harness> {
   const sink = await startHttpsSink({ respond: (_req, i) => respond(i) });
   const loyalty = await startLoyaltyApi({ '919999000001': { totalPoints: 4500 } });
-  const { store, drop } = await pgStoreFor(
+  const { store, admin, drop } = await pgStoreFor(
     {
       sources: [{ id: 'capillary', kind: 'capillary', auth: { key: 'k' } }],
       destinations: [
@@ -62,7 +65,7 @@ async function harness(respond: (index: number) => SinkResponse, destination: Re
     await loyalty.close();
     await drop();
   });
-  return { sink, http, taskQueue: relay.taskQueue, run: relay.run };
+  return { sink, http, admin, taskQueue: relay.taskQueue, run: relay.run };
 }
 
 describe('relayEvent', () => {
@@ -89,6 +92,41 @@ describe('relayEvent', () => {
     assert.equal(h.sink.requests.length, 3);
     const keys = new Set(h.sink.requests.map((r) => r.headers['webhook-id']));
     assert.equal(keys.size, 1, 'every attempt carries the same webhook-id');
+  });
+
+  test('a run in flight keeps the destination version it planned with; the next event uses the new one', async () => {
+    let update: Promise<unknown> | undefined;
+    let h: Harness | undefined = undefined;
+    h = await harness(
+      (i) => {
+        if (i === 0) {
+          // While the first attempt is answered 503, an operator changes the secret header.
+          const admin = h!.admin;
+          update = admin.transaction(async (w) => {
+            const d = (await w.getDestination('sink'))!;
+            return w.replaceDestination(
+              'sink',
+              { ...d, headers: [{ key: 'X-Token', value: 'token-v2-bbbbbbbb', secret: true }] },
+              { expected: d.version },
+            );
+          });
+          return { status: 503, headers: { 'retry-after': '1' } };
+        }
+        return { status: 200 };
+      },
+      { headers: [{ key: 'X-Token', value: 'token-v1-aaaaaaaa', secret: true }] },
+    );
+    const first = await h.run(pointsIssued());
+    await update;
+    assert.equal(first.status, 'delivered');
+    assert.equal(first.destinations[0]?.destinationVersion, '1');
+    assert.deepEqual(
+      h.sink.requests.map((r) => r.headers['x-token']),
+      ['token-v1-aaaaaaaa', 'token-v1-aaaaaaaa'],
+    );
+    const next = await h.run(pointsIssued());
+    assert.equal(next.destinations[0]?.destinationVersion, '2');
+    assert.equal(h.sink.requests.at(-1)?.headers['x-token'], 'token-v2-bbbbbbbb');
   });
 
   test('does not retry a permanent 400', async () => {
