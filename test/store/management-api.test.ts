@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { ConfigAdmin } from '../../src/config/admin';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
@@ -413,7 +414,6 @@ describe('management API: credential sets and sources', () => {
 
 describe('a configuration database that cannot be reached', () => {
   it('answers 503 store_unavailable with Retry-After, for events and for the management API', async () => {
-    const { default: pg } = await import('pg');
     // Port 1 on loopback: nothing listens, connections are refused at once.
     const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
     pool.on('error', () => undefined);
