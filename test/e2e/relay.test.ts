@@ -359,3 +359,27 @@ describe('receiver with Temporal unreachable', () => {
     }
   });
 });
+
+describe('start-up refusals', () => {
+  test('NODE_ENV=production without RELAY_MASTER_KEY exits 1 with a message saying how to make one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-e2e-key-'));
+    const receiver = spawnRelay('src/receiver-main.ts', {
+      NODE_ENV: 'production',
+      RELAY_DATA_DIR: join(dir, 'data'),
+      RELAY_MASTER_KEY: '',
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      const code = receiver.proc.exitCode ?? (await new Promise<number | null>((resolve) => receiver.proc.once('exit', resolve)));
+      assert.equal(code, 1, receiver.output());
+      assert.match(receiver.output(), /refusing to start without RELAY_MASTER_KEY/);
+      assert.match(receiver.output(), /openssl rand -base64 32/);
+      assert.doesNotMatch(receiver.output(), /\n\s+at /, 'an operator error prints its message, not a stack');
+    } finally {
+      await receiver.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
