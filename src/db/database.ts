@@ -6,7 +6,7 @@
  * the server (never the password) rather than at the first request.
  */
 import pg from 'pg';
-import { startEmbedded, type EmbeddedServer } from './embedded';
+import type { EmbeddedServer } from './embedded';
 
 export { migrate } from './migrate';
 
@@ -84,6 +84,8 @@ export async function openDatabase(opts: { url?: string; dataDir: string; log?: 
     return { pool, engine: 'postgres', description, close: once(() => pool.end()) };
   }
 
+  // Loaded only here: PGlite costs ~40 MiB of memory, which processes on PostgreSQL don't need.
+  const { startEmbedded } = await import('./embedded');
   const server: EmbeddedServer = await startEmbedded(opts.dataDir);
   // One connection (PGlite is a single backend), kept open: no idle timeout, no reconnect churn.
   const pool = newPool({ connectionString: server.url, max: 1, idleTimeoutMillis: 0 }, server.description, log);
