@@ -36,7 +36,10 @@ export interface ActivityDeps {
 
 export interface MapEventInput {
   destination: string;
-  /** The destination version the run planned with (absent in runs started before versions were pinned). */
+  /**
+   * The destination version the run planned with (absent in runs started before versions were
+   * pinned; a content hash in runs planned on the file store: the store then uses the current one).
+   */
   version?: string;
   event: CanonicalEvent;
   /** The event's enrichment (all destinations'); mapEvent keeps what this destination chose. */
@@ -64,7 +67,7 @@ export interface LegacyMappedEvent {
 
 export interface DeliverInput {
   destination: string;
-  /** The version mapEvent rendered with; its settings and secrets are used (absent in older runs: current). */
+  /** The version mapEvent rendered with; its settings and secrets are used (absent or a file-store hash: current). */
   destinationVersion?: string;
   request: OutboundRequest;
   idempotencyKey: string;

@@ -4,13 +4,18 @@
 -- key id inside the envelope, the row's identity as additional data); `secret_hints` holds
 -- what the API may show of each secret: that it is set and its last 4 characters.
 
+-- Versions of credential sets and sources (their ETags) come from one sequence, so a version
+-- never repeats, not even for a name deleted and created again: a cached row or a saved
+-- If-Match of the deleted entry can never match the new one.
+CREATE SEQUENCE entry_versions;
+
 CREATE TABLE credential_sets (
   name         text PRIMARY KEY,
   type         text NOT NULL,
   config       jsonb NOT NULL,                 -- the set without its secret fields
   secrets      text NOT NULL,                  -- sealed {field: value}; AAD 'credential_sets:<name>'
   secret_hints jsonb NOT NULL DEFAULT '{}',    -- {field: last4}
-  version      integer NOT NULL DEFAULT 1,
+  version      integer NOT NULL DEFAULT nextval('entry_versions'),
   created_at   timestamptz NOT NULL DEFAULT now(),
   updated_at   timestamptz NOT NULL DEFAULT now()
 );
@@ -21,7 +26,7 @@ CREATE TABLE sources (
   config       jsonb NOT NULL,                 -- the source without its auth secrets
   secrets      text NOT NULL,                  -- sealed {slot: value}; AAD 'sources:<id>'
   secret_hints jsonb NOT NULL DEFAULT '{}',
-  version      integer NOT NULL DEFAULT 1,
+  version      integer NOT NULL DEFAULT nextval('entry_versions'),
   created_at   timestamptz NOT NULL DEFAULT now(),
   updated_at   timestamptz NOT NULL DEFAULT now()
 );
@@ -60,3 +65,4 @@ DROP TABLE destinations;
 DROP TABLE destination_versions;
 DROP TABLE sources;
 DROP TABLE credential_sets;
+DROP SEQUENCE entry_versions;

@@ -62,7 +62,7 @@ function collectionPaths(c: Collection): Record<string, unknown> {
         parameters: [{ $ref: '#/components/parameters/IfMatch' }],
         requestBody: { required: true, content: json(ref(c.schemas.update)) },
         responses: {
-          200: withETag(`The ${c.noun}, changed (version + 1)`, ref(c.schemas.resource)),
+          200: withETag(`The ${c.noun}, changed (a new version; a PUT that changes nothing keeps it)`, ref(c.schemas.resource)),
           ...errors({
             ...ADMIN_ERRORS,
             ...BODY_ERRORS,

@@ -21,7 +21,9 @@ import {
   credentialSecretPaths,
   describeHints,
   hintsOf,
-  isRedacted,
+  isStorableKey,
+  keepRedacted,
+  nulProblems,
   redacted,
   replaceAt,
   SECRET_MARKER,
@@ -72,6 +74,20 @@ function checkVersion(what: string, current: number, pre: Precondition): void {
       `${what} is at version ${current}, not ${pre.expected}: it changed since you read it; read it again and reapply your change`,
     );
   }
+}
+
+/** A PUT names its entry in the URL; a body naming another one is a mistake, not a rename. */
+function refuseRename(what: string, field: 'name' | 'id', key: string, input: unknown): void {
+  if (isObject(input) && input[field] !== undefined && input[field] !== key) {
+    throw validationError(`the ${what}`, [
+      { path: field, message: `the ${field} is "${key}" (from the URL); a ${what} cannot be renamed` },
+    ]);
+  }
+}
+
+function refuseNul(what: string, input: unknown): void {
+  const nul = nulProblems(input);
+  if (nul.length > 0) throw validationError(what, nul);
 }
 
 /** `${ENV}` references belong to files; through the API a secret is sent as its value. */
@@ -231,6 +247,8 @@ export class ConfigWriter {
     const resolve = refuseRefs(problems);
     const input = withoutMeta(given);
     if (!isObject(input)) throw validationError('the destination', [{ path: '', message: 'expected a JSON object' }]);
+    const nul = nulProblems(input);
+    if (nul.length > 0) throw validationError('the destination', nul);
     let body = input;
     let credential: Credential | undefined;
     // webhook `auth` may define the credential set inline: it is created with the destination.
@@ -274,12 +292,7 @@ export class ConfigWriter {
       if (!sourceIds.has(id)) problems.push({ path: `sources.${i}`, message: `no source with id "${id}"` });
     }
     const stored = current ? openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version)) : {};
-    const secret = (slot: string, value: string) => {
-      if (!isRedacted(value)) return value;
-      const kept = stored[slot];
-      if (kept === undefined) problems.push({ path: slot, message: `"${value}" is how the API shows a stored secret: send the value` });
-      return kept ?? value;
-    };
+    const secret = (slot: string, value: string) => keepRedacted(value, stored[slot], slot, problems);
     const config = parseDestination(base.data, '', { resolve, credentialNames, secret }, problems);
     if (problems.length > 0 || !config) throw validationError('the destination', problems);
     return { ...this.storableDestination(config), ...(credential ? { credential } : {}) };
@@ -308,11 +321,7 @@ export class ConfigWriter {
     const current = await this.destinationRow(name, true);
     if (!current) throw notFound(`destination "${name}"`);
     checkVersion(`destination "${name}"`, current.version, pre);
-    if (isObject(input) && input.name !== undefined && input.name !== name) {
-      throw validationError('the destination', [
-        { path: 'name', message: `the name is "${name}" (from the URL); a destination cannot be renamed` },
-      ]);
-    }
+    refuseRename('destination', 'name', name, input);
     const { config, secrets, credential } = await this.validateDestination({ ...(isObject(input) ? input : {}), name }, current);
     if (credential) await this.saveCredential({ entry: credential, secrets: this.credentialSecrets(credential) }, 'create');
     await this.saveDestination({ config, secrets }, 'update', current);
@@ -406,6 +415,7 @@ export class ConfigWriter {
   }
 
   private async destinationRow(name: string, forUpdate = false): Promise<DestinationRow | undefined> {
+    if (!isStorableKey(name)) return undefined;
     const { rows } = await this.db.query<DestinationRow>(`${DESTINATION_SELECT} WHERE d.name = $1${forUpdate ? ' FOR UPDATE OF d' : ''}`, [
       name,
     ]);
@@ -429,6 +439,7 @@ export class ConfigWriter {
   }
 
   validateCredential(input: unknown, current?: EntryRow<Credential>): StorableEntry<Credential> {
+    refuseNul('the credential set', input);
     const parsed = credentialSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the credential set', issuesOf(parsed.error));
     const problems: ConfigProblem[] = [];
@@ -446,6 +457,7 @@ export class ConfigWriter {
 
   async replaceCredential(name: string, input: unknown, pre: Precondition): Promise<CredentialResource> {
     const current = await this.currentEntry(CREDENTIALS, name, pre);
+    refuseRename('credential set', 'name', name, input);
     await this.saveCredential(this.validateCredential({ ...(isObject(input) ? input : {}), name }, current), 'update', current);
     return (await this.getCredential(name))!;
   }
@@ -489,6 +501,7 @@ export class ConfigWriter {
   }
 
   validateSource(input: unknown, current?: EntryRow<SourceConfig>): StorableEntry<SourceConfig> {
+    refuseNul('the source', input);
     const parsed = sourceSchema.safeParse(withoutMeta(input));
     if (!parsed.success) throw validationError('the source', issuesOf(parsed.error));
     const problems: ConfigProblem[] = [];
@@ -506,6 +519,7 @@ export class ConfigWriter {
 
   async replaceSource(id: string, input: unknown, pre: Precondition): Promise<SourceResource> {
     const current = await this.currentEntry(SOURCES, id, pre);
+    refuseRename('source', 'id', id, input);
     await this.saveSource(this.validateSource({ ...(isObject(input) ? input : {}), id }, current), 'update', current);
     return (await this.getSource(id))!;
   }
@@ -530,6 +544,7 @@ export class ConfigWriter {
   // ---------------------------------------------------------------- credential sets and sources alike
 
   private async entryRow<T>(t: EntryTable<T>, key: string, forUpdate = false): Promise<EntryRow<T> | undefined> {
+    if (!isStorableKey(key)) return undefined;
     const { rows } = await this.db.query<EntryRow<T>>(`SELECT * FROM ${t.table} WHERE ${t.key} = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
       key,
     ]);
@@ -547,11 +562,7 @@ export class ConfigWriter {
   /** Put the stored secret back wherever a request sent the redacted form the API showed. */
   private restoreRedacted<T>(t: EntryTable<T>, entry: T, current: EntryRow<T> | undefined, problems: ConfigProblem[]): T {
     const stored = current ? openSecrets(this.sealer, current.secrets, t.aad(t.keyOf(current.config))) : {};
-    return replaceAt(entry, t.secretPaths(entry), (path, value) => {
-      if (!isRedacted(value)) return value;
-      if (stored[path] === undefined) problems.push({ path, message: `"${value}" is how the API shows a stored secret: send the value` });
-      return stored[path] ?? value;
-    });
+    return replaceAt(entry, t.secretPaths(entry), (path, value) => keepRedacted(value, stored[path], path, problems));
   }
 
   private async saveEntry<T>(t: EntryTable<T>, s: StorableEntry<T>, mode: SaveMode, known?: EntryRow<T>): Promise<Action> {
@@ -572,7 +583,7 @@ export class ConfigWriter {
     ];
     if (current) {
       await this.db.query(
-        `UPDATE ${t.table} SET ${t.type} = $2, config = $3, secrets = $4, secret_hints = $5, version = version + 1, updated_at = now() WHERE ${t.key} = $1`,
+        `UPDATE ${t.table} SET ${t.type} = $2, config = $3, secrets = $4, secret_hints = $5, version = nextval('entry_versions'), updated_at = now() WHERE ${t.key} = $1`,
         values,
       );
       return 'updated';
@@ -615,17 +626,22 @@ export class ConfigAdmin {
   /** Run `fn` in a transaction; with `rollback` (dry runs) nothing it did is kept. */
   async transaction<T>(fn: (w: ConfigWriter) => Promise<T>, options: { rollback?: boolean; readOnly?: boolean } = {}): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
-      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      // Reads see one snapshot (a list and its referencedBy agree); writes are serialized by the lock.
+      await client.query(options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       const result = await fn(new ConfigWriter(client, this.sealer));
       await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
       return result;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A client whose rollback fails is broken: the pool must not hand it out again.
+      await client.query('ROLLBACK').catch((rollback: unknown) => {
+        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+      });
       throw e;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -13,6 +13,7 @@ import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, relayConfigSchema, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
 import { resolveSources, type ResolveRefs } from './sources';
+import { nulProblems } from './stored';
 
 export type { ResolveRefs };
 
@@ -107,6 +108,10 @@ export function parseDestination(
 ): DestinationConfig | undefined {
   if (d.name.trim() === '') problems.push({ path: `${at}.name`, message: 'name is required' });
   else if (d.name !== d.name.trimEnd()) problems.push({ path: `${at}.name`, message: 'name must not end with spaces' });
+  else if (d.name.length > 200) problems.push({ path: `${at}.name`, message: 'name must be at most 200 characters' });
+  // eslint-disable-next-line no-control-regex
+  else if (/[\u0000-\u001f\u007f]/.test(d.name)) problems.push({ path: `${at}.name`, message: 'name must not hold control characters' });
+  else if (d.name === '.' || d.name === '..') problems.push({ path: `${at}.name`, message: `"${d.name}" cannot be addressed in a URL` });
   if (d.enrichment.cardNumbers && !d.enrichment.customerIdentifiers) {
     problems.push({
       path: `${at}.enrichment.cardNumbers`,
@@ -150,6 +155,8 @@ export function versionOf(d: DestinationConfigInput): string {
 
 /** Validate a parsed document (already YAML-decoded) into a RelayConfig, or throw ConfigError. */
 export function parseConfig(document: unknown, env: Env, file = '<inline>'): RelayConfig {
+  const nul = nulProblems(document);
+  if (nul.length > 0) throw new ConfigError(file, nul);
   const parsed = relayConfigSchema.safeParse(document ?? {});
   if (!parsed.success) throw new ConfigError(file, zodProblems(parsed.error));
   const problems: ConfigProblem[] = [];

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
 import { destinationConnectors } from '../destinations';
 import { aadCredential, aadDestinationVersion, aadSource } from '../db/aad';
-import { replaceAt, SECRET_MARKER } from './stored';
+import { isStorableKey, replaceAt, SECRET_MARKER } from './stored';
 
 /** Seals and opens secrets (src/db/secrets.ts); `aad` binds a sealed value to its row. */
 export interface Sealer {
@@ -57,6 +57,16 @@ export function withSecretValues<T>(entry: T, paths: string[], secrets: Record<s
   return replaceAt(entry, paths, (path, value) => (value === SECRET_MARKER ? (secrets[path] ?? value) : value));
 }
 
+/**
+ * The store version a run pinned (`destinationVersion`), or undefined for "current": runs
+ * planned before the store existed carry the file store's content hash instead.
+ */
+function pinnedVersion(version: string | undefined): number | undefined {
+  if (version === undefined || !/^[1-9]\d{0,9}$/.test(version)) return undefined;
+  const n = Number(version);
+  return n <= 2 ** 31 - 1 ? n : undefined;
+}
+
 export class PgConfigStore implements ConfigStore {
   private readonly versions = new Lru<DestinationConfig>(2000);
   private readonly versionSecrets = new Lru<Record<string, string>>(2000);
@@ -70,6 +80,7 @@ export class PgConfigStore implements ConfigStore {
   ) {}
 
   async getSource(id: string): Promise<SourceConfig | undefined> {
+    if (!isStorableKey(id)) return undefined;
     const { rows } = await this.pool.query<{ version: number; config: SourceConfig; secrets: string }>(
       'SELECT version, config, secrets FROM sources WHERE id = $1',
       [id],
@@ -99,11 +110,11 @@ export class PgConfigStore implements ConfigStore {
   }
 
   async getDestination(name: string, version?: string): Promise<DestinationConfig | undefined> {
-    if (version !== undefined) {
-      const cached = this.versions.get(`${name}\u0000${version}`);
+    if (!isStorableKey(name)) return undefined;
+    const n = pinnedVersion(version);
+    if (n !== undefined) {
+      const cached = this.versions.get(`${name}\u0000${n}`);
       if (cached) return cached;
-      const n = Number(version);
-      if (!Number.isSafeInteger(n)) return undefined;
       const { rows } = await this.pool.query<VersionRow>(
         'SELECT name, version, config FROM destination_versions WHERE name = $1 AND version = $2',
         [name, n],
@@ -136,12 +147,16 @@ export class PgConfigStore implements ConfigStore {
   }
 
   async getCredential(name: string): Promise<Credential | undefined> {
+    if (!isStorableKey(name)) return undefined;
     const { rows } = await this.pool.query<{ version: number; config: Credential; secrets: string }>(
       'SELECT version, config, secrets FROM credential_sets WHERE name = $1',
       [name],
     );
     const row = rows[0];
-    if (!row) return undefined;
+    if (!row) {
+      this.credentials.delete(name);
+      return undefined;
+    }
     const cached = this.credentials.get(name);
     if (cached?.version === row.version) return cached.credential;
     const secrets = openSecrets(this.sealer, row.secrets, aad.credential(name));

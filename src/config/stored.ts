@@ -23,8 +23,52 @@ export function redacted(hint: string): string {
   return `****${hint}`;
 }
 
+/** Looks like a redacted secret (`****` and up to 4 characters, which may be anything). */
 export function isRedacted(value: string): boolean {
-  return /^\*{4}[^*]{0,4}$/.test(value);
+  return /^\*{4}[\s\S]{0,4}$/.test(value);
+}
+
+/**
+ * The stored secret when `value` is exactly how the API shows it (so a resource sent back as
+ * read keeps its secrets); a problem when it only looks redacted (a hint that is not this
+ * slot's, e.g. header keys reordered, or no secret stored here); the value itself otherwise.
+ */
+export function keepRedacted(
+  value: string,
+  stored: string | undefined,
+  path: string,
+  problems: { path: string; message: string }[],
+): string {
+  if (stored !== undefined && value === redacted(secretHint(stored))) return stored;
+  if (isRedacted(value)) {
+    problems.push({
+      path,
+      message:
+        stored === undefined
+          ? `"${value}" is how the API shows a stored secret, and none is stored here: send the value`
+          : `"${value}" is not how the API shows the secret stored here: send the value, or the value shown`,
+    });
+  }
+  return value;
+}
+
+/** Names and ids the store can hold and address: 1–200 characters, no NUL (PostgreSQL text cannot). */
+export function isStorableKey(key: string): boolean {
+  return key.length > 0 && key.length <= 200 && !key.includes('\u0000');
+}
+
+/** NUL characters anywhere in a document (PostgreSQL text and jsonb cannot store them), by path. */
+export function nulProblems(value: unknown, path = ''): { path: string; message: string }[] {
+  const at = (k: string | number) => (path === '' ? String(k) : `${path}.${k}`);
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ path, message: 'NUL characters (\\u0000) are not allowed' }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulProblems(v, at(i)));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(k.includes('\u0000') ? [{ path: at(k), message: 'NUL characters (\\u0000) are not allowed in keys' }] : []),
+      ...nulProblems(v, at(k)),
+    ]);
+  }
+  return [];
 }
 
 export type SecretHints = Record<string, { set: true; last4?: string }>;

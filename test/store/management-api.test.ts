@@ -356,7 +356,7 @@ describe('management API: credential sets and sources', () => {
     const two = await call('POST', '/destinations', hook({ auth: 'shared-oauth' }));
     assert.equal(one.status, 201, one.text);
     assert.equal(two.status, 201, two.text);
-    const del = await call('DELETE', '/credentials/shared-oauth', undefined, { 'if-match': '"1"' });
+    const del = await call('DELETE', '/credentials/shared-oauth', undefined, { 'if-match': set.headers.get('etag') ?? '' });
     assert.equal(del.status, 409, del.text);
     assert.equal(del.body.code, 'credential_in_use');
     assert.match(String(del.body.message), new RegExp(String(one.body.name)));
@@ -406,9 +406,90 @@ describe('management API: credential sets and sources', () => {
     });
     assert.equal(event.status, 202, await event.text());
     await call('POST', '/destinations', hook({ sources: ['backend-api'] }));
-    const del = await call('DELETE', '/sources/backend-api', undefined, { 'if-match': '"1"' });
+    const del = await call('DELETE', '/sources/backend-api', undefined, { 'if-match': created.headers.get('etag') ?? '' });
     assert.equal(del.status, 409);
     assert.equal(del.body.code, 'source_in_use');
+  });
+});
+
+describe('management API: edge cases found in review', () => {
+  it('never reuses a version: a source deleted and created again gets new secrets and a new ETag', async () => {
+    const first = await call('POST', '/sources', { id: 'again', kind: 'server', auth: { key: 'first-key-0000111' } });
+    const ingest = (key: string) =>
+      fetch(`${receiver.url}/v1/sources/again/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({
+          event_id: randomBytes(4).toString('hex'),
+          event_name: 'x',
+          event_properties: {},
+          timestamp: new Date().toISOString(),
+          user_id: 'u',
+        }),
+      });
+    assert.equal((await ingest('first-key-0000111')).status, 202);
+    const etag = first.headers.get('etag') ?? '';
+    assert.equal((await call('DELETE', '/sources/again', undefined, { 'if-match': etag })).status, 204);
+    const second = await call('POST', '/sources', { id: 'again', kind: 'server', auth: { key: 'second-key-000222' } });
+    assert.notEqual(second.headers.get('etag'), etag);
+    assert.equal((await ingest('first-key-0000111')).status, 401, 'the deleted source key still works');
+    assert.equal((await ingest('second-key-000222')).status, 202);
+    const stale = await call('PUT', '/sources/again', { ...second.body, description: 'x' }, { 'if-match': etag });
+    assert.equal(stale.status, 412);
+  });
+
+  it('refuses NUL characters, over-long and unaddressable names with 422, and answers 404 for such keys', async () => {
+    assertIssue(await call('POST', '/destinations', hook({ description: 'a\u0000b' })), 'description', /NUL/);
+    assertIssue(await call('POST', '/destinations', hook({ name: 'x'.repeat(201) })), 'name', /at most 200/);
+    assertIssue(await call('POST', '/destinations', hook({ name: '..' })), 'name', /URL/);
+    assertIssue(await call('POST', '/credentials', { name: 'nul', type: 'basic', username: 'a\u0000', password: 'p' }), 'username', /NUL/);
+    assert.equal((await call('GET', '/destinations/a%00b')).status, 404);
+    const event = await fetch(`${receiver.url}/v1/sources/%00/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(event.status, 404);
+  });
+
+  it('keeps a stored secret only when the redacted value sent back is the one shown for that slot', async () => {
+    const created = await call('POST', '/sources', {
+      id: 'two-headers',
+      kind: 'server',
+      auth: {
+        type: 'headers',
+        headers: [
+          { header: 'X-A', key: 'header-a-secret-A111' },
+          { header: 'X-B', key: 'header-b-secret-B222' },
+        ],
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const reordered = await call(
+      'PUT',
+      '/sources/two-headers',
+      { ...created.body, auth: { type: 'headers', headers: [{ header: 'X-B', key: '****B222' }] } },
+      { 'if-match': created.headers.get('etag') ?? '' },
+    );
+    assertIssue(reordered, 'auth.headers.0.key', /not how the API shows the secret stored here/);
+    const star = await call('POST', '/credentials', { name: 'starry', type: 'basic', username: 'u', password: 'pass-word-1**' });
+    assert.equal(star.body.password, '****-1**');
+    const back = await call('PUT', '/credentials/starry', star.body);
+    assert.equal(back.status, 200, back.text);
+    const credential = await store.getCredential('starry');
+    assert.equal(credential?.type === 'basic' && credential.password, 'pass-word-1**');
+  });
+
+  it('refuses a PUT whose body names another credential set or source', async () => {
+    const set = await call('POST', '/credentials', { name: 'named', type: 'bearer', token: 'token-0123456789' });
+    assertIssue(await call('PUT', '/credentials/named', { ...set.body, name: 'other' }), 'name', /cannot be renamed/);
+  });
+
+  it('treats a version that is not a store version (a file-store hash) as the current one', async () => {
+    const created = await call('POST', '/destinations', hook());
+    const name = String(created.body.name);
+    assert.equal((await store.getDestination(name, 'a1b2c3d4e5f6'))?.version, '1');
+    assert.equal((await store.getDestination(name, '123456789012'))?.version, '1');
   });
 });
 
