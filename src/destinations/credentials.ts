@@ -4,6 +4,7 @@
  * shortly before they expire and shared by every destination using that set; concurrent
  * deliveries needing a token wait for one token request instead of each making their own.
  */
+import { createHash } from 'node:crypto';
 import type { ConfigStore, Credential } from '../config/store';
 import type { HttpClient } from '../http/client';
 import type { CredentialHeaders } from './connector';
@@ -43,11 +44,15 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
   const earlyMs = options.earlyRefreshMs ?? 60_000;
   const defaultLifetimeMs = options.defaultLifetimeMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, CachedToken>();
+  /** One token per credential set, with the settings it was fetched with: a changed set replaces it. */
+  const cache = new Map<string, { fingerprint: string; token: CachedToken }>();
   const inflight = new Map<string, Promise<CachedToken>>();
 
-  /** A key that changes when the credential's settings change, so a rotated secret gets a new token. */
-  const keyOf = (c: OAuthCredential) => JSON.stringify([c.name, c.tokenUrl, c.clientId, c.clientSecret, c.scope, c.audience]);
+  /** Changes when the credential's settings change (a rotated secret gets a new token); holds no secret. */
+  const fingerprintOf = (c: OAuthCredential) =>
+    createHash('sha256')
+      .update(JSON.stringify([c.name, c.tokenUrl, c.clientId, c.clientSecret, c.scope, c.audience, c.clientAuth]))
+      .digest('base64url');
 
   async function fetchToken(c: OAuthCredential): Promise<CachedToken> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -96,18 +101,19 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
   }
 
   async function oauthToken(c: OAuthCredential, forceRefresh: boolean, rejected: string | undefined): Promise<CachedToken> {
-    const key = keyOf(c);
-    const cached = cache.get(key);
+    const fingerprint = fingerprintOf(c);
+    const entry = cache.get(c.name);
+    const cached = entry?.fingerprint === fingerprint ? entry.token : undefined;
     const stale = forceRefresh && (rejected === undefined || (cached && `${cached.type} ${cached.token}` === rejected));
     if (cached && !stale && cached.expiresAt > now()) return cached;
-    if (stale) cache.delete(key);
-    let pending = inflight.get(key);
+    if (stale) cache.delete(c.name);
+    let pending = inflight.get(fingerprint);
     if (!pending) {
-      pending = fetchToken(c).finally(() => inflight.delete(key));
-      inflight.set(key, pending);
+      pending = fetchToken(c).finally(() => inflight.delete(fingerprint));
+      inflight.set(fingerprint, pending);
     }
     const token = await pending;
-    cache.set(key, token);
+    cache.set(c.name, { fingerprint, token });
     return token;
   }
 
