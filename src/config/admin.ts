@@ -9,6 +9,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { z } from 'zod';
 import { destinationConnectors } from '../destinations';
+import { secretsOf } from '../destinations/connector';
 import { hasEnvRefs } from '../destinations/webhook-rules';
 import { HttpError, type FieldIssue } from '../errors';
 import { parseCredential, parseDestination, prefixed, type ConfigProblem, type ResolveRefs } from './load';
@@ -302,7 +303,7 @@ export class ConfigWriter {
   storableDestination(config: DestinationConfig | Omit<DestinationConfig, 'version'>): StorableDestination {
     const connector = destinationConnectors[config.kind];
     if (!connector) throw new Error(`unknown destination kind ${config.kind}`);
-    const secrets = connector.secretRefs(config.settings);
+    const secrets = secretsOf(connector, config.settings);
     const settings = connector.withSecrets(config.settings, () => SECRET_MARKER) as Record<string, unknown>;
     const rest = { ...config } as Partial<DestinationConfig>;
     delete rest.version;

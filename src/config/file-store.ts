@@ -1,5 +1,6 @@
 /** ConfigStore over a validated configuration held in memory: the receiver's unit tests and the history recorder use it; the relay runs on PgConfigStore. */
 import { destinationConnectors } from '../destinations';
+import { secretsOf } from '../destinations/connector';
 import type { RelayConfig } from './load';
 import { credentialSecretRefs, resolveEnvRefs, type ConfigProblem } from './load';
 import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
@@ -58,7 +59,7 @@ export class FileConfigStore implements ConfigStore {
     const d = this.destinations.get(name);
     const connector = d && destinationConnectors[d.kind];
     if (!d || !connector) return Promise.resolve({});
-    return memoize(this.resolvedSecrets, name, () => this.resolveAll(`destination "${name}"`, connector.secretRefs(d.settings)));
+    return memoize(this.resolvedSecrets, name, () => this.resolveAll(`destination "${name}"`, secretsOf(connector, d.settings)));
   }
 
   getCredential(name: string): Promise<Credential | undefined> {

@@ -60,7 +60,7 @@ export interface SendContext<Settings> {
   destination: DestinationConfig<Settings>;
   request: OutboundRequest;
   idempotencyKey: string;
-  /** The destination's secrets by slot (see `secretRefs`), resolved. */
+  /** The destination's secrets by slot (see `withSecrets`), resolved. */
   secrets: Record<string, string>;
   credentials: CredentialHeaders;
   /** Epoch seconds of this attempt (Standard Webhooks `webhook-timestamp`). */
@@ -85,12 +85,11 @@ export interface DestinationConnector<Settings = Record<string, unknown>> {
   settingsSchema: z.ZodType<Settings>;
   /** Rules zod cannot express, each with its own message. */
   check(settings: Settings, ctx: CheckContext): ConfigProblem[];
-  /** Secret references by slot (e.g. `dataApiKey` → `${MOE_KEY}`); resolved only by deliver. */
-  secretRefs(settings: Settings): Record<string, string>;
   /**
-   * A copy of the settings with each secret field (the slots `secretRefs` lists) replaced by
-   * `replace(slot, value)`: how a store swaps references for values, values for markers, or
-   * markers for redacted hints, without knowing where the kind keeps its secrets.
+   * A copy of the settings with each secret field, by slot (e.g. `dataApiKey`, `header:<Key>`),
+   * replaced by `replace(slot, value)`: how a store swaps references for values, values for
+   * markers, or markers for redacted hints, without knowing where the kind keeps its secrets.
+   * `secretsOf` reads the slots through it.
    */
   withSecrets(settings: Settings, replace: (slot: string, value: string) => string): Settings;
   /** The requests for this event, in order. Throws TemplateRenderError when it cannot render. */
@@ -106,6 +105,16 @@ export function classifyStatus(status: number): DeliveryVerdict {
   if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
   if (status === 410) return 'gone';
   return 'permanent';
+}
+
+/** The secret fields of a destination's settings by slot (references in a file, values in the store). */
+export function secretsOf<Settings>(connector: DestinationConnector<Settings>, settings: Settings): Record<string, string> {
+  const found: Record<string, string> = {};
+  connector.withSecrets(settings, (slot, value) => {
+    found[slot] = value;
+    return value;
+  });
+  return found;
 }
 
 /** Define a connector with its settings type inferred from its schema. */

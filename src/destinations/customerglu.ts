@@ -27,10 +27,6 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
     return problems;
   },
 
-  secretRefs(s) {
-    return { writeKey: s.writeKey };
-  },
-
   withSecrets(s, replace) {
     return { ...s, writeKey: replace('writeKey', s.writeKey) };
   },

@@ -67,10 +67,6 @@ export const moengageConnector = defineConnector<MoengageSettings>({
     return problems;
   },
 
-  secretRefs(s) {
-    return { dataApiKey: s.dataApiKey };
-  },
-
   withSecrets(s, replace) {
     return { ...s, dataApiKey: replace('dataApiKey', s.dataApiKey) };
   },

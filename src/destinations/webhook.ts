@@ -83,13 +83,6 @@ export const webhookConnector = defineConnector<WebhookSettings>({
     return problems;
   },
 
-  secretRefs(s) {
-    const refs: Record<string, string> = {};
-    for (const h of s.headers) if (h.secret) refs[`header:${h.key}`] = h.value;
-    if (s.signing) refs.signingSecret = s.signing.secret;
-    return refs;
-  },
-
   withSecrets(s, replace) {
     return {
       ...s,

@@ -10,7 +10,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { enrichmentFor } from '../../activities/enrich';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { DestinationConfig } from '../../src/config/store';
-import type { SendContext } from '../../src/destinations/connector';
+import { secretsOf, type SendContext } from '../../src/destinations/connector';
 import { customergluConnector, type CustomergluSettings } from '../../src/destinations/customerglu';
 import { moengageConnector, type MoengageSettings } from '../../src/destinations/moengage';
 import { signatureHeaders, signingSecretProblem } from '../../src/destinations/signing';
@@ -140,7 +140,7 @@ describe('moengage', () => {
   it('authenticates with Basic workspaceId:apiKey at send time only', async () => {
     const { headers } = await moengageConnector.sendHeaders(sendContext(d, { dataApiKey: 'moe-secret' }));
     assert.deepEqual(headers, { authorization: `Basic ${Buffer.from('WS123:moe-secret').toString('base64')}` });
-    assert.deepEqual(moengageConnector.secretRefs(settings), { dataApiKey: '${MOE_KEY}' });
+    assert.deepEqual(secretsOf(moengageConnector, settings), { dataApiKey: '${MOE_KEY}' });
   });
 });
 
