@@ -1,8 +1,8 @@
 /** `customerglu`: CustomerGlu's server-to-server event API (`POST /server/v4`, `X-API-KEY`). */
 import { z } from 'zod';
-import { hasPlaceholders, TemplateRenderError } from '../templates';
+import { TemplateRenderError } from '../templates';
 import { classifyStatus, defineConnector } from './connector';
-import { checkUrl } from './webhook-rules';
+import { checkBaseUrl } from './webhook-rules';
 
 export const customergluSettingsSchema = z
   .object({
@@ -22,9 +22,7 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.writeKey, `${ctx.at}.writeKey`);
-    const problems = checkUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
-    if (hasPlaceholders(s.baseUrl)) problems.push({ path: `${ctx.at}.baseUrl`, message: 'baseUrl cannot hold placeholders' });
-    return problems;
+    return checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
   },
 
   withSecrets(s, replace) {

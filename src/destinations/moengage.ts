@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical-event';
 import type { Enrichment } from '../enrichment';
-import { hasPlaceholders, TemplateRenderError } from '../templates';
+import { TemplateRenderError } from '../templates';
 import { classifyStatus, defineConnector, type OutboundRequest } from './connector';
-import { checkUrl } from './webhook-rules';
+import { checkBaseUrl } from './webhook-rules';
 
 export const moengageSettingsSchema = z
   .object({
@@ -61,10 +61,7 @@ export const moengageConnector = defineConnector<MoengageSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.dataApiKey, `${ctx.at}.dataApiKey`);
-    if (s.baseUrl === undefined) return [];
-    const problems = checkUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
-    if (hasPlaceholders(s.baseUrl)) problems.push({ path: `${ctx.at}.baseUrl`, message: 'baseUrl cannot hold placeholders' });
-    return problems;
+    return s.baseUrl === undefined ? [] : checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
   },
 
   withSecrets(s, replace) {

@@ -16,6 +16,13 @@ export function hasEnvRefs(value: string): boolean {
   return ENV_REF.test(value);
 }
 
+/** An API base URL of a kind (MoEngage, CustomerGlu): the URL rules, and no placeholders. */
+export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
+  const problems = checkUrl(url, allowInsecureHttp, path);
+  if (hasPlaceholders(url)) problems.push({ path, message: 'baseUrl cannot hold placeholders' });
+  return problems;
+}
+
 export function checkUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (hasEnvRefs(url)) {
