@@ -70,32 +70,17 @@ function pinnedVersion(version: string | undefined): number | undefined {
 export class PgConfigStore implements ConfigStore {
   private readonly versions = new Lru<DestinationConfig>(2000);
   private readonly versionSecrets = new Lru<Record<string, string>>(2000);
-  /** Per source id: the decoded source at a version (same object while unchanged). */
-  private readonly sources = new Map<string, { version: number; source: SourceConfig }>();
-  private readonly credentials = new Map<string, { version: number; credential: Credential }>();
+  /** Per source id / credential name: the decoded entry at a version (same object while unchanged). */
+  private readonly sources = new Map<string, { version: number; value: unknown }>();
+  private readonly credentials = new Map<string, { version: number; value: unknown }>();
 
   constructor(
     private readonly pool: Pool,
     private readonly sealer: Sealer,
   ) {}
 
-  async getSource(id: string): Promise<SourceConfig | undefined> {
-    if (!isStorableKey(id)) return undefined;
-    const { rows } = await this.pool.query<{ version: number; config: SourceConfig; secrets: string }>(
-      'SELECT version, config, secrets FROM sources WHERE id = $1',
-      [id],
-    );
-    const row = rows[0];
-    if (!row) {
-      this.sources.delete(id);
-      return undefined;
-    }
-    const cached = this.sources.get(id);
-    if (cached?.version === row.version) return cached.source;
-    const secrets = openSecrets(this.sealer, row.secrets, aad.source(id));
-    const source = withSecretValues(row.config, Object.keys(secrets), secrets);
-    this.sources.set(id, { version: row.version, source });
-    return source;
+  getSource(id: string): Promise<SourceConfig | undefined> {
+    return this.entry<SourceConfig>('sources', 'id', id, this.sources, aad.source);
   }
 
   async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
@@ -146,23 +131,37 @@ export class PgConfigStore implements ConfigStore {
     return secrets;
   }
 
-  async getCredential(name: string): Promise<Credential | undefined> {
-    if (!isStorableKey(name)) return undefined;
-    const { rows } = await this.pool.query<{ version: number; config: Credential; secrets: string }>(
-      'SELECT version, config, secrets FROM credential_sets WHERE name = $1',
-      [name],
+  getCredential(name: string): Promise<Credential | undefined> {
+    return this.entry<Credential>('credential_sets', 'name', name, this.credentials, aad.credential);
+  }
+
+  /**
+   * A source or credential set with its secrets put back. The row is read every time (a change
+   * is seen at once); the decrypted entry is reused while its version is unchanged (same object).
+   */
+  private async entry<T>(
+    table: 'sources' | 'credential_sets',
+    column: 'id' | 'name',
+    key: string,
+    cache: Map<string, { version: number; value: unknown }>,
+    aadOf: (key: string) => string,
+  ): Promise<T | undefined> {
+    if (!isStorableKey(key)) return undefined;
+    const { rows } = await this.pool.query<{ version: number; config: T; secrets: string }>(
+      `SELECT version, config, secrets FROM ${table} WHERE ${column} = $1`,
+      [key],
     );
     const row = rows[0];
     if (!row) {
-      this.credentials.delete(name);
+      cache.delete(key);
       return undefined;
     }
-    const cached = this.credentials.get(name);
-    if (cached?.version === row.version) return cached.credential;
-    const secrets = openSecrets(this.sealer, row.secrets, aad.credential(name));
-    const credential: Credential = { ...row.config, ...secrets };
-    this.credentials.set(name, { version: row.version, credential });
-    return credential;
+    const cached = cache.get(key);
+    if (cached?.version === row.version) return cached.value as T;
+    const secrets = openSecrets(this.sealer, row.secrets, aadOf(key));
+    const value = withSecretValues(row.config, Object.keys(secrets), secrets);
+    cache.set(key, { version: row.version, value });
+    return value;
   }
 
   private remember(row: VersionRow): DestinationConfig {
