@@ -7,12 +7,11 @@
  * the pointer, so runs in flight keep the version they planned with.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { z } from 'zod';
 import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import { hasEnvRefs } from '../destinations/webhook-rules';
 import { HttpError, type FieldIssue } from '../errors';
-import { parseCredential, parseDestination, prefixed, type ConfigProblem, type ResolveRefs } from './load';
+import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs } from './load';
 import { aad, openSecrets, type Sealer } from './pg-store';
 import { credentialSchema, destinationBaseSchema, sourceSchema } from './schema';
 import type { SourceConfigInput } from './source-schema';
@@ -99,10 +98,6 @@ function refuseRefs(problems: ConfigProblem[]): ResolveRefs {
     }
     return value;
   };
-}
-
-function issuesOf(error: z.ZodError, at = ''): ConfigProblem[] {
-  return at ? prefixed(error, at) : error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -248,14 +243,13 @@ export class ConfigWriter {
     const resolve = refuseRefs(problems);
     const input = withoutMeta(given);
     if (!isObject(input)) throw validationError('the destination', [{ path: '', message: 'expected a JSON object' }]);
-    const nul = nulProblems(input);
-    if (nul.length > 0) throw validationError('the destination', nul);
+    refuseNul('the destination', input);
     let body = input;
     let credential: Credential | undefined;
     // webhook `auth` may define the credential set inline: it is created with the destination.
     if (isObject(input.auth)) {
       const parsed = credentialSchema.safeParse(input.auth);
-      if (!parsed.success) problems.push(...issuesOf(parsed.error, 'auth'));
+      if (!parsed.success) problems.push(...prefixed(parsed.error, 'auth'));
       else {
         credential = parseCredential(parsed.data, 'auth', resolve, problems);
         body = { ...input, auth: credential.name };
@@ -265,7 +259,7 @@ export class ConfigWriter {
     if (!base.success) {
       // Report the kind's rules too (one issue per violated rule), checked on a copy where the
       // fields the base schema refused are set aside.
-      const baseIssues = issuesOf(base.error);
+      const baseIssues = zodProblems(base.error);
       const refused = new Set(base.error.issues.map((i) => String(i.path[0] ?? '')));
       const stand: Record<string, unknown> = { name: 'n', kind: body.kind, events: ['e'] };
       const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !refused.has(k)));
@@ -319,9 +313,7 @@ export class ConfigWriter {
   }
 
   async replaceDestination(name: string, input: unknown, pre: Precondition): Promise<DestinationResource> {
-    const current = await this.destinationRow(name, true);
-    if (!current) throw notFound(`destination "${name}"`);
-    checkVersion(`destination "${name}"`, current.version, pre);
+    const current = await this.currentDestination(name, pre);
     refuseRename('destination', 'name', name, input);
     const { config, secrets, credential } = await this.validateDestination({ ...(isObject(input) ? input : {}), name }, current);
     if (credential) await this.saveCredential({ entry: credential, secrets: this.credentialSecrets(credential) }, 'create');
@@ -330,9 +322,7 @@ export class ConfigWriter {
   }
 
   async deleteDestination(name: string, pre: Precondition): Promise<void> {
-    const current = await this.destinationRow(name, true);
-    if (!current) throw notFound(`destination "${name}"`);
-    checkVersion(`destination "${name}"`, current.version, pre);
+    await this.currentDestination(name, pre);
     // Its versions stay: runs in flight finish with the one they planned with.
     await this.db.query('DELETE FROM destinations WHERE name = $1', [name]);
   }
@@ -415,6 +405,14 @@ export class ConfigWriter {
     }
   }
 
+  /** The destination an update or delete acts on, locked, at the version the caller read. */
+  private async currentDestination(name: string, pre: Precondition): Promise<DestinationRow> {
+    const current = await this.destinationRow(name, true);
+    if (!current) throw notFound(`destination "${name}"`);
+    checkVersion(`destination "${name}"`, current.version, pre);
+    return current;
+  }
+
   private async destinationRow(name: string, forUpdate = false): Promise<DestinationRow | undefined> {
     if (!isStorableKey(name)) return undefined;
     const { rows } = await this.db.query<DestinationRow>(`${DESTINATION_SELECT} WHERE d.name = $1${forUpdate ? ' FOR UPDATE OF d' : ''}`, [
@@ -430,19 +428,20 @@ export class ConfigWriter {
   }
 
   async listCredentials(): Promise<CredentialResource[]> {
-    const { rows } = await this.db.query<EntryRow<Credential>>('SELECT * FROM credential_sets ORDER BY name');
-    return Promise.all(rows.map((row) => this.credentialResource(row)));
+    const { rows } = await this.db.query<CredentialRow>(`${CREDENTIAL_SELECT} ORDER BY c.name`);
+    return rows.map(credentialResource);
   }
 
   async getCredential(name: string): Promise<CredentialResource | undefined> {
-    const row = await this.entryRow(CREDENTIALS, name);
-    return row && this.credentialResource(row);
+    if (!isStorableKey(name)) return undefined;
+    const { rows } = await this.db.query<CredentialRow>(`${CREDENTIAL_SELECT} WHERE c.name = $1`, [name]);
+    return rows[0] && credentialResource(rows[0]);
   }
 
   validateCredential(input: unknown, current?: EntryRow<Credential>): StorableEntry<Credential> {
     refuseNul('the credential set', input);
     const parsed = credentialSchema.safeParse(withoutMeta(input));
-    if (!parsed.success) throw validationError('the credential set', issuesOf(parsed.error));
+    if (!parsed.success) throw validationError('the credential set', zodProblems(parsed.error));
     const problems: ConfigProblem[] = [];
     const entry = this.restoreRedacted(CREDENTIALS, parsed.data, current, problems);
     const credential = parseCredential(entry, '', refuseRefs(problems), problems);
@@ -485,10 +484,6 @@ export class ConfigWriter {
     return rows.map((r) => r.name);
   }
 
-  private async credentialResource(row: EntryRow<Credential>): Promise<CredentialResource> {
-    return { ...entryResource(row, Object.keys(row.secret_hints)), referencedBy: await this.credentialUsers(row.config.name) };
-  }
-
   // ---------------------------------------------------------------- sources
 
   async listSources(): Promise<SourceResource[]> {
@@ -504,7 +499,7 @@ export class ConfigWriter {
   validateSource(input: unknown, current?: EntryRow<SourceConfig>): StorableEntry<SourceConfig> {
     refuseNul('the source', input);
     const parsed = sourceSchema.safeParse(withoutMeta(input));
-    if (!parsed.success) throw validationError('the source', issuesOf(parsed.error));
+    if (!parsed.success) throw validationError('the source', zodProblems(parsed.error));
     const problems: ConfigProblem[] = [];
     const entry = this.restoreRedacted(SOURCES, parsed.data, current, problems);
     const source = resolveSource(entry, '', refuseRefs(problems), problems);
@@ -611,6 +606,17 @@ export class ConfigWriter {
   private nameTaken(what: string, name: string): HttpError {
     return new HttpError(409, 'name_taken', `a ${what} named "${name}" exists (names are unique and case-sensitive)`);
   }
+}
+
+/** Credential sets with the destinations that use them, in one query (lists need no query per set). */
+const CREDENTIAL_SELECT = `SELECT c.*, ARRAY(SELECT d.name FROM destinations d WHERE d.credential = c.name ORDER BY d.name) AS referenced_by
+  FROM credential_sets c`;
+
+type CredentialRow = EntryRow<Credential> & { referenced_by: string[] };
+
+function credentialResource(row: CredentialRow): CredentialResource {
+  const { referenced_by: referencedBy, ...entry } = row;
+  return { ...entryResource(entry, Object.keys(row.secret_hints)), referencedBy };
 }
 
 const DESTINATION_SELECT = `SELECT d.name, d.kind, d.version, d.enabled, d.events, d.sources, d.created_at, d.updated_at,
