@@ -161,7 +161,9 @@ export function createActivities(deps: ActivityDeps) {
       const info = Context.current().info;
       const attempt = info.attempt;
       const { destination, connector } = await destinationOrFail(input.destination, input.destinationVersion, attempt);
-      const secrets = await deps.store.getDestinationSecrets(destination.name, input.destinationVersion);
+      // The version just resolved (not the input's, which may be absent or a file-store hash):
+      // settings and secrets come from one version, and the store finds it in its cache.
+      const secrets = await deps.store.getDestinationSecrets(destination.name, destination.version);
 
       const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({
