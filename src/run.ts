@@ -12,7 +12,7 @@ import type { ActivityDeps } from '../activities';
 import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
-import { applyConfig, formatApplyReport } from './config/apply';
+import { applyConfig, applySummary } from './config/apply';
 import { ConfigError, loadConfigFile } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
@@ -53,23 +53,21 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
   const box = createSecretBox(masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) }));
+  // Read once, before the database opens: an invalid file stops start-up at once.
+  const file = env.RELAY_CONFIG ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);
     logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
     const admin = new ConfigAdmin(db.pool, box);
-    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? [])];
-    if (options.applyFile && env.RELAY_CONFIG) {
-      const config = loadConfigFile(env.RELAY_CONFIG, process.env);
-      const report = await applyConfig(admin, config, process.env);
+    if (options.applyFile && file) {
+      const report = await applyConfig(admin, file, process.env);
       logger.info(
         { file: env.RELAY_CONFIG, changes: report.changes.filter((c) => c.action !== 'unchanged') },
-        `applied ${env.RELAY_CONFIG}: ${formatApplyReport(report).split('\n').pop()}`,
+        `applied ${env.RELAY_CONFIG}: ${applySummary(report)}`,
       );
-      allowPrivateNetworks.push(...config.outbound.allowPrivateNetworks);
-    } else if (env.RELAY_CONFIG) {
-      allowPrivateNetworks.push(...loadConfigFile(env.RELAY_CONFIG, process.env).outbound.allowPrivateNetworks);
     }
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(file?.outbound.allowPrivateNetworks ?? [])];
     return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
   } catch (e) {
     await db.close().catch(() => undefined);

@@ -77,12 +77,13 @@ export async function applyConfig(
   return { changes, dryRun };
 }
 
-/** One line per change, then a count: what `relay apply` prints. */
-export function formatApplyReport(report: ApplyReport): string {
-  const lines = report.changes.map((c) => `${c.action.padEnd(9)} ${c.type} ${c.name}`);
+/** The counts: `created 1, updated 0, unchanged 8` (with what a dry run would have done). */
+export function applySummary(report: ApplyReport): string {
   const count = (a: AppliedChange['action']) => report.changes.filter((c) => c.action === a).length;
-  lines.push(
-    `${report.dryRun ? 'dry run, nothing saved: would have ' : ''}created ${count('created')}, updated ${count('updated')}, unchanged ${count('unchanged')}`,
-  );
-  return lines.join('\n');
+  return `${report.dryRun ? 'dry run, nothing saved: would have ' : ''}created ${count('created')}, updated ${count('updated')}, unchanged ${count('unchanged')}`;
+}
+
+/** One line per change, then the counts: what `relay apply` prints. */
+export function formatApplyReport(report: ApplyReport): string {
+  return [...report.changes.map((c) => `${c.action.padEnd(9)} ${c.type} ${c.name}`), applySummary(report)].join('\n');
 }

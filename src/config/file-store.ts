@@ -25,17 +25,14 @@ export class FileConfigStore implements ConfigStore {
   /** Resolved secrets, once per destination / credential: a file store's config and environment are fixed. */
   private readonly resolvedSecrets = new Map<string, Promise<Record<string, string>>>();
   private readonly resolvedCredentials = new Map<string, Promise<Credential>>();
-  /** Process-wide outbound policy from the file (the worker builds its HTTP client with it). */
-  readonly outbound: RelayConfig['outbound'];
 
   constructor(
-    config: Pick<RelayConfig, 'sources' | 'destinations'> & Partial<Pick<RelayConfig, 'credentials' | 'outbound'>>,
+    config: Pick<RelayConfig, 'sources' | 'destinations'> & Partial<Pick<RelayConfig, 'credentials'>>,
     private readonly env: Env = process.env,
   ) {
     this.sources = new Map(config.sources.map((s) => [s.id, s]));
     this.destinations = new Map(config.destinations.map((d) => [d.name, d]));
     this.credentials = new Map((config.credentials ?? []).map((c) => [c.name, c]));
-    this.outbound = config.outbound ?? { allowPrivateNetworks: [] };
   }
 
   // In memory, so the promises are settled at once; the interface is async for stores that do I/O.
