@@ -11,7 +11,7 @@ import { startDevServer, type DevServer } from './temporal/dev-server';
 import {
   createLogger,
   installRuntime,
-  isOperatorError,
+  startErrorText,
   openConfig,
   onShutdownSignal,
   startReceiverPart,
@@ -61,10 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (isOperatorError(e)) {
-    process.stderr.write(`loyalty-relay: ${e.message}\n`);
-  } else {
-    process.stderr.write(`loyalty-relay: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  }
+  process.stderr.write(`loyalty-relay: ${startErrorText(e)}\n`);
   process.exit(1);
 });

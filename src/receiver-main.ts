@@ -1,6 +1,6 @@
 /** The receiver alone (production runs it apart from the worker): `npm run start:receiver`. */
 import { parseEnv } from './env';
-import { createLogger, isOperatorError, openConfig, onShutdownSignal, startReceiverPart } from './run';
+import { createLogger, startErrorText, openConfig, onShutdownSignal, startReceiverPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -15,7 +15,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const known = isOperatorError(e);
-  process.stderr.write(`loyalty-relay receiver: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`loyalty-relay receiver: ${startErrorText(e)}\n`);
   process.exit(1);
 });

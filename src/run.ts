@@ -76,7 +76,7 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
 }
 
 /** Errors an operator fixes (configuration, keys, database, CLI): their message is enough, no stack. */
-export function isOperatorError(e: unknown): e is Error {
+function isOperatorError(e: unknown): e is Error {
   return [
     ConfigError,
     EnvError,
@@ -87,6 +87,12 @@ export function isOperatorError(e: unknown): e is Error {
     FolderLockedError,
     MigrationError,
   ].some((type) => e instanceof type);
+}
+
+/** What an entry point prints when it cannot start: the message of an operator error, else the stack. */
+export function startErrorText(e: unknown): string {
+  if (isOperatorError(e)) return e.message;
+  return `failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
 }
 
 export function installRuntime(logger: Logger): void {

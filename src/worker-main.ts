@@ -1,6 +1,6 @@
 /** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
 import { parseEnv } from './env';
-import { createLogger, isOperatorError, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
+import { createLogger, startErrorText, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -15,7 +15,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const known = isOperatorError(e);
-  process.stderr.write(`loyalty-relay worker: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`loyalty-relay worker: ${startErrorText(e)}\n`);
   process.exit(1);
 });

@@ -12,7 +12,7 @@ import { loadConfigFile } from '../config/load';
 import { reencryptSecrets } from '../db/rotate';
 import { parseEnv } from '../env';
 import { createLogger } from '../logger';
-import { isOperatorError, openConfig } from '../run';
+import { openConfig, startErrorText } from '../run';
 
 const USAGE = `usage: npm run relay -- <command>
 
@@ -88,8 +88,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const known = isOperatorError(e);
-    process.stderr.write(`relay: ${known ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`relay: ${startErrorText(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -119,7 +119,7 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
     const adapter = sourceAdapters[source.kind];
     const answer: Answer = adapter.batch
-      ? await ingestBatch(ingestDeps, source, adapter, body, ctx, req.requestId)
+      ? await ingestBatch(ingestDeps, adapter, body, ctx, req.requestId)
       : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId);
     metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
     for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);

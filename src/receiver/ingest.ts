@@ -11,7 +11,6 @@
  */
 import type { BatchResult } from '../api/schemas';
 import type { CanonicalEvent } from '../canonical-event';
-import type { SourceConfig } from '../config/store';
 import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -78,7 +77,6 @@ const START_CONCURRENCY = 8;
 
 export async function ingestBatch(
   deps: IngestDeps,
-  source: SourceConfig,
   adapter: BatchSourceAdapter,
   body: unknown,
   ctx: NormalizeContext,
@@ -89,7 +87,7 @@ export async function ingestBatch(
   const results: BatchResult[] = new Array<BatchResult>(items.length);
   const toStart: { index: number; event: CanonicalEvent }[] = [];
   const reject = (index: number, e: HttpError, eventId?: string) => {
-    deps.metrics.rejected.inc({ source: source.id, code: e.code });
+    deps.metrics.rejected.inc({ source: ctx.sourceId, code: e.code });
     results[index] = {
       index,
       status: 'rejected',
@@ -127,7 +125,7 @@ export async function ingestBatch(
       } catch (e) {
         if (!(e instanceof TemporalUnavailableError)) throw e;
         retryAfter = e.headers?.['Retry-After'];
-        deps.metrics.rejected.inc({ source: source.id, code: e.code });
+        deps.metrics.rejected.inc({ source: ctx.sourceId, code: e.code });
         results[index] = { index, status: 'unavailable', eventId: event.id, code: e.code, message: e.message };
       }
     }
