@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { CanonicalEvent } from '../canonical-event';
 import type { SourceConfig, SourceOf } from '../config/source-schema';
-import { HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError, type FieldIssue } from '../errors';
+import { BatchTooLargeError, HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError, type FieldIssue } from '../errors';
 import type { SourceKind } from './kinds';
 
 export interface NormalizeContext {
@@ -133,8 +133,17 @@ export function toInstant(value: string | number, path: string, unit: 'ms' | 's'
   return date.toISOString();
 }
 
-/** Run `fn` for each item, turning thrown HttpErrors into per-item refusals with paths prefixed. */
-export function eachItem(items: readonly unknown[], prefix: string, fn: (item: unknown, index: number) => CanonicalEvent): BatchItem[] {
+/**
+ * Run `fn` for each item, turning thrown HttpErrors into per-item refusals with paths prefixed.
+ * A batch over the adapter's `maxEvents` is refused whole (413) before any item is read.
+ */
+export function eachItem(
+  items: readonly unknown[],
+  prefix: string,
+  maxEvents: number,
+  fn: (item: unknown, index: number) => CanonicalEvent,
+): BatchItem[] {
+  if (items.length > maxEvents) throw new BatchTooLargeError(items.length, maxEvents);
   return items.map((item, index) => {
     try {
       return { index, event: fn(item, index) };

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { CLEVERTAP_DEFAULT_EVENT_NAME } from '../config/source-schema';
 import type { CustomerIdentifiers } from '../canonical-event';
-import { BatchTooLargeError } from '../errors';
 import { eachItem, hashId, idOf, parseOrReject, sourceOf, toInstant, type BatchSourceAdapter } from './adapter';
 
 export const CLEVERTAP_MAX_PROFILES = 100;
@@ -37,9 +36,8 @@ export const clevertapSource: BatchSourceAdapter = {
   batch: { maxEvents: CLEVERTAP_MAX_PROFILES },
   normalizeBatch(body, ctx) {
     const env = parseOrReject(envelope, body);
-    if (env.profiles.length > CLEVERTAP_MAX_PROFILES) throw new BatchTooLargeError(env.profiles.length, CLEVERTAP_MAX_PROFILES);
     const fixedName = sourceOf(ctx, 'clevertap').eventName;
-    return eachItem(env.profiles, 'profiles', (item) => {
+    return eachItem(env.profiles, 'profiles', CLEVERTAP_MAX_PROFILES, (item) => {
       const p = parseOrReject(profileSchema, item);
       const identity = p.Identity ?? p.identity;
       const customerId = identity !== undefined ? idOf(identity, p.Identity !== undefined ? 'Identity' : 'identity') : p.objectId;

@@ -7,11 +7,15 @@
 import type { CustomerIdentifiers } from '../canonical-event';
 import { SchemaViolationError } from '../errors';
 import { hashId, idOf, isRecord, sourceOf, toInstant, type SingleSourceAdapter } from './adapter';
-import { parseJsonPath, readJsonPath } from './json-path';
+import { parseJsonPath, readJsonPath, type PathSegment } from './json-path';
+
+/** Parsed mapping paths: a source's paths are fixed, so each is parsed once, not per event. */
+const parsedPaths = new Map<string, PathSegment[] | undefined>();
 
 function at(body: unknown, path: string | undefined): unknown {
   if (path === undefined) return undefined;
-  const parsed = parseJsonPath(path);
+  if (!parsedPaths.has(path)) parsedPaths.set(path, parseJsonPath(path));
+  const parsed = parsedPaths.get(path);
   return parsed ? readJsonPath(body, parsed) : undefined;
 }
 

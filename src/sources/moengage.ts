@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { CustomerIdentifiers } from '../canonical-event';
-import { BatchTooLargeError } from '../errors';
 import { eachItem, hashId, idOf, isRecord, parseOrReject, toInstant, type BatchSourceAdapter } from './adapter';
 
 export const MOENGAGE_MAX_EVENTS = 100;
@@ -45,8 +44,7 @@ export const moengageSource: BatchSourceAdapter = {
   batch: { maxEvents: MOENGAGE_MAX_EVENTS },
   normalizeBatch(body, ctx) {
     const env = parseOrReject(envelope, body);
-    if (env.events.length > MOENGAGE_MAX_EVENTS) throw new BatchTooLargeError(env.events.length, MOENGAGE_MAX_EVENTS);
-    return eachItem(env.events, 'events', (item) => {
+    return eachItem(env.events, 'events', MOENGAGE_MAX_EVENTS, (item) => {
       const e = parseOrReject(eventSchema, item);
       const uid = e.uid != null ? idOf(e.uid, 'uid') : undefined;
       return {

@@ -31,11 +31,14 @@ function identifiersOf(traits: Record<string, unknown> | undefined): CustomerIde
   return out;
 }
 
+/** Only the message type, read first to pick the schema. */
+const messageType = z.object({ type: z.string().min(1) }).loose();
+
 export const segmentSource: SingleSourceAdapter = {
   kind: 'segment',
   nameFrom: '`event` of a `track` message; `identify` for an `identify` message (a user event)',
   normalize(body, ctx): CanonicalEvent {
-    const head = parseOrReject(z.object({ type: z.string().min(1) }).loose(), body);
+    const head = parseOrReject(messageType, body);
     if (head.type !== 'track' && head.type !== 'identify') throw new UnsupportedMessageTypeError(head.type, 'segment');
     const msg = head.type === 'track' ? parseOrReject(track, body) : parseOrReject(identify, body);
     const userId = msg.userId != null ? idOf(msg.userId, 'userId') : undefined;
