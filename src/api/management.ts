@@ -15,11 +15,12 @@ import type {
   ResourceMeta,
   SourceResource,
 } from '../config/admin';
-import { HttpError, storeUnavailable, UnsupportedMediaTypeError } from '../errors';
+import { HttpError, storeUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { safeEqual } from '../receiver/auth';
-import { parseJsonBody } from '../receiver/json';
+import { sendHttpError } from '../receiver/error-handler';
+import { parseJsonBody, requireJsonType } from '../receiver/json';
 import { readBody } from '../receiver/read-body';
 
 export interface ManagementOptions {
@@ -33,8 +34,6 @@ export interface ManagementOptions {
   /** Extra read-only documents (event types, OpenAPI) served beside the resources. */
   documents?: { eventTypes?: () => unknown };
 }
-
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → '*'. */
 function parseIfMatch(header: string | undefined): Precondition | undefined {
@@ -85,8 +84,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
   };
 
   const jsonBody = async (req: Request): Promise<unknown> => {
-    const type = req.get('content-type')?.split(';')[0]?.trim();
-    if (!type || !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(type);
+    requireJsonType(req);
     return parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
   };
 
@@ -190,12 +188,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
     res.locals.managementCode = known.code;
     if (known.status >= 500) audit.error({ err, requestId: req.requestId }, known.message);
     else audit.warn({ requestId: req.requestId, status: known.status, code: known.code, issues: known.issues }, known.message);
-    if (res.headersSent) return;
-    for (const [k, v] of Object.entries(known.headers ?? {})) res.setHeader(k, v);
-    if (!req.complete) res.setHeader('connection', 'close');
-    res
-      .status(known.status)
-      .json({ code: known.code, message: known.message, ...(known.issues ? { issues: known.issues } : {}), requestId: req.requestId });
+    sendHttpError(req, res, known);
   });
   return router;
 }

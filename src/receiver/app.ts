@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ConfigStore, SourceConfig } from '../config/store';
-import { HttpError, PayloadTooLargeError, UnknownSourceError, UnsupportedMediaTypeError } from '../errors';
+import { HttpError, PayloadTooLargeError, UnknownSourceError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { managementRouter, type ManagementOptions } from '../api/management';
@@ -14,7 +14,7 @@ import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
 import { errorHandler } from './error-handler';
 import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
-import { parseJsonBody } from './json';
+import { parseJsonBody, requireJsonType } from './json';
 import { readBody } from './read-body';
 import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
@@ -46,8 +46,6 @@ declare module 'express-serve-static-core' {
     source?: SourceConfig;
   }
 }
-
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 
 export function createReceiverApp(options: ReceiverOptions): express.Express {
   const { store, starter, logger, metrics, maxBodyBytes } = options;
@@ -102,8 +100,7 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.locals.sourceId = source.id;
     await authenticateRequest(source, req, tokens);
     req.source = source;
-    const type = req.get('content-type')?.split(';')[0]?.trim();
-    if (!type || !JSON_TYPE.test(type)) return next(new UnsupportedMediaTypeError(type));
+    requireJsonType(req);
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > maxBodyBytes) return next(new PayloadTooLargeError(maxBodyBytes));
     next();

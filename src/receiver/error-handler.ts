@@ -2,7 +2,7 @@
  * The one place errors become HTTP answers: `{ code, message, issues?, requestId }`.
  * Client mistakes are 4xx with a precise code; internals never leak into a response.
  */
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -46,15 +46,20 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics; maxBodyBy
     }
     deps.metrics.rejected.inc({ source, code: known.code });
     deps.logger.warn({ requestId: req.requestId, source, status: known.status, code: known.code, issues: known.issues }, known.message);
-    if (res.headersSent) return;
-    for (const [k, v] of Object.entries(known.headers ?? {})) res.setHeader(k, v);
-    // The body may not have been read (early refusal): close rather than drain a huge upload.
-    if (!req.complete) res.setHeader('connection', 'close');
-    res.status(known.status).json({
-      code: known.code,
-      message: known.message,
-      ...(known.issues ? { issues: known.issues } : {}),
-      requestId: req.requestId,
-    });
+    sendHttpError(req, res, known);
   };
+}
+
+/** The answer to a client error, `{ code, message, issues?, requestId }`: the receiver's and the management API's. */
+export function sendHttpError(req: Request, res: Response, known: HttpError): void {
+  if (res.headersSent) return;
+  for (const [k, v] of Object.entries(known.headers ?? {})) res.setHeader(k, v);
+  // The body may not have been read (early refusal): close rather than drain a huge upload.
+  if (!req.complete) res.setHeader('connection', 'close');
+  res.status(known.status).json({
+    code: known.code,
+    message: known.message,
+    ...(known.issues ? { issues: known.issues } : {}),
+    requestId: req.requestId,
+  });
 }

@@ -5,7 +5,16 @@
  * `constructor` holding `prototype`).
  */
 import secureJson from 'secure-json-parse';
-import { ForbiddenKeyError, InvalidUtf8Error, MalformedJsonError, NestingTooDeepError } from '../errors';
+import type { Request } from 'express';
+import { ForbiddenKeyError, InvalidUtf8Error, MalformedJsonError, NestingTooDeepError, UnsupportedMediaTypeError } from '../errors';
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
+
+/** Refuse (415) a request whose Content-Type is not JSON (`application/json`, `application/*+json`). */
+export function requireJsonType(req: Request): void {
+  const type = req.get('content-type')?.split(';')[0]?.trim();
+  if (!type || !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(type);
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
