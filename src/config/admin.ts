@@ -7,6 +7,7 @@
  * the pointer, so runs in flight keep the version they planned with.
  */
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import { hasEnvRefs } from '../destinations/webhook-rules';
@@ -631,25 +632,19 @@ export class ConfigAdmin {
   ) {}
 
   /** Run `fn` in a transaction; with `rollback` (dry runs) nothing it did is kept. */
-  async transaction<T>(fn: (w: ConfigWriter) => Promise<T>, options: { rollback?: boolean; readOnly?: boolean } = {}): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      // Reads see one snapshot (a list and its referencedBy agree); writes are serialized by the lock.
-      await client.query(options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      const result = await fn(new ConfigWriter(client, this.sealer));
-      await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
-      return result;
-    } catch (e) {
-      // A client whose rollback fails is broken: the pool must not hand it out again.
-      await client.query('ROLLBACK').catch((rollback: unknown) => {
-        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
-      });
-      throw e;
-    } finally {
-      client.release(broken);
-    }
+  transaction<T>(fn: (w: ConfigWriter) => Promise<T>, options: { rollback?: boolean; readOnly?: boolean } = {}): Promise<T> {
+    return withTransaction(
+      this.pool,
+      async (client) => {
+        if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+        return fn(new ConfigWriter(client, this.sealer));
+      },
+      {
+        // Reads see one snapshot (a list and its referencedBy agree); writes are serialized by the lock.
+        begin: options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN',
+        ...(options.rollback ? { rollback: true } : {}),
+      },
+    );
   }
 
   /** Reads need no lock; they still see one consistent snapshot. */

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { aadCredential, aadDestinationVersion, aadSource } from './aad';
 import type { SecretBox } from './secrets';
+import { withTransaction } from './transaction';
 
 interface SealedTable {
   table: string;
@@ -26,11 +27,8 @@ const TABLES: SealedTable[] = [
   },
 ];
 
-export async function reencryptSecrets(pool: pg.Pool, box: SecretBox): Promise<{ table: string; rows: number }[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+export function reencryptSecrets(pool: pg.Pool, box: SecretBox): Promise<{ table: string; rows: number }[]> {
+  return withTransaction(pool, async (client) => {
     const counts: { table: string; rows: number }[] = [];
     for (const { table, keys, aad } of TABLES) {
       const { rows } = await client.query<Record<string, unknown> & { secrets: string }>(
@@ -49,12 +47,6 @@ export async function reencryptSecrets(pool: pg.Pool, box: SecretBox): Promise<{
       }
       counts.push({ table, rows: moved });
     }
-    await client.query('COMMIT');
     return counts;
-  } catch (e) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    throw e;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
