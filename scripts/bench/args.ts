@@ -2,6 +2,8 @@
  * Command-line options of `npm run bench` and `npm run chaos` (one schema, documented in the
  * README's Performance section and printed by `--help`).
  */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -64,4 +66,13 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
 
 export function destinationCounts(o: HarnessOptions, fallback: number[]): number[] {
   return o.destinations ? o.destinations.split(',').map(Number) : fallback;
+}
+
+/** A run of `npm run <script>`: its id (UTC time), its log folder under --out (created), the command as typed. */
+export function startRun(script: 'bench' | 'chaos', folderPrefix: string, argv: string[], out: string) {
+  const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const outDir = resolve(out);
+  const dir = join(outDir, `${folderPrefix}-${runId}`);
+  mkdirSync(dir, { recursive: true });
+  return { runId, outDir, dir, command: `npm run ${script}${argv.length ? ` -- ${argv.join(' ')}` : ''}` };
 }

@@ -4,13 +4,13 @@
  * run on the same server; prints a table and writes JSON (and a PNG chart) to --out.
  * Benchmarks print figures; they never pass or fail on timing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
-import { destinationCounts, HELP, parseHarnessArgs } from './args';
+import { destinationCounts, HELP, parseHarnessArgs, startRun } from './args';
 import { writeChart } from './chart';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
@@ -42,15 +42,12 @@ async function main(): Promise<void> {
   };
   const dests = destinationCounts(o, [1, 3]);
   const phases = new Set(o.phases.split(','));
-  const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const outDir = resolve(o.out);
-  const dir = join(outDir, `run-${runId}`);
-  mkdirSync(dir, { recursive: true });
+  const { runId, outDir, dir, command } = startRun('bench', 'run', argv, o.out);
   const waitMs = 120_000 + (o.duration ? o.duration * 1000 * 4 : events * 60 * Math.max(...dests));
   const log = new SampleLog();
   const origin = Date.now();
   const results: BenchResults = {
-    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    command,
     startedAt: new Date().toISOString(),
     machine: {
       cores: cpus().length,

@@ -4,10 +4,10 @@
  * sink and loyalty API; runs each scenario under load and prints sent / acknowledged /
  * delivered / duplicates / lost. Exits 1 if any scenario lost an acknowledged event.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
-import { HELP, parseHarnessArgs } from '../bench/args';
+import { HELP, parseHarnessArgs, startRun } from '../bench/args';
 import { markdownTable } from '../bench/report';
 import { MOBILE, writeRelayConfig } from '../bench/relay-config';
 import { startRelayStack } from '../bench/relay-stack';
@@ -39,11 +39,7 @@ async function main(): Promise<void> {
   if (chosen.length === 0) throw new Error(`unknown --scenario ${o.scenario}; one of: all, ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const events = o.events ?? 200;
   const shape = { events, concurrency: o.concurrency, rate: o.rate ?? 20, ...(o.duration ? { durationSeconds: o.duration } : {}) };
-  const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const outDir = resolve(o.out);
-  const dir = join(outDir, `chaos-${runId}`);
-  mkdirSync(dir, { recursive: true });
-  const command = `npm run chaos${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const { runId, outDir, dir, command } = startRun('chaos', 'chaos', argv, o.out);
 
   const results: ScenarioCounts[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
