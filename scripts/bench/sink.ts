@@ -3,6 +3,7 @@
  * deliveries by idempotency key (`webhook-id`). Its behaviour can be changed mid-run for the
  * fault scenarios: answer 503, answer slowly, or stop listening (connections refused).
  */
+import { listenLocal } from '../../test/helpers/ports';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -88,16 +89,8 @@ export async function startBenchSink(port = 0): Promise<BenchSink> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  const listen = (p: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(p, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  await listen(port);
-  const actualPort = (server.address() as { port: number }).port;
+  const listen = (p: number) => listenLocal(server, p);
+  const actualPort = await listen(port);
 
   return {
     url: `https://localhost:${actualPort}`,
@@ -112,7 +105,9 @@ export async function startBenchSink(port = 0): Promise<BenchSink> {
       for (const s of sockets) s.destroy();
       await closed;
     },
-    listen: () => listen(actualPort),
+    listen: async () => {
+      await listen(actualPort);
+    },
     counts: () => ({ accepted: acceptedCount, distinct: acceptedKeys.size, duplicates: acceptedCount - acceptedKeys.size, refusedAnswers }),
     async waitForDistinct(distinct, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

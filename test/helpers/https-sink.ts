@@ -3,9 +3,10 @@
  * answers as each test scripts it (status, headers, body, delay), so delivery code is
  * exercised over TLS, keep-alive and concurrency limits rather than against a mock.
  */
+import { listenLocal } from './ports';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createTestCertificate } from './tls';
 
 export interface RecordedRequest {
@@ -150,14 +151,7 @@ export async function startHttpsSink(opts: HttpsSinkOptions = {}): Promise<Https
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
 
   return {
     url: `https://localhost:${port}`,

@@ -3,8 +3,8 @@
  * `GET /v2/customers/lookup/points/balance?source=INSTORE&identifierName=mobile&identifierValue=…`
  * and `GET /v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`.
  */
+import { listenLocal } from './ports';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export interface FakeBalance {
   totalPoints: number;
@@ -129,14 +129,7 @@ export async function startLoyaltyApi(
   }
 
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
 
   return {
     url: `http://127.0.0.1:${port}`,
