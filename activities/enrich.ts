@@ -24,7 +24,7 @@ export interface EnrichmentData extends Omit<Enrichment, 'customerIdentifiers'> 
   customerIdentifiers?: Record<string, CustomerProfile | null>;
 }
 
-function lookupKeyOf(event: CanonicalEvent): CustomerLookupKey | undefined {
+export function lookupKeyOf(event: CanonicalEvent): CustomerLookupKey | undefined {
   const ids = event.customer.identifiers;
   if (ids.mobile) return { name: 'mobile', value: ids.mobile };
   if (ids.email) return { name: 'email', value: ids.email };
@@ -136,6 +136,7 @@ export function enrichmentFor(choices: EnrichmentChoices, data: EnrichmentData):
   if (choices.store && data.store !== undefined) out.store = data.store;
   if (choices.till && data.till !== undefined) out.till = data.till;
   if (choices.awardedReferenceId && data.awardedReferenceId !== undefined) out.awardedReferenceId = data.awardedReferenceId;
+  if (data.profile !== undefined) out.profile = data.profile;
   if (data.problems) out.problems = data.problems;
   return out;
 }

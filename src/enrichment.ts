@@ -1,5 +1,5 @@
 /** Enrichment data attached to an event before mapping. Types only: workflows import it. */
-import type { CustomerProfile, PointsBalance } from './loyalty-api';
+import type { CustomerDetails, CustomerProfile, PointsBalance } from './loyalty-api';
 
 export interface StoreInfo {
   code?: string;
@@ -23,6 +23,8 @@ export interface Enrichment {
   store?: StoreInfo | null;
   till?: TillInfo | null;
   awardedReferenceId?: string | null;
+  /** The customer's profile from the brand's customer API (workflows that look it up, e.g. customerProfileEvent). */
+  profile?: CustomerDetails | null;
   /** Lookups that could not be done, so templates and operators can tell "none" from "failed". */
   problems?: { lookup: string; message: string }[];
 }

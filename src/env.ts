@@ -104,6 +104,16 @@ export const envSchema = z.object({
 
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),
+  CUSTOMER_PROFILE_API_URL: z
+    .url()
+    .optional()
+    .describe("Base URL of the brand's customer API that customerProfileEvent looks profiles up in; unset = LOYALTY_API_URL."),
+  CUSTOMER_PROFILE_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for CUSTOMER_PROFILE_API_URL.'),
+  RELAY_EAGER_START: bool
+    .default(true)
+    .describe(
+      'npm start (receiver and worker in one process): start runs with Eager Workflow Start, the first workflow task handed straight to this worker.',
+    ),
 });
 
 export type RelayEnv = z.infer<typeof envSchema>;

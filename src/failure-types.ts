@@ -19,6 +19,12 @@ export const FailureType = {
   DestinationAddressRefused: 'DestinationAddressRefused',
   /** The credential set could not produce credentials (token endpoint refused, credential missing). */
   AuthenticationFailed: 'AuthenticationFailed',
+  /** The destination is paused: the delivery is held (not an attempt) until it resumes. */
+  DestinationPaused: 'DestinationPaused',
+  /** A run ended Failed: its parking period passed with a delivery still failed. */
+  DeliveryFailed: 'DeliveryFailed',
+  /** A run ended Failed: an operator abandoned its failed deliveries. */
+  DeliveryAbandoned: 'DeliveryAbandoned',
   /** The loyalty API cannot answer right now. */
   LoyaltyApiUnavailable: 'LoyaltyApiUnavailable',
 } as const;
@@ -31,6 +37,7 @@ export const PERMANENT_DELIVERY_FAILURES: string[] = [
   FailureType.RetryWindowExhausted,
   FailureType.DestinationAddressRefused,
   FailureType.AuthenticationFailed,
+  FailureType.DestinationPaused,
 ];
 
 /** Details attached to a delivery failure (first entry of ApplicationFailure.details). */
@@ -38,4 +45,6 @@ export interface DeliveryFailureDetails {
   httpStatus?: number;
   attempt: number;
   responseSnippet?: string;
+  /** For a retryable failure: when the next attempt should be made (Retry-After or backoff). */
+  retryInMs?: number;
 }

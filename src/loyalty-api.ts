@@ -27,11 +27,25 @@ export interface CustomerProfile {
   cardNumbers?: string[];
 }
 
+/** A customer's profile as the brand's customer API knows it (names and contacts: PII). */
+export interface CustomerDetails {
+  id?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  mobile?: string;
+  externalId?: string;
+  /** The platform's custom profile fields (Capillary `extendedFields`), as text. */
+  fields?: Record<string, string>;
+}
+
 export interface LoyaltyApi {
   /** The balance, or null when the platform does not know the customer. Throws when it cannot answer. */
   pointsBalance(key: CustomerLookupKey): Promise<PointsBalance | null>;
   /** The customer's identifiers in `source` (e.g. INSTORE), or null when unknown there. Throws when it cannot answer. */
   customerProfile(key: CustomerLookupKey, source: string): Promise<CustomerProfile | null>;
+  /** The customer's name, contacts and custom fields (INSTORE), or null when unknown. Throws when it cannot answer. */
+  customerDetails(key: CustomerLookupKey): Promise<CustomerDetails | null>;
 }
 
 /** The lookup failed in a way worth retrying (network, 429, 5xx). */
@@ -96,6 +110,39 @@ export function createLoyaltyApi(http: HttpClient, options: LoyaltyApiOptions): 
       const cards = Array.isArray(json.cardDetails) ? (json.cardDetails as { cardNumber?: unknown }[]) : [];
       const cardNumbers = cards.map((c) => str(c.cardNumber)).filter((c): c is string => c !== undefined);
       if (cardNumbers.length > 0) out.cardNumbers = cardNumbers;
+      return out;
+    },
+
+    async customerDetails(key) {
+      const json = await lookup('/v2/customers/lookup/customerDetails', 'INSTORE', key);
+      if (!json) return null;
+      const profiles = Array.isArray(json.profiles) ? (json.profiles as Record<string, unknown>[]) : [];
+      const profile = profiles.find((p) => p.source === 'INSTORE') ?? profiles[0] ?? {};
+      const out: CustomerDetails = {};
+      const set = (field: 'id' | 'firstName' | 'lastName' | 'email' | 'mobile' | 'externalId', ...values: unknown[]) => {
+        const v = values.map(str).find((x) => x !== undefined && x !== '');
+        if (v !== undefined) out[field] = v;
+      };
+      set('id', json.id);
+      set('firstName', json.firstName, json.firstname, profile.firstName, profile.firstname);
+      set('lastName', json.lastName, json.lastname, profile.lastName, profile.lastname);
+      const identifiers = Array.isArray(profile.identifiers) ? (profile.identifiers as { type?: unknown; value?: unknown }[]) : [];
+      const identifier = (type: string) => identifiers.find((i) => i.type === type)?.value;
+      set('email', identifier('email'), json.email);
+      set('mobile', identifier('mobile'), json.mobile);
+      set('externalId', identifier('externalId'), json.externalId);
+      // Capillary answers extendedFields as an object or as [{ name, value }].
+      const extended = json.extendedFields;
+      const pairs: [unknown, unknown][] = Array.isArray(extended)
+        ? (extended as { name?: unknown; value?: unknown }[]).map((f) => [f.name, f.value])
+        : extended && typeof extended === 'object'
+          ? Object.entries(extended)
+          : [];
+      for (const [name, value] of pairs) {
+        const n = str(name);
+        const v = str(value) ?? (typeof value === 'boolean' ? String(value) : undefined);
+        if (n !== undefined && v !== undefined) (out.fields ??= {})[n] = v;
+      }
       return out;
     },
 

@@ -43,8 +43,9 @@ async function main(): Promise<void> {
 
   const parts: RunningPart[] = [];
   try {
-    parts.push(await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks));
-    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin));
+    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks);
+    parts.push(worker);
+    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection));
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();

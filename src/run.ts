@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type NativeConnection } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
@@ -31,6 +31,8 @@ import { createReceiverApp } from './receiver/app';
 import { createTemporalStarter } from './receiver/starter';
 import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
+import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
+import { wakeHeldRuns } from './temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
@@ -86,6 +88,7 @@ function isOperatorError(e: unknown): e is Error {
     DatabaseConnectionError,
     FolderLockedError,
     MigrationError,
+    LegacyRunsError,
   ].some((type) => e instanceof type);
 }
 
@@ -118,7 +121,7 @@ export async function startWorkerPart(
   store: ConfigStore,
   logger: Logger,
   allowPrivateNetworks: string[] = [],
-): Promise<RunningPart> {
+): Promise<RunningPart & { connection: NativeConnection }> {
   const http = createOutboundHttp(env, allowPrivateNetworks);
   const deps: ActivityDeps = {
     store,
@@ -126,8 +129,23 @@ export async function startWorkerPart(
     ...(env.LOYALTY_API_URL
       ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
       : {}),
+    ...(env.CUSTOMER_PROFILE_API_URL
+      ? {
+          profileApi: createLoyaltyApi(http, {
+            baseUrl: env.CUSTOMER_PROFILE_API_URL,
+            authorization: env.CUSTOMER_PROFILE_API_AUTHORIZATION,
+          }),
+        }
+      : {}),
   };
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
+  try {
+    await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env.TEMPORAL_NAMESPACE);
+  } catch (e) {
+    await connection.close();
+    await http.close();
+    throw e;
+  }
   const worker = await createRelayWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -139,6 +157,7 @@ export async function startWorkerPart(
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
   return {
+    connection,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
@@ -154,21 +173,41 @@ export async function startReceiverPart(
   store: ConfigStore,
   logger: Logger,
   admin?: ConfigAdmin,
+  /** The worker's connection when both run in this process: with RELAY_EAGER_START, runs start eagerly on it. */
+  workerConnection?: NativeConnection,
 ): Promise<RunningPart & { port: number }> {
-  // Lazy: the receiver starts (and answers 503) even while Temporal is down.
-  const connection = Connection.lazy(connectionOptionsFromEnv(env, address));
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const eager = workerConnection !== undefined && env.RELAY_EAGER_START;
+  // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
+  // the worker's NativeConnection instead (the worker part owns and closes it).
+  const connection = eager ? undefined : Connection.lazy(connectionOptionsFromEnv(env, address));
+  const client = new Client({ connection: eager ? workerConnection : connection, namespace: env.TEMPORAL_NAMESPACE });
   const tokens = createTokenService({ signingKey: env.RELAY_TOKEN_SIGNING_KEY });
   const app = createReceiverApp({
     store,
-    starter: createTemporalStarter({ client, taskQueue: env.TEMPORAL_TASK_QUEUE, startTimeoutMs: env.RELAY_START_TIMEOUT_MS, logger }),
+    starter: createTemporalStarter({
+      client,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      startTimeoutMs: env.RELAY_START_TIMEOUT_MS,
+      logger,
+      eager,
+    }),
     logger,
     metrics: createMetrics(),
     maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
     maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
     tokens,
-    ...(admin ? { management: { admin, adminToken: env.RELAY_ADMIN_TOKEN, documents: { eventTypes } } } : {}),
+    ...(admin
+      ? {
+          management: {
+            admin,
+            adminToken: env.RELAY_ADMIN_TOKEN,
+            documents: { eventTypes },
+            // Runs holding deliveries for a deleted destination look at it again (and park them as failed).
+            onDestinationDeleted: (name: string) => wakeHeldRuns(client, name).then(() => undefined),
+          },
+        }
+      : {}),
     openApi: openApiDocument,
   });
   if (admin && !env.RELAY_ADMIN_TOKEN)
@@ -178,7 +217,7 @@ export async function startReceiverPart(
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;
-  logger.info({ port, host: env.HOST }, `receiver listening on http://${env.HOST}:${port}`);
+  logger.info({ port, host: env.HOST, eagerStart: eager }, `receiver listening on http://${env.HOST}:${port}`);
   return {
     port,
     async stop() {
@@ -187,7 +226,7 @@ export async function startReceiverPart(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await connection.close();
+      await connection?.close();
     },
   };
 }

@@ -1,3 +1,4 @@
-/** Every workflow the worker registers. Deterministic code only: see DESIGN.md. */
+/** Every workflow the worker registers. Deterministic code only: no I/O, no Node APIs. */
 export { relayEvent } from './relay-event';
-export type { RelayEventInput, RelayEventResult, DestinationResult } from './relay-event';
+export { customerProfileEvent } from './customer-profile-event';
+export type { RelayEventInput, RelayEventResult, RelayEventOutcome, DestinationResult } from './types';

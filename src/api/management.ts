@@ -33,6 +33,8 @@ export interface ManagementOptions {
   maxJsonDepth: number;
   /** Extra read-only documents (event types, OpenAPI) served beside the resources. */
   documents?: { eventTypes?: () => unknown };
+  /** After a destination is deleted: wake the runs holding deliveries for it (they park them as failed). */
+  onDestinationDeleted?: (name: string) => Promise<void>;
 }
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → '*'. */
@@ -56,6 +58,7 @@ interface Collection<R extends ResourceMeta> {
   create: (w: ConfigWriter, body: unknown) => Promise<R>;
   replace: (w: ConfigWriter, key: string, body: unknown, pre: Precondition) => Promise<R>;
   remove: (w: ConfigWriter, key: string, pre: Precondition) => Promise<void>;
+  afterRemove?: (key: string) => Promise<void>;
 }
 
 export function managementRouter(o: ManagementOptions): express.Router {
@@ -138,6 +141,10 @@ export function managementRouter(o: ManagementOptions): express.Router {
       const pre = precondition(req);
       await admin.transaction((w) => c.remove(w, key(req), pre));
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req) }, `${c.what} deleted`);
+      // The deletion stands whatever happens here; runs not woken now wake with `npm run relay -- wake NAME`.
+      await c
+        .afterRemove?.(key(req))
+        .catch((err: unknown) => audit.warn({ err, name: key(req) }, `could not wake runs holding deliveries for the deleted ${c.what}`));
       res.status(204).end();
     });
   }
@@ -151,6 +158,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
     create: (w, b) => w.createDestination(b),
     replace: (w, k, b, p) => w.replaceDestination(k, b, p),
     remove: (w, k, p) => w.deleteDestination(k, p),
+    ...(o.onDestinationDeleted ? { afterRemove: o.onDestinationDeleted } : {}),
   });
   collection<CredentialResource>({
     path: 'credentials',

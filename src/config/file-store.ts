@@ -3,7 +3,15 @@ import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import type { RelayConfig } from './load';
 import { credentialSecretRefs, resolveEnvRefs, type ConfigProblem } from './load';
-import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
+import {
+  toPlan,
+  type ConfigStore,
+  type Credential,
+  type DestinationConfig,
+  type DestinationPlan,
+  type DestinationState,
+  type SourceConfig,
+} from './store';
 
 type Env = Record<string, string | undefined>;
 
@@ -44,8 +52,18 @@ export class FileConfigStore implements ConfigStore {
     return Promise.resolve(
       [...this.destinations.values()]
         .filter((d) => d.enabled && d.events.includes(event.name) && (!d.sources || d.sources.includes(event.source)))
-        .map(toPlan),
+        .map((d) => toPlan(d)),
     );
+  }
+
+  planDestination(name: string): Promise<DestinationPlan | undefined> {
+    const d = this.destinations.get(name);
+    return Promise.resolve(d && toPlan(d));
+  }
+
+  destinationState(name: string): Promise<DestinationState> {
+    const d = this.destinations.get(name);
+    return Promise.resolve(!d ? 'deleted' : d.enabled ? 'active' : 'disabled');
   }
 
   getDestination(name: string): Promise<DestinationConfig | undefined> {

@@ -144,6 +144,7 @@ export function parseDestination(
     maxConnections: d.maxConnections,
     timeoutSeconds: d.timeoutSeconds,
     retryWindowSeconds: d.retryWindowSeconds,
+    parkingPeriodSeconds: d.parkingPeriodSeconds,
     enrichment: d.enrichment,
     settings,
   };

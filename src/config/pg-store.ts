@@ -1,11 +1,18 @@
 /**
- * ConfigStore over PostgreSQL (or the embedded engine): the source of truth once issue 4
- * landed. Every read goes to the database, so a destination created, changed or disabled
+ * ConfigStore over PostgreSQL (or the embedded engine): the relay's source of truth. Every read goes to the database, so a destination created, changed or disabled
  * through the API is seen by the next event in every process; what cannot change — a
  * destination version, a row's decrypted secrets at a given version — is cached in memory.
  */
 import type { Pool } from 'pg';
-import { toPlan, type ConfigStore, type Credential, type DestinationConfig, type DestinationPlan, type SourceConfig } from './store';
+import {
+  toPlan,
+  type ConfigStore,
+  type Credential,
+  type DestinationConfig,
+  type DestinationPlan,
+  type DestinationState,
+  type SourceConfig,
+} from './store';
 import { destinationConnectors } from '../destinations';
 import { aadCredential, aadDestinationVersion, aadSource } from '../db/aad';
 import { isStorableKey, replaceAt, SECRET_MARKER } from './stored';
@@ -48,6 +55,13 @@ interface VersionRow {
   config: DestinationConfig;
 }
 
+interface LiveRow extends VersionRow {
+  paused: boolean;
+}
+
+const LIVE_SELECT = `SELECT v.name, v.version, v.config, d.paused
+   FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version`;
+
 export function openSecrets(sealer: Sealer, sealed: string, aadValue: string): Record<string, string> {
   return JSON.parse(sealer.open(sealed, aadValue)) as Record<string, string>;
 }
@@ -84,14 +98,30 @@ export class PgConfigStore implements ConfigStore {
   }
 
   async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
-    const { rows } = await this.pool.query<VersionRow>(
-      `SELECT v.name, v.version, v.config
-         FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version
+    const { rows } = await this.pool.query<LiveRow>(
+      `${LIVE_SELECT}
         WHERE d.enabled AND $1 = ANY (d.events) AND (d.sources IS NULL OR $2 = ANY (d.sources))
         ORDER BY d.name`,
       [event.name, event.source],
     );
-    return rows.map((row) => toPlan(this.remember(row)));
+    return rows.map((row) => toPlan(this.remember(row), row.paused));
+  }
+
+  async planDestination(name: string): Promise<DestinationPlan | undefined> {
+    if (!isStorableKey(name)) return undefined;
+    const { rows } = await this.pool.query<LiveRow>(`${LIVE_SELECT} WHERE d.name = $1`, [name]);
+    return rows[0] && toPlan(this.remember(rows[0]), rows[0].paused);
+  }
+
+  async destinationState(name: string): Promise<DestinationState> {
+    if (!isStorableKey(name)) return 'deleted';
+    const { rows } = await this.pool.query<{ enabled: boolean; paused: boolean }>(
+      'SELECT enabled, paused FROM destinations WHERE name = $1',
+      [name],
+    );
+    const row = rows[0];
+    if (!row) return 'deleted';
+    return row.paused ? 'paused' : row.enabled ? 'active' : 'disabled';
   }
 
   async getDestination(name: string, version?: string): Promise<DestinationConfig | undefined> {

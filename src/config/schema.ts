@@ -51,6 +51,16 @@ export const destinationBaseSchema = z.looseObject({
     .int()
     .positive()
     .default(24 * 60 * 60),
+  /**
+   * How long a run whose delivery here failed stays parked, waiting for a redelivery or an
+   * abandon, before it ends as Failed (Capillary's own retry horizon: 7 days).
+   */
+  parkingPeriodSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(90 * 24 * 60 * 60)
+    .default(7 * 24 * 60 * 60),
   enrichment: enrichmentSchema.default({ pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false }),
 });
 

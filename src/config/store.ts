@@ -1,8 +1,7 @@
 /**
  * What the receiver, the activities and the workflow need from configuration, and nothing
- * more. The YAML file store implements it today; a database-backed store can replace it
- * without touching workflows or activities. Secrets are reached only through the two
- * `…Secrets`/credential methods, which only the deliver activity calls.
+ * more: PgConfigStore implements it (and an in-memory store for tests). Secrets are reached
+ * only through the two `…Secrets`/credential methods, which only the deliver activity calls.
  */
 import type { SourceConfig } from './source-schema';
 
@@ -46,6 +45,8 @@ export interface DestinationConfig<Settings = Record<string, unknown>> {
   maxConnections: number;
   timeoutSeconds: number;
   retryWindowSeconds: number;
+  /** How long a run with a failed delivery to this destination stays parked for a redelivery (absent in versions saved before: 7 days). */
+  parkingPeriodSeconds?: number;
   enrichment: EnrichmentChoices;
   /**
    * The kind's own settings, validated by its connector. Secret settings hold references
@@ -62,8 +63,17 @@ export interface DestinationPlan {
   slaSeconds: number;
   timeoutSeconds: number;
   retryWindowSeconds: number;
+  parkingPeriodSeconds: number;
   enrichment: EnrichmentChoices;
+  /** Paused when planned: the delivery is held (no attempt) until the destination resumes. */
+  paused: boolean;
 }
+
+/** Where a destination stands now (not at a version): what a held delivery checks when woken. */
+export type DestinationState = 'active' | 'paused' | 'disabled' | 'deleted';
+
+/** Capillary retries a webhook for up to 7 days; a parked run waits as long for an operator. */
+export const DEFAULT_PARKING_PERIOD_SECONDS = 7 * 24 * 60 * 60;
 
 /** A credential set: one may serve many destinations; a destination uses zero or one. */
 export type Credential =
@@ -86,8 +96,12 @@ export type Credential =
 
 export interface ConfigStore {
   getSource(id: string): Promise<SourceConfig | undefined>;
-  /** Enabled destinations subscribed to this event name from this source. */
+  /** Enabled destinations subscribed to this event name from this source (paused ones too: their deliveries are held). */
   resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]>;
+  /** The current plan of one destination (enabled or not), for a redelivery; undefined when deleted. */
+  planDestination(name: string): Promise<DestinationPlan | undefined>;
+  /** Whether the destination is live and paused now. */
+  destinationState(name: string): Promise<DestinationState>;
   /**
    * A destination's templates and settings, without secret values. With `version` (the one a
    * run planned with), that version — a store that keeps versions (PostgreSQL) returns it even
@@ -103,7 +117,7 @@ export interface ConfigStore {
   getCredential(name: string): Promise<Credential | undefined>;
 }
 
-export function toPlan(d: DestinationConfig): DestinationPlan {
+export function toPlan(d: DestinationConfig, paused = false): DestinationPlan {
   return {
     name: d.name,
     version: d.version,
@@ -111,6 +125,8 @@ export function toPlan(d: DestinationConfig): DestinationPlan {
     slaSeconds: d.slaSeconds,
     timeoutSeconds: d.timeoutSeconds,
     retryWindowSeconds: d.retryWindowSeconds,
+    parkingPeriodSeconds: d.parkingPeriodSeconds ?? DEFAULT_PARKING_PERIOD_SECONDS,
     enrichment: d.enrichment,
+    paused,
   };
 }

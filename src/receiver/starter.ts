@@ -1,12 +1,14 @@
 /**
- * Starts the relayEvent workflow for an accepted event. The start is durable once Temporal
- * answers; an already-started workflow id is a duplicate, never a second delivery.
+ * Starts the workflow for an accepted event — `relayEvent`, or the one workflows/routes.ts
+ * routes its event type to. The start is durable once Temporal answers; an already-started
+ * workflow id is a duplicate, never a second delivery.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { workflowIdFor, type CanonicalEvent } from '../canonical-event';
 import { TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
-import type { relayEvent } from '../../workflows/relay-event';
+import { workflowTypeFor } from '../../workflows/routes';
+import type { RelayEventInput } from '../../workflows/types';
 import { CustomerId, DeliveryStatus, EventName, EventSource, SlaBreached } from '../../workflows/search-attributes';
 
 export interface StartResult {
@@ -27,6 +29,17 @@ export interface TemporalStarterOptions {
   logger: Logger;
   /** Seconds a sender is told to wait when Temporal is unavailable. */
   retryAfterSeconds?: number;
+  /**
+   * Ask the server to hand the run's first workflow task straight back to a worker of this
+   * process (Eager Workflow Start): the client must be on the worker's NativeConnection.
+   */
+  eager?: boolean;
+}
+
+/** The run's one-line summary in the Temporal UI: what happened, to whom, from where. */
+export function runSummary(event: CanonicalEvent): string {
+  const who = event.customer.id ? ` · customer ${event.customer.id}` : '';
+  return `${event.name}${who} · from ${event.source}`;
 }
 
 export function createTemporalStarter(options: TemporalStarterOptions): EventStarter {
@@ -37,11 +50,14 @@ export function createTemporalStarter(options: TemporalStarterOptions): EventSta
       const workflowId = workflowIdFor(event.source, event.id);
       try {
         await client.connection.withDeadline(Date.now() + startTimeoutMs, () =>
-          client.workflow.start<typeof relayEvent>('relayEvent', {
+          client.workflow.start<(input: RelayEventInput) => Promise<unknown>>(workflowTypeFor(event), {
             taskQueue,
             workflowId,
             args: [{ event }],
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: runSummary(event),
+            staticDetails: `event id \`${event.id}\` (${event.sourceKind}), occurred ${event.occurredAt}, accepted ${event.receivedAt}`,
+            ...(options.eager ? { requestEagerStart: true } : {}),
             typedSearchAttributes: [
               { key: EventName, value: event.name },
               { key: EventSource, value: event.source },

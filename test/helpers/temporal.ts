@@ -1,7 +1,7 @@
 /** A real Temporal dev server for one test file, in memory, with the relay's search attributes. */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import { createActivities, type ActivityDeps, type RelayActivities } from '../../activities';
 import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
@@ -62,6 +62,33 @@ export async function startRelayWorker(server: DevServer, deps: ActivityDeps, pr
         workflowId: workflowIdFor(event.source, event.id),
         args: [{ event }],
       }),
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/**
+ * A worker whose activities are the given stubs (the fast workflow tier: no HTTP, no database).
+ * Activities not given throw, so a test states every one its run may call.
+ */
+export async function startStubWorker(
+  server: DevServer,
+  activities: Partial<RelayActivities>,
+  prefix = 'stub',
+): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  const taskQueue = uniqueTaskQueue(prefix);
+  const worker = await Worker.create({
+    connection: server.env.nativeConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await testBundle(),
+    activities,
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
     async stop() {
       worker.shutdown();
       await running;

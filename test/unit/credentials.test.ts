@@ -18,6 +18,8 @@ function storeWith(...credentials: Credential[]): ConfigStore {
   return {
     getSource: () => Promise.resolve(undefined),
     resolveSubscriptions: () => Promise.resolve([]),
+    planDestination: () => Promise.resolve(undefined),
+    destinationState: () => Promise.resolve('deleted'),
     getDestination: () => Promise.resolve(undefined),
     getDestinationSecrets: () => Promise.resolve({}),
     getCredential: (name) => Promise.resolve(credentials.find((c) => c.name === name)),

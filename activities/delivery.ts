@@ -1,0 +1,133 @@
+/**
+ * The deliver activity: one attempt at one request. Failures are classified here, where they
+ * are known: transient ones are thrown as retryable with the next delay (honouring
+ * Retry-After), permanent ones as non-retryable with a stable type (src/failure-types.ts).
+ * The workflow runs the first attempt as a local activity and, when it fails transiently, the
+ * rest as a regular activity whose retry policy runs the next attempt after the delay set here.
+ */
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConfigStore } from '../src/config/store';
+import type { SendHeaders } from '../src/destinations/connector';
+import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
+import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
+import type { HttpClient, HttpResponse } from '../src/http/client';
+import { BlockedAddressError } from '../src/http/outbound-guard';
+import { backoffDelayMs, parseRetryAfterMs } from './backoff';
+import { deliveryFailure } from './failure';
+import { destinationOrFail } from './planning';
+import type { DeliverInput, DeliveryReceipt } from './types';
+
+export interface DeliveryDeps {
+  store: ConfigStore;
+  http: HttpClient;
+  credentials: CredentialProvider;
+  backoff: { initialMs: number; maxMs: number };
+  random: () => number;
+  userAgent: string;
+}
+
+function blockedAddress(e: unknown): BlockedAddressError | undefined {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    if (cur instanceof BlockedAddressError) return cur;
+  }
+  return undefined;
+}
+
+export function createDeliveryActivities(deps: DeliveryDeps) {
+  const { store, http, credentials, backoff, random, userAgent } = deps;
+  return {
+    /** One delivery attempt; the workflow's retry policy runs the next one after the delay we set. */
+    async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
+      const info = Context.current().info;
+      const attempt = info.attempt + (input.attemptsBefore ?? 0);
+      if (input.checkPaused && (await store.destinationState(input.destination)) === 'paused') {
+        throw deliveryFailure(FailureType.DestinationPaused, `${input.destination} is paused`, { attempt: attempt - 1 }, true);
+      }
+      const { destination, connector } = await destinationOrFail(store, input.destination, input.destinationVersion, attempt);
+      // The version just resolved (not the input's, which may be absent): settings and secrets
+      // come from one version, and the store finds it in its cache.
+      const secrets = await store.getDestinationSecrets(destination.name, destination.version);
+
+      const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
+        const auth = await connector.sendHeaders({
+          destination,
+          request: input.request,
+          idempotencyKey: input.idempotencyKey,
+          secrets,
+          credentials,
+          nowSeconds: Math.floor(Date.now() / 1000),
+          forceRefresh,
+          ...(rejected !== undefined ? { rejected } : {}),
+        });
+        const res = await http.send({
+          method: input.request.method,
+          url: input.request.url,
+          headers: { ...input.request.headers, 'user-agent': userAgent, 'webhook-id': input.idempotencyKey, ...auth.headers },
+          body: input.request.body,
+          timeoutMs: input.timeoutSeconds * 1000,
+          pool: { key: destination.name, maxConnections: destination.maxConnections },
+          restricted: true,
+        });
+        return { res, auth };
+      };
+
+      const started = Date.now();
+      let status: number | undefined;
+      let retryAfterMs: number | undefined;
+      let problem: string;
+      try {
+        let { res, auth } = await send(false);
+        if (res.status === 401 && auth.refreshable) {
+          log.info('destination answered 401; refreshing the OAuth token and retrying once', { destination: destination.name });
+          ({ res, auth } = await send(true, auth.headers.authorization));
+        }
+        status = res.status;
+        const verdict = connector.classify(res.status);
+        const snippet = res.body.slice(0, 500);
+        if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
+        if (verdict === 'gone') {
+          log.warn('destination answered 410 Gone', { destination: destination.name });
+          throw deliveryFailure(
+            FailureType.DestinationGone,
+            `${destination.name} answered 410 Gone`,
+            { httpStatus: 410, attempt, responseSnippet: snippet },
+            true,
+          );
+        }
+        if (verdict === 'permanent') {
+          throw deliveryFailure(
+            FailureType.DestinationRejected,
+            `${destination.name} answered ${res.status}`,
+            { httpStatus: res.status, attempt, responseSnippet: snippet },
+            true,
+          );
+        }
+        retryAfterMs = parseRetryAfterMs(res.headers['retry-after'], Date.now());
+        problem = `${destination.name} answered ${res.status}`;
+      } catch (e) {
+        if (e instanceof ApplicationFailure) throw e;
+        const blocked = blockedAddress(e);
+        if (blocked)
+          throw deliveryFailure(FailureType.DestinationAddressRefused, `${destination.name}: ${blocked.message}`, { attempt }, true);
+        if (e instanceof TokenRequestError && !e.retryable) {
+          throw deliveryFailure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
+        }
+        problem = `${destination.name} unreachable: ${(e as Error).message}`;
+      }
+
+      const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));
+      const elapsedMs = Date.now() - (input.firstAttemptAtMs ?? info.scheduledTimestampMs);
+      const details: DeliveryFailureDetails = { attempt, ...(status !== undefined ? { httpStatus: status } : {}) };
+      if (elapsedMs + delayMs > input.retryWindowSeconds * 1000) {
+        throw deliveryFailure(
+          FailureType.RetryWindowExhausted,
+          `${problem}; retry window of ${input.retryWindowSeconds}s exhausted after ${attempt} attempts`,
+          details,
+          true,
+        );
+      }
+      throw deliveryFailure(FailureType.DestinationUnavailable, problem, { ...details, retryInMs: delayMs }, false, delayMs);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Planning activities: who subscribes, where a destination stands now, and the requests a
+ * destination gets for an event. They only read configuration and render templates, so the
+ * workflow runs them as local activities inside its first workflow task.
+ */
+import { createHash } from 'node:crypto';
+import type { CanonicalEvent } from '../src/canonical-event';
+import type { ConfigStore, DestinationPlan, DestinationState } from '../src/config/store';
+import { destinationConnectors } from '../src/destinations';
+import { FailureType } from '../src/failure-types';
+import { TemplateRenderError } from '../src/templates';
+import { enrichmentFor } from './enrich';
+import { deliveryFailure } from './failure';
+import type { MapEventInput, MappedEvent } from './types';
+
+/** Stable per event × destination (× request part), so receivers can dedupe retries and redeliveries. */
+export function idempotencyKeyFor(event: CanonicalEvent, destination: string, part?: string): string {
+  const digest = createHash('sha256')
+    .update(`${event.source}\u0000${event.id}\u0000${destination}${part ? `\u0000${part}` : ''}`)
+    .digest('base64url');
+  return `msg_${digest.slice(0, 32)}`;
+}
+
+/** The destination at `version` (current when absent) with its connector, or a DestinationNotFound failure. */
+export async function destinationOrFail(store: ConfigStore, name: string, version: string | undefined, attempt: number) {
+  const destination = await store.getDestination(name, version);
+  const connector = destination && destinationConnectors[destination.kind];
+  if (!destination || !connector) {
+    const which = version === undefined ? `destination "${name}"` : `version ${version} of destination "${name}"`;
+    throw deliveryFailure(FailureType.DestinationNotFound, `${which} is not configured`, { attempt }, true);
+  }
+  return { destination, connector };
+}
+
+export function createPlanningActivities(store: ConfigStore) {
+  return {
+    /** Enabled destinations subscribed to this event (paused ones flagged: their deliveries are held). */
+    async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
+      return store.resolveSubscriptions(event);
+    },
+
+    /** One destination's current plan, for a redelivery (which renders with the destination as it is now). */
+    async planDestination(name: string): Promise<DestinationPlan | null> {
+      return (await store.planDestination(name)) ?? null;
+    },
+
+    /** Where a destination stands now: what a held delivery checks when it is woken. */
+    async destinationState(name: string): Promise<DestinationState> {
+      return store.destinationState(name);
+    },
+
+    /** Render the destination's requests for this event (secret headers excluded). */
+    async mapEvent(input: MapEventInput): Promise<MappedEvent> {
+      const { destination, connector } = await destinationOrFail(store, input.destination, input.version, 1);
+      try {
+        const requests = connector.render({
+          destination,
+          event: input.event,
+          enrichment: enrichmentFor(destination.enrichment, input.enrichment),
+          nowMs: Date.now(),
+        });
+        return {
+          requests: requests.map((request) => ({
+            request,
+            idempotencyKey: idempotencyKeyFor(input.event, destination.name, request.part),
+          })),
+          destinationVersion: destination.version,
+        };
+      } catch (e) {
+        if (e instanceof TemplateRenderError) throw deliveryFailure(FailureType.TemplateRenderFailed, e.message, { attempt: 1 }, true);
+        throw e;
+      }
+    },
+  };
+}

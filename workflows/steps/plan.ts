@@ -1,0 +1,27 @@
+/** Step "plan": who subscribes to this event. A local activity in the run's first workflow task. */
+import { proxyLocalActivities, upsertSearchAttributes, log } from '@temporalio/workflow';
+import type { RelayActivities } from '../../activities';
+import type { CanonicalEvent } from '../../src/canonical-event';
+import type { DestinationPlan } from '../../src/config/store';
+import { PERMANENT_DELIVERY_FAILURES } from '../../src/failure-types';
+import type { RelayEventResult } from '../types';
+import { DeliveryStatus } from '../search-attributes';
+
+/** Options of the planning local activities (they read configuration and render templates). */
+export const planningOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT_DELIVERY_FAILURES },
+} as const;
+
+const { resolveSubscriptions } = proxyLocalActivities<RelayActivities>({ ...planningOptions, summary: 'plan: who subscribes' });
+
+export function planSubscriptions(event: CanonicalEvent): Promise<DestinationPlan[]> {
+  return resolveSubscriptions({ source: event.source, name: event.name });
+}
+
+/** The end of a run nobody subscribes to: one search-attribute upsert, a completed run. */
+export function noSubscribers(event: CanonicalEvent): RelayEventResult {
+  log.info('no destination subscribes to this event', { event: event.name, source: event.source });
+  upsertSearchAttributes([{ key: DeliveryStatus, value: 'no_subscribers' }]);
+  return { eventId: event.id, status: 'no_subscribers', destinations: [] };
+}
