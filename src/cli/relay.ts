@@ -5,8 +5,15 @@
  *   relay apply -f FILE [--dry-run]   create or update what FILE declares; report what changed
  *   relay rotate-key                  re-encrypt every stored secret with RELAY_MASTER_KEY
  *   relay migrate                     apply pending database migrations
+ *   relay pause NAME [--reason TEXT]  hold NAME's deliveries (they wait in their runs)
+ *   relay resume NAME                 deliver what NAME held, and new events again
+ *   relay wake NAME                   signal the runs holding deliveries for NAME to look again
  */
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { setDestinationPaused } from '../config/pause';
+import { connectionOptionsFromEnv } from '../temporal/connection';
+import { resumeDestination, wakeHeldRuns } from '../temporal/held-runs';
 import { applyConfig, formatApplyReport } from '../config/apply';
 import { loadConfigFile } from '../config/load';
 import { reencryptSecrets } from '../db/rotate';
@@ -21,6 +28,11 @@ const USAGE = `usage: npm run relay -- <command>
   rotate-key                  re-encrypt every stored secret with RELAY_MASTER_KEY; keep the old
                               key in RELAY_MASTER_KEY_PREVIOUS until this has run
   migrate                     apply pending database migrations (the relay also does at start)
+  pause NAME [--reason TEXT]  pause destination NAME: its deliveries wait in their runs (held),
+                              without attempts, until it resumes (disable instead unsubscribes)
+  resume NAME                 resume NAME and wake the runs holding deliveries for it
+  wake NAME                   wake the runs holding deliveries for NAME (after a resume or
+                              delete that could not reach Temporal)
 
 The store is PostgreSQL at DATABASE_URL, else the embedded database in RELAY_DATA_DIR (stop
 the relay first: the embedded database has one user at a time).`;
@@ -71,6 +83,50 @@ async function main(argv: string[]): Promise<number> {
       const parts = await openConfig(env, logger);
       await parts.close();
       process.stdout.write(`the configuration store at ${parts.db.description} is up to date\n`);
+      return 0;
+    }
+    case 'pause':
+    case 'resume':
+    case 'wake': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { reason: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const name = positionals[0];
+      if (!name || positionals.length > 1) throw new UsageError(`${command} needs one destination name`);
+      if (values.reason !== undefined && command !== 'pause') throw new UsageError('--reason goes with pause');
+      const temporal = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
+        const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
+        const connection = await Connection.connect(connectionOptionsFromEnv(env, address));
+        try {
+          return await fn(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }));
+        } finally {
+          await connection.close();
+        }
+      };
+      if (command === 'wake') {
+        const woken = await temporal((client) => wakeHeldRuns(client, name));
+        process.stdout.write(`woke ${woken} run(s) holding deliveries for ${name}\n`);
+        return 0;
+      }
+      const parts = await openConfig(env, logger);
+      try {
+        if (command === 'pause') {
+          const state = await setDestinationPaused(parts.db.pool, name, true, values.reason);
+          if (!state) throw new UsageError(`no destination named "${name}"`);
+          process.stdout.write(
+            `${name} paused${state.reason ? ` (${state.reason})` : ''}: its deliveries wait in their runs until \`resume ${name}\`\n`,
+          );
+        } else {
+          const state = await temporal((client) => resumeDestination(parts.db.pool, client, name));
+          if (!state) throw new UsageError(`no destination named "${name}"`);
+          process.stdout.write(`${name} resumed; woke ${state.woken} run(s) holding deliveries for it\n`);
+        }
+      } finally {
+        await parts.close();
+      }
       return 0;
     }
     default:

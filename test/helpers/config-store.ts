@@ -3,6 +3,7 @@
  * (as `relay apply` does) to a throwaway database on the machine's PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
 import { ConfigAdmin } from '../../src/config/admin';
 import { applyConfig } from '../../src/config/apply';
 import { parseConfig } from '../../src/config/load';
@@ -13,7 +14,7 @@ import { createTestDatabase } from './database';
 export async function pgStoreFor(
   doc: Record<string, unknown>,
   env: Record<string, string | undefined> = {},
-): Promise<{ store: PgConfigStore; admin: ConfigAdmin; drop: () => Promise<void> }> {
+): Promise<{ store: PgConfigStore; admin: ConfigAdmin; pool: Pool; drop: () => Promise<void> }> {
   const config = parseConfig(doc, env);
   const db = await createTestDatabase();
   const box = createSecretBox({ current: randomBytes(32) });
@@ -24,5 +25,5 @@ export async function pgStoreFor(
     await db.drop();
     throw e;
   }
-  return { store: new PgConfigStore(db.pool, box), admin, drop: () => db.drop() };
+  return { store: new PgConfigStore(db.pool, box), admin, pool: db.pool, drop: () => db.drop() };
 }

@@ -6,7 +6,9 @@ import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { workflowsPath } from '../../src/worker';
-import type { relayEvent, RelayEventResult } from '../../workflows';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { relayEvent, RelayEventOutcome, RelayEventResult } from '../../workflows';
 
 let runtimeInstalled = false;
 
@@ -37,8 +39,12 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 
 export interface RelayWorker {
   taskQueue: string;
-  /** Run relayEvent for this event (workflow id derived as the receiver does) and wait for its result. */
-  run: (event: CanonicalEvent) => Promise<RelayEventResult>;
+  /**
+   * Run relayEvent for this event (workflow id derived as the receiver does) and wait for its
+   * end: the result of a completed run, or the outcome a Failed run carries (a run that parked
+   * and was not redelivered within its parking period — give tests a short one).
+   */
+  run: (event: CanonicalEvent) => Promise<RelayEventResult | RelayEventOutcome>;
   /** Shut the worker down and wait for it. */
   stop(): Promise<void>;
 }
@@ -57,11 +63,13 @@ export async function startRelayWorker(server: DevServer, deps: ActivityDeps, pr
   return {
     taskQueue,
     run: (event) =>
-      server.env.client.workflow.execute<typeof relayEvent>('relayEvent', {
-        taskQueue,
-        workflowId: workflowIdFor(event.source, event.id),
-        args: [{ event }],
-      }),
+      server.env.client.workflow
+        .execute<typeof relayEvent>('relayEvent', {
+          taskQueue,
+          workflowId: workflowIdFor(event.source, event.id),
+          args: [{ event }],
+        })
+        .catch(outcomeOfFailedRun),
     async stop() {
       worker.shutdown();
       await running;
@@ -94,4 +102,12 @@ export async function startStubWorker(
       await running;
     },
   };
+}
+
+/** The outcome a Failed run carries in its failure's details (rethrows anything else). */
+export function outcomeOfFailedRun(err: unknown): RelayEventOutcome {
+  const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+  const outcome = cause instanceof ApplicationFailure ? (cause.details?.[0] as RelayEventOutcome | undefined) : undefined;
+  if (!outcome) throw err;
+  return outcome;
 }

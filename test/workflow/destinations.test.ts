@@ -10,7 +10,7 @@ import type { CanonicalEvent } from '../../src/canonical-event';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
-import type { RelayEventResult } from '../../workflows';
+import type { RelayEventOutcome, RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from '../helpers/https-sink';
 import { startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { pgStoreFor } from '../helpers/config-store';
@@ -28,7 +28,7 @@ async function sink(opts: HttpsSinkOptions = {}): Promise<HttpsSink> {
 }
 
 interface Relay {
-  run(event: CanonicalEvent): Promise<RelayEventResult>;
+  run(event: CanonicalEvent): Promise<RelayEventResult | RelayEventOutcome>;
   credentials: CredentialProvider;
   loyalty: LoyaltyApiFake;
 }
@@ -317,8 +317,8 @@ describe('limits and outbound safety', () => {
     const r = await relay(
       {
         destinations: [
-          { name: 'by-ip', kind: 'webhook', events: ['pointsIssued'], url: `https://127.0.0.1:${port}/x` },
-          { name: 'by-name', kind: 'webhook', events: ['pointsIssued'], url: `https://localhost:${port}/x` },
+          { name: 'by-ip', kind: 'webhook', events: ['pointsIssued'], url: `https://127.0.0.1:${port}/x`, parkingPeriodSeconds: 1 },
+          { name: 'by-name', kind: 'webhook', events: ['pointsIssued'], url: `https://localhost:${port}/x`, parkingPeriodSeconds: 1 },
         ],
       },
       {},

@@ -9,7 +9,7 @@ import { createHttpClient, type HttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';
-import type { relayEvent, RelayEventResult } from '../../workflows';
+import type { relayEvent, RelayEventOutcome, RelayEventResult } from '../../workflows';
 import { SlaBreached, DeliveryStatus } from '../../workflows/search-attributes';
 import { startHttpsSink, type HttpsSink, type SinkResponse } from '../helpers/https-sink';
 import { startLoyaltyApi } from '../helpers/loyalty-api';
@@ -27,7 +27,7 @@ interface Harness {
   /** Writes to the store the worker reads (the management API's path). */
   admin: ConfigAdmin;
   taskQueue: string;
-  run(event: CanonicalEvent): Promise<RelayEventResult>;
+  run(event: CanonicalEvent): Promise<RelayEventResult | RelayEventOutcome>;
 }
 
 /** A sink answering as scripted, a destination pointing at it, and a worker on a fresh task queue. */
@@ -45,6 +45,8 @@ async function harness(respond: (index: number) => SinkResponse, destination: Re
           url: `${sink.url}/hooks/{{ event.name }}`,
           body: { customer: '{{ event.customer.id }}', balance: '{{ enrichment.pointsBalance.totalPoints | default: null }}' },
           enrichment: { pointsBalance: true },
+          // A failed delivery parks the run; a short parking period ends it (as Failed) within the test.
+          parkingPeriodSeconds: 1,
           ...destination,
         },
       ],
