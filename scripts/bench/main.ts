@@ -13,14 +13,14 @@ import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/canonical-event';
-import { destinationCounts, HELP, parseHarnessArgs, STACK_DESCRIPTIONS, stackModes, startRun } from './args';
+import { destinationCounts, HELP, parseHarnessArgs, STACK_DESCRIPTIONS, stackModes, startRun, type StackMode } from './args';
 import { writeChart } from './chart';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
 import { runRelay, type RelayRunResult } from './phase-relay';
 import { spawnTs } from './proc';
 import { MOBILE, writeRelayConfig } from './relay-config';
-import { RELAY_TASK_QUEUE, startRelayStack } from './relay-stack';
+import { RELAY_TASK_QUEUE, startRelayStack, type RelayStack } from './relay-stack';
 import { fetchHistories, summarizeHistories, waitForClosed } from './history';
 import { computeRatios, formatTable, type BenchResults, type HistoryRow } from './report';
 import { SampleLog } from './samples';
@@ -109,6 +109,15 @@ async function main(): Promise<void> {
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
+    const relayPhases = phases.has('relay') || phases.has('latency');
+    const startStack = (mode: StackMode) => {
+      say(`relay stack "${mode}": ${STACK_DESCRIPTIONS[mode]}`);
+      return startRelayStack({ temporalAddress: temporal.address, configFile, sinkCa: sink.ca, loyaltyApiUrl: loyalty.url, dir, mode });
+    };
+    // The first stack idles through the floor phases, as the relay always did (same conditions as earlier runs).
+    let firstStack: RelayStack | undefined = relayPhases && stacks[0] ? await startStack(stacks[0]) : undefined;
+    const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
+    cleanups.push(stopFirstStack);
 
     if (phases.has('bare')) {
       say(`1. bare start: ${events} no-op workflow starts at concurrency ${o.concurrency}`);
@@ -126,17 +135,10 @@ async function main(): Promise<void> {
     const latencyShape = { events: o.latencyEvents, rate: o.latencyRate, concurrency: o.concurrency };
     const latencyWaitMs = 120_000 + (o.latencyEvents * 1000) / o.latencyRate;
     if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
-    const relayPhases = phases.has('relay') || phases.has('latency');
     for (const mode of relayPhases ? stacks : []) {
-      say(`relay stack "${mode}": ${STACK_DESCRIPTIONS[mode]}`);
-      const stack = await startRelayStack({
-        temporalAddress: temporal.address,
-        configFile,
-        sinkCa: sink.ca,
-        loyaltyApiUrl: loyalty.url,
-        dir,
-        mode,
-      });
+      const stack = firstStack ?? (await startStack(mode));
+      if (firstStack) cleanups.splice(cleanups.indexOf(stopFirstStack), 1);
+      firstStack = undefined;
       const stopStack = async () => {
         // Runs whose delivery arrived may still be completing their workflow task: let them close first.
         await waitForClosed(client, RELAY_TASK_QUEUE, 60_000).catch((e: unknown) => say(String(e)));
@@ -198,24 +200,33 @@ async function main(): Promise<void> {
         }
         if (results.latency) {
           say(`6. latency [${mode}]: ${o.latencyEvents} events at ${o.latencyRate}/s, 1 destination`);
-          results.latency.relay.push(
-            await runRelay({
-              label: `(latency, ${mode})`,
-              stack: mode,
-              sender,
-              sink,
-              sourceId: 'bench1',
-              destinations: 1,
-              shape: latencyShape,
-              runId,
-              log,
-              timeoutMs: latencyWaitMs,
-            }),
+          const r = await runRelay({
+            label: `(latency, ${mode})`,
+            stack: mode,
+            sender,
+            sink,
+            sourceId: 'bench1',
+            destinations: 1,
+            shape: latencyShape,
+            runId,
+            log,
+            timeoutMs: latencyWaitMs,
+            samples: o.historySamples,
+          });
+          results.latency.relay.push(r);
+          // Read at this rate too: whether the runs were started eagerly when the worker has room.
+          const figures = summarizeHistories(
+            await fetchHistories(
+              client,
+              (r.sampleEventIds ?? []).map((id) => workflowIdFor('bench1', id)),
+            ),
           );
+          if (figures) history.push({ workflow: `relay 1 dest at ${o.latencyRate}/s`, stack: mode, phase: 'latency', ...figures });
         }
       } finally {
         await sender.close();
-        cleanups.splice(cleanups.indexOf(stopStack), 1);
+        const at = cleanups.indexOf(stopStack);
+        if (at >= 0) cleanups.splice(at, 1);
         await stopStack();
       }
     }

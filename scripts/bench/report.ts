@@ -20,6 +20,8 @@ export interface HistoryRow extends HistoryFigures {
   /** e.g. `floor`, `relay 1 dest`. */
   workflow: string;
   stack?: string;
+  /** Runs of the latency phase (absent: the throughput phases). */
+  phase?: 'latency';
 }
 
 export interface BenchResults {
@@ -92,7 +94,7 @@ export function computeRatios(r: BenchResults): Record<string, number> {
   const floor = r.history?.find((h) => h.workflow === 'floor');
   const seen = new Set<string>();
   for (const h of r.history ?? []) {
-    if (!floor || h === floor || seen.has(h.workflow)) continue;
+    if (!floor || h === floor || h.phase === 'latency' || seen.has(h.workflow)) continue;
     seen.add(h.workflow);
     out[`${h.workflow} ÷ floor (billable actions per event)`] = ratio(h.actions, floor.actions);
   }

@@ -243,6 +243,7 @@ function results(): BenchResults {
       { workflow: 'floor', ...floor },
       { workflow: 'relay 1 dest', stack: 'separate', ...relay1 },
       { workflow: 'relay 1 dest', stack: 'eager', ...relay1Eager },
+      { workflow: 'relay 1 dest at 10/s', stack: 'eager', phase: 'latency', ...relay1Eager },
     ],
     historyEventsPerRelayedEvent: { 'relay 1 dest': 10, floor: 3 },
     peakRssMiB: { 'relay worker': 300, receiver: 150, 'relay worker + receiver [eager]': 350 },
@@ -267,6 +268,10 @@ test('computeRatios: per stack against the floors and the direct relay, stack ag
   assert.equal(ratios['eager ÷ separate (p50 latency at 10/s)'], 0.75);
   assert.equal(ratios['eager ÷ combined (1 dest throughput)'], undefined);
   assert.equal(ratios['relay 1 dest ÷ floor (billable actions per event)'], 1.5);
+  assert.deepEqual(
+    Object.keys(ratios).filter((k) => k.includes('billable')),
+    ['relay 1 dest ÷ floor (billable actions per event)'],
+  );
 });
 
 test('formatTable: a stack and a ratio column, the latency rows, the per-event history table', () => {
@@ -281,6 +286,7 @@ test('formatTable: a stack and a ratio column, the latency rows, the per-event h
   assert.match(line(/^\| 6\. Latency at 10\/s, 1 dest .*\| eager/), /\| 60 \/ 120 \/ 180 +\| p50 15× direct +\|$/);
   assert.match(line(/^\| 6\. Latency at 10\/s, direct relay/), /\| 4 \/ 8 \/ 12 /);
   assert.match(line(/^\| floor /), /\| 2 +\| 1 start \+ 1 activity +\| 3 +\| \d+ \/ \d+ +\| 0\/1 +\|$/);
+  assert.match(line(/^\| relay 1 dest at 10\/s \| eager/), /\| 1\/1 +\|$/);
   assert.match(line(/^\| relay 1 dest +\| eager/), /\| 3 +\| 1 start \+ 1 LA task \+ 1 upsert \| 10 +\| \d+ \/ \d+ +\| 1\/1 +\|$/);
   assert.match(table, /\| relay 1 dest ÷ floor \(billable actions per event\) \| 1\.5 \|/);
   assert.match(table, /Peak RSS: relay worker 300 MiB, receiver 150 MiB, relay worker \+ receiver \[eager\] 350 MiB\./);
