@@ -24,15 +24,21 @@ export function searchAttributeProblems(registered: Record<string, number>): str
   return problems;
 }
 
-export async function checkSearchAttributes(address: string, namespace = 'default'): Promise<void> {
+/** Fails when a relay search attribute is missing or mistyped (after a short grace: a fresh registration may take a moment to show). */
+export async function checkSearchAttributes(address: string, namespace = 'default', graceMs = 15_000): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    const problems = searchAttributeProblems(customAttributes ?? {});
-    if (problems.length > 0)
-      throw new Error(
-        `the relay's search attributes are not all on ${address}/${namespace}: ${problems.join('; ')}. Run: TEMPORAL_ADDRESS=${address} npm run register-search-attributes`,
-      );
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+      const problems = searchAttributeProblems(customAttributes ?? {});
+      if (problems.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `the relay's search attributes are not all on ${address}/${namespace}: ${problems.join('; ')}. Run: TEMPORAL_ADDRESS=${address} npm run register-search-attributes`,
+        );
+      await new Promise((r) => setTimeout(r, 500));
+    }
   } finally {
     await connection.close();
   }
