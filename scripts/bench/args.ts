@@ -15,7 +15,15 @@ export const HELP = `Options:
   --destinations L    destinations per event, comma list (bench default "1,3"; chaos uses 1)
   --server dev|postgres  the embedded dev server (SQLite file) or a full server on PostgreSQL
   --scenario NAME     chaos only: all | worker-kill | temporal-restart | destination-outage | slow-destination
-  --phases LIST       bench only: bare,floor,relay,direct (default all)
+  --phases LIST       bench only: bare,floor,relay,latency,direct (default all)
+  --stacks LIST       bench only: how the relay runs for the relay and latency phases, one after
+                      another: separate (worker-main + receiver-main processes), eager (npm start's
+                      one process, RELAY_EAGER_START=true), combined (one process, eager start off).
+                      Default separate,eager,combined
+  --latency-events N  bench only: events of the latency phase (default 100; 1 destination)
+  --latency-rate R    bench only: its open-loop arrival rate, events/s, below capacity (default 10)
+  --history-samples N bench only: runs per configuration whose histories are read for billable
+                      actions, history events and bytes (default 5; the maximum is reported)
   --out DIR           results folder (default bench-results/)
   --no-chart          skip the PNG
 Env: TEMPORAL_ADDRESS runs against an existing server instead (its own state, not restartable by chaos).`;
@@ -31,7 +39,20 @@ const schema = z.object({
     .optional(),
   server: z.enum(['dev', 'postgres']).default('dev'),
   scenario: z.string().default('all'),
-  phases: z.string().default('bare,floor,relay,direct'),
+  phases: z
+    .string()
+    .regex(
+      /^(bare|floor|relay|latency|direct)(,(bare|floor|relay|latency|direct))*$/,
+      'a comma list of bare, floor, relay, latency, direct',
+    )
+    .default('bare,floor,relay,latency,direct'),
+  stacks: z
+    .string()
+    .regex(/^(separate|eager|combined)(,(separate|eager|combined))*$/, 'a comma list of separate, eager, combined')
+    .default('separate,eager,combined'),
+  latencyEvents: z.coerce.number().int().positive().default(100),
+  latencyRate: z.coerce.number().positive().default(10),
+  historySamples: z.coerce.number().int().positive().default(5),
   out: z.string().default('bench-results'),
   chart: z.boolean().default(true),
   help: z.boolean().default(false),
@@ -51,17 +72,44 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
       server: { type: 'string' },
       scenario: { type: 'string' },
       phases: { type: 'string' },
+      stacks: { type: 'string' },
+      'latency-events': { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'history-samples': { type: 'string' },
       out: { type: 'string' },
       'no-chart': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  const parsed = schema.safeParse({ ...values, chart: !values['no-chart'] });
+  const {
+    'latency-events': latencyEvents,
+    'latency-rate': latencyRate,
+    'history-samples': historySamples,
+    'no-chart': noChart,
+    ...rest
+  } = values;
+  const parsed = schema.safeParse({ ...rest, latencyEvents, latencyRate, historySamples, chart: !noChart });
   if (!parsed.success) {
-    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}\n${HELP}`);
+    const flag = (key: PropertyKey) => String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new Error(
+      `invalid options:\n${parsed.error.issues.map((i) => `  --${i.path.map(flag).join('.')}: ${i.message}`).join('\n')}\n${HELP}`,
+    );
   }
   return parsed.data;
+}
+
+export type StackMode = 'separate' | 'eager' | 'combined';
+
+export const STACK_DESCRIPTIONS: Record<StackMode, string> = {
+  separate: 'worker-main and receiver-main as two processes',
+  eager: 'npm start, worker and receiver in one process, eager start on',
+  combined: 'npm start, worker and receiver in one process, eager start off',
+};
+
+/** The --stacks list, in the order given, without repeats. */
+export function stackModes(o: HarnessOptions): StackMode[] {
+  return [...new Set(o.stacks.split(','))] as StackMode[];
 }
 
 export function destinationCounts(o: HarnessOptions, fallback: number[]): number[] {

@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: starts Temporal, the relay (worker and receiver processes), a local HTTPS
- * sink and loyalty API, a floor worker and a direct relay; measures every phase in the same
- * run on the same server; prints a table and writes JSON (and a PNG chart) to --out.
- * Benchmarks print figures; they never pass or fail on timing.
+ * `npm run bench`: starts Temporal, a local HTTPS sink and loyalty API, a floor worker, the
+ * relay in each --stacks way in turn (worker and receiver processes; one process with and
+ * without eager start) and a direct relay; measures every phase in the same run on the same
+ * server — throughput, latency at a fixed rate below capacity, and per event the billable
+ * actions and history read from sample runs; prints tables and writes JSON (and a PNG chart)
+ * to --out. Benchmarks print figures; they never pass or fail on timing.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -10,19 +12,24 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
-import { destinationCounts, HELP, parseHarnessArgs, startRun } from './args';
+import { workflowIdFor } from '../../src/canonical-event';
+import { destinationCounts, HELP, parseHarnessArgs, STACK_DESCRIPTIONS, stackModes, startRun, type StackMode } from './args';
 import { writeChart } from './chart';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
 import { runRelay, type RelayRunResult } from './phase-relay';
 import { spawnTs } from './proc';
 import { MOBILE, writeRelayConfig } from './relay-config';
-import { startRelayStack } from './relay-stack';
-import { computeRatios, formatTable, type BenchResults } from './report';
+import { RELAY_TASK_QUEUE, startRelayStack, type RelayStack } from './relay-stack';
+import { fetchHistories, summarizeHistories, waitForClosed } from './history';
+import { computeRatios, formatTable, type BenchResults, type HistoryRow } from './report';
 import { SampleLog } from './samples';
 import { createSender } from './sender';
 import { startTemporalFor } from './server';
 import { startBenchSink } from './sink';
+
+/** Events sent to a fresh relay stack before the latency phase when no throughput phase ran first. */
+const WARM_UP_EVENTS = 5;
 
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
   };
   const dests = destinationCounts(o, [1, 3]);
   const phases = new Set(o.phases.split(','));
+  const stacks = stackModes(o);
   const { runId, outDir, dir, command } = startRun('bench', 'run', argv, o.out);
   const waitMs = 120_000 + (o.duration ? o.duration * 1000 * 4 : events * 60 * Math.max(...dests));
   const log = new SampleLog();
@@ -57,7 +65,16 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     },
     server: { mode: process.env.TEMPORAL_ADDRESS ? 'existing' : o.server, description: '' },
-    options: { ...shape, destinations: dests, phases: [...phases] },
+    options: {
+      ...shape,
+      destinations: dests,
+      phases: [...phases],
+      stacks,
+      latencyEvents: o.latencyEvents,
+      latencyRate: o.latencyRate,
+      historySamples: o.historySamples,
+    },
+    stacks,
     relay: [],
     historyEventsPerRelayedEvent: {},
     peakRssMiB: {},
@@ -83,25 +100,24 @@ async function main(): Promise<void> {
     const loyalty = await startLoyaltyApi({ [MOBILE]: { totalPoints: 4500 } });
     cleanups.push(() => loyalty.close());
     const configFile = writeRelayConfig(dir, { sinkUrl: sink.url, maxDestinations: Math.max(...dests) });
-    const stack = await startRelayStack({
-      temporalAddress: temporal.address,
-      configFile,
-      sinkCa: sink.ca,
-      loyaltyApiUrl: loyalty.url,
-      dir,
-    });
-    cleanups.push(() => stack.stop());
-    results.workerStartSeconds = stack.workerStartSeconds[0];
     const floorWorker = spawnTs('floor-worker', 'scripts/bench/floor-worker.ts', { TEMPORAL_ADDRESS: temporal.address }, dir);
     cleanups.push(() => floorWorker.stop());
     await floorWorker.waitForLog('floor worker running', 180_000);
-    say('relay worker, receiver and floor worker running');
+    say('floor worker running');
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
-    const sender = createSender(stack.receiverUrl);
-    cleanups.push(() => sender.close());
+    const history = (results.history = [] as HistoryRow[]);
+    const relayPhases = phases.has('relay') || phases.has('latency');
+    const startStack = (mode: StackMode) => {
+      say(`relay stack "${mode}": ${STACK_DESCRIPTIONS[mode]}`);
+      return startRelayStack({ temporalAddress: temporal.address, configFile, sinkCa: sink.ca, loyaltyApiUrl: loyalty.url, dir, mode });
+    };
+    // The first stack idles through the floor phases, as the relay always did (same conditions as earlier runs).
+    let firstStack: RelayStack | undefined = relayPhases && stacks[0] ? await startStack(stacks[0]) : undefined;
+    const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
+    cleanups.push(stopFirstStack);
 
     if (phases.has('bare')) {
       say(`1. bare start: ${events} no-op workflow starts at concurrency ${o.concurrency}`);
@@ -109,37 +125,115 @@ async function main(): Promise<void> {
     }
     if (phases.has('floor')) {
       say('3. floor workflow: one no-op activity per workflow');
-      results.floor = await runFloor(client, shape, runId, log, waitMs);
+      results.floor = await runFloor(client, shape, runId, log, waitMs, o.historySamples);
+      const histories = await fetchHistories(client, results.floor.sampleWorkflowIds ?? []);
+      const figures = summarizeHistories(histories);
+      if (figures) history.push({ workflow: 'floor', ...figures });
+      if (histories[0]) writeFileSync(join(dir, 'history-floor.json'), JSON.stringify(histories[0], null, 1));
     }
-    if (phases.has('relay')) {
-      for (const k of dests) {
-        say(`2+4. relay with ${k} destination(s): POST → 202, then → sink`);
-        const r: RelayRunResult = await runRelay({
-          label: `(${k} dest)`,
-          sender,
-          sink,
-          sourceId: `bench${k}`,
-          destinations: k,
-          shape,
-          runId,
-          log,
-          timeoutMs: waitMs,
-        });
-        results.relay.push(r);
-        if (r.sampleEventId) {
-          const history = await client.workflow.getHandle(`relay:bench${k}:${r.sampleEventId}`).fetchHistory();
-          results.historyEventsPerRelayedEvent[`relay ${k} dest`] = history.events?.length ?? 0;
-          writeFileSync(join(dir, `history-relay-${k}-dest.json`), JSON.stringify(history, null, 1));
+
+    const latencyShape = { events: o.latencyEvents, rate: o.latencyRate, concurrency: o.concurrency };
+    const latencyWaitMs = 120_000 + (o.latencyEvents * 1000) / o.latencyRate;
+    if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
+    for (const mode of relayPhases ? stacks : []) {
+      const stack = firstStack ?? (await startStack(mode));
+      if (firstStack) cleanups.splice(cleanups.indexOf(stopFirstStack), 1);
+      firstStack = undefined;
+      const stopStack = async () => {
+        // Runs whose delivery arrived may still be completing their workflow task: let them close first.
+        await waitForClosed(client, RELAY_TASK_QUEUE, 60_000).catch((e: unknown) => say(String(e)));
+        if (mode === 'separate') {
+          results.peakRssMiB['relay worker'] = stack.worker().peakRssMiB();
+          results.peakRssMiB['receiver'] = stack.receiver().peakRssMiB();
+        } else {
+          results.peakRssMiB[`relay worker + receiver [${mode}]`] = stack.worker().peakRssMiB();
         }
+        await stack.stop();
+      };
+      cleanups.push(stopStack);
+      (results.stackStartSeconds ??= {})[mode] = stack.workerStartSeconds[0];
+      results.workerStartSeconds ??= stack.workerStartSeconds[0];
+      say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
+      const sender = createSender(stack.receiverUrl);
+      try {
+        if (!phases.has('relay')) {
+          // The throughput phase warms a fresh stack up; without it, a few unmeasured events do.
+          await runRelay({
+            label: `(warm-up, ${mode})`,
+            sender,
+            sink,
+            sourceId: 'bench1',
+            destinations: 1,
+            shape: { events: WARM_UP_EVENTS, concurrency: 1 },
+            runId,
+            log: new SampleLog(),
+            timeoutMs: 60_000,
+          });
+        }
+        for (const k of phases.has('relay') ? dests : []) {
+          say(`2+4. relay [${mode}] with ${k} destination(s): POST → 202, then → sink`);
+          const r: RelayRunResult = await runRelay({
+            label: `(${k} dest, ${mode})`,
+            stack: mode,
+            sender,
+            sink,
+            sourceId: `bench${k}`,
+            destinations: k,
+            shape,
+            runId,
+            log,
+            timeoutMs: waitMs,
+            samples: o.historySamples,
+          });
+          results.relay.push(r);
+          const histories = await fetchHistories(
+            client,
+            (r.sampleEventIds ?? []).map((id) => workflowIdFor(`bench${k}`, id)),
+          );
+          const figures = summarizeHistories(histories);
+          if (figures) {
+            history.push({ workflow: `relay ${k} dest`, stack: mode, ...figures });
+            const key = `relay ${k} dest`;
+            results.historyEventsPerRelayedEvent[key] = Math.max(results.historyEventsPerRelayedEvent[key] ?? 0, figures.historyEvents);
+          }
+          if (histories[0]) writeFileSync(join(dir, `history-relay-${k}-dest-${mode}.json`), JSON.stringify(histories[0], null, 1));
+        }
+        if (results.latency) {
+          say(`6. latency [${mode}]: ${o.latencyEvents} events at ${o.latencyRate}/s, 1 destination`);
+          const r = await runRelay({
+            label: `(latency, ${mode})`,
+            stack: mode,
+            sender,
+            sink,
+            sourceId: 'bench1',
+            destinations: 1,
+            shape: latencyShape,
+            runId,
+            log,
+            timeoutMs: latencyWaitMs,
+            samples: o.historySamples,
+          });
+          results.latency.relay.push(r);
+          // Read at this rate too: whether the runs were started eagerly when the worker has room.
+          const figures = summarizeHistories(
+            await fetchHistories(
+              client,
+              (r.sampleEventIds ?? []).map((id) => workflowIdFor('bench1', id)),
+            ),
+          );
+          if (figures) history.push({ workflow: `relay 1 dest at ${o.latencyRate}/s`, stack: mode, phase: 'latency', ...figures });
+        }
+      } finally {
+        await sender.close();
+        const at = cleanups.indexOf(stopStack);
+        if (at >= 0) cleanups.splice(at, 1);
+        await stopStack();
       }
     }
     if (results.floor?.historyEvents) results.historyEventsPerRelayedEvent['floor'] = results.floor.historyEvents;
-    results.peakRssMiB['relay worker'] = stack.worker().peakRssMiB();
-    results.peakRssMiB['receiver'] = stack.receiver().peakRssMiB();
     results.peakRssMiB['floor worker'] = floorWorker.peakRssMiB();
 
-    if (phases.has('direct')) {
-      say('5. direct relay baseline: Express → sink, no Temporal');
+    if (phases.has('direct') || results.latency) {
       const port = await freePort();
       const direct = spawnTs(
         'direct-relay',
@@ -151,17 +245,34 @@ async function main(): Promise<void> {
       await direct.waitForLog('direct relay listening', 60_000);
       const directSender = createSender(`http://127.0.0.1:${port}`);
       cleanups.push(() => directSender.close());
-      results.direct = await runRelay({
-        label: '(direct)',
-        sender: directSender,
-        sink,
-        sourceId: 'direct',
-        destinations: 1,
-        shape,
-        runId,
-        log,
-        timeoutMs: waitMs,
-      });
+      if (phases.has('direct')) {
+        say('5. direct relay baseline: Express → sink, no Temporal');
+        results.direct = await runRelay({
+          label: '(direct)',
+          sender: directSender,
+          sink,
+          sourceId: 'direct',
+          destinations: 1,
+          shape,
+          runId,
+          log,
+          timeoutMs: waitMs,
+        });
+      }
+      if (results.latency) {
+        say(`6. latency, direct relay: ${o.latencyEvents} events at ${o.latencyRate}/s`);
+        results.latency.direct = await runRelay({
+          label: '(latency, direct)',
+          sender: directSender,
+          sink,
+          sourceId: 'direct',
+          destinations: 1,
+          shape: latencyShape,
+          runId,
+          log,
+          timeoutMs: latencyWaitMs,
+        });
+      }
       results.peakRssMiB['direct relay'] = direct.peakRssMiB();
     }
   } finally {

@@ -3,6 +3,7 @@
  * sink (POST → arrival = end to end). Also used for the direct baseline (phase 5), which has
  * the same shape without Temporal.
  */
+import { pickSamples } from './history';
 import { runLoad, type LoadShape } from './load';
 import { pointsIssuedBody, SOURCE_KEY } from './relay-config';
 import type { SampleLog } from './samples';
@@ -12,6 +13,8 @@ import { ratePerSecond, summarize, type LatencySummary } from './stats';
 
 export interface RelayRunResult {
   destinations: number;
+  /** How the relay ran (--stacks); absent for the direct relay. */
+  stack?: string;
   sent: number;
   acknowledged: number;
   acceptedPerSecond: number;
@@ -25,6 +28,8 @@ export interface RelayRunResult {
   endToEndLatencyMs: LatencySummary;
   /** One finished event id (to read its history). */
   sampleEventId?: string;
+  /** Acknowledged event ids spread over the run (`samples` of them), to read their histories. */
+  sampleEventIds?: string[];
 }
 
 export async function runRelay(o: {
@@ -37,13 +42,17 @@ export async function runRelay(o: {
   runId: string;
   log: SampleLog;
   timeoutMs: number;
+  stack?: string;
+  /** How many acknowledged event ids to return in sampleEventIds (default 1). */
+  samples?: number;
 }): Promise<RelayRunResult> {
   const sentAt = new Map<string, number>();
   const acked = new Set<string>();
   const arrivalsBefore = o.sink.arrivals.length;
   const distinctBefore = o.sink.counts().distinct;
+  const eventIdOf = (i: number) => `${o.runId}-${o.label.replace(/\W+/g, '')}-${i}`;
   const timings = await runLoad(o.shape, async (i) => {
-    const eventId = `${o.runId}-${o.label.replace(/\W+/g, '')}-${i}`;
+    const eventId = eventIdOf(i);
     const started = Date.now();
     sentAt.set(eventId, started);
     const r = await o.sender.post(`/v1/sources/${o.sourceId}/events`, pointsIssuedBody(eventId), { 'x-api-key': SOURCE_KEY });
@@ -81,8 +90,10 @@ export async function runRelay(o: {
   const delivered = [...perEvent.values()].filter((d) => d.size === o.destinations).length;
   const okTimings = timings.filter((t) => t.ok);
   const first = timings[0]?.startedAt ?? 0;
+  const ackedInOrder = timings.filter((t) => t.ok).map((t) => eventIdOf(t.index));
   return {
     destinations: o.destinations,
+    ...(o.stack ? { stack: o.stack } : {}),
     sent: timings.length,
     acknowledged: acked.size,
     acceptedPerSecond: ratePerSecond(okTimings.length, first, Math.max(...okTimings.map((t) => t.endedAt))),
@@ -92,6 +103,6 @@ export async function runRelay(o: {
     duplicates,
     deliveredEventsPerSecond: ratePerSecond(delivered, first, lastDelivery),
     endToEndLatencyMs: summarize(latencies),
-    ...(acked.size > 0 ? { sampleEventId: [...acked][0] } : {}),
+    ...(ackedInOrder.length > 0 ? { sampleEventId: ackedInOrder[0], sampleEventIds: pickSamples(ackedInOrder, o.samples ?? 1) } : {}),
   };
 }
