@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Client } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { workflowIdFor } from '../../src/canonical-event';
 import { setDestinationPaused } from '../../src/config/pause';
 import { createHttpClient } from '../../src/http/client';
