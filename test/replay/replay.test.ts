@@ -1,7 +1,9 @@
 /**
- * Determinism: histories recorded from shipped versions of relayEvent must replay against the
- * current workflow code. A change that breaks this needs `patched()` (see README, "Add a
- * workflow step"). Record a new history with test/replay/record-history.ts when shipping.
+ * Determinism: histories recorded from the shipped workflows (the relayEvent v2 baseline: a
+ * healthy run, a parked run redelivered, a held run resumed, a routed customerProfileEvent)
+ * must replay against the current workflow code. A change that breaks this needs `patched()`
+ * or a new workflow type (README, "Changing a workflow safely"). Record with
+ * test/replay/record-history.ts when shipping.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ const dir = join(__dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 const load = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
 
-describe('replay of recorded relayEvent histories', () => {
+describe('replay of recorded event-workflow histories', () => {
   test('there is at least one recorded history', () => {
     assert.ok(histories.length > 0);
   });

@@ -22,8 +22,8 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
   let redelivered = false;
   let abandonReason: string | undefined;
   const deliveries: Delivery[] = [];
-  const changed = () => {
-    dirty = true;
+  const changed = (searchable: boolean) => {
+    if (searchable) dirty = true;
     board.describe(runStatus(deliveries), deliveries, parked ? parkedUntil : undefined);
   };
   for (const plan of plans) deliveries.push(new Delivery(plan, { event, enrichment, changed }));
@@ -74,8 +74,9 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
   await condition(() => deliveries.every((d) => d.firstPassDone));
 
   for (;;) {
+    // Publish what changed while deliveries go on (after a redelivery, nothing until one settles or retries).
     while (!deliveries.every((d) => d.settled)) {
-      board.publish(runStatus(deliveries), deliveries);
+      if (dirty) board.publish(runStatus(deliveries), deliveries);
       dirty = false;
       await condition(() => dirty || deliveries.every((d) => d.settled));
     }

@@ -27,8 +27,11 @@ export const HOLD_GRACE: Duration = '30s';
 export interface DeliveryContext {
   event: CanonicalEvent;
   enrichment: EnrichmentData;
-  /** Called after every change of state, for the run's search attributes and details. */
-  changed(): void;
+  /**
+   * Called after every change of state, for the run's details; `searchable` when what an
+   * operator can search for changed (a delivery starting again is not: its end is).
+   */
+  changed(searchable: boolean): void;
 }
 
 export class Delivery {
@@ -228,13 +231,13 @@ export class Delivery {
       this.sla = raceSla(deadline, `SLA of ${this.name}: ${this.plan.slaSeconds}s`, () => {
         this.slaBreached = true;
         log.warn('delivery SLA breached; still delivering', { destination: this.name, slaSeconds: this.plan.slaSeconds });
-        this.ctx.changed();
+        this.ctx.changed(true);
       });
     }
     if (this.settled) {
       this.sla?.cancel();
       delete this.sla;
     }
-    this.ctx.changed();
+    this.ctx.changed(state !== 'delivering');
   }
 }

@@ -1,6 +1,6 @@
 /**
- * A deliberately incompatible relayEvent: it skips the enrichment step that recorded
- * histories contain. Replaying a recorded history against it must fail — proof that the
+ * A deliberately incompatible relayEvent: planning and mapping as regular activities and no
+ * enrichment, where recorded histories hold local-activity markers. Replaying a recorded history against it must fail — proof that the
  * replay test can see a determinism break, so its passing case means something.
  */
 import { proxyActivities } from '@temporalio/workflow';
