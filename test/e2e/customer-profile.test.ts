@@ -87,7 +87,8 @@ destinations:
 
   after(async () => {
     await client?.connection.close();
-    await relay?.stop('SIGKILL');
+    // SIGTERM: main.ts stops its embedded dev server (SIGKILL would leave that child running).
+    await relay?.stop('SIGTERM');
     await sink?.close();
     await profiles?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -127,5 +128,9 @@ destinations:
     const handle = client.workflow.getHandle<typeof customerProfileEvent>(workflowId);
     assert.equal((await handle.result()).status, 'delivered');
     assert.equal((await handle.describe()).type, 'customerProfileEvent');
+  });
+
+  test('SIGTERM shuts the process down gracefully', async () => {
+    assert.equal(await relay.stop('SIGTERM'), 0, relay.output());
   });
 });
