@@ -5,30 +5,39 @@
  * lookup) and adds it to the enrichment as `enrichment.profile` before mapping, so templates
  * can use `{{ enrichment.profile.firstName }}`. Routed here by workflows/routes.ts.
  */
-import { isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { RelayActivities } from '../activities';
 import { deliverAll, enrichFor, noSubscribers, planSubscriptions } from './steps';
 import { failureMessage } from './steps/failures';
 import type { RelayEventInput, RelayEventResult } from './types';
 
-const { lookupCustomerProfile } = proxyLocalActivities<RelayActivities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-  summary: 'look up the customer profile',
-});
+/** The longest the lookup is retried while the API cannot answer, when every destination's retry window is longer. */
+const LOOKUP_WINDOW_SECONDS = 10 * 60;
 
 export async function customerProfileEvent({ event }: RelayEventInput): Promise<RelayEventResult> {
   const plans = await planSubscriptions(event);
   if (plans.length === 0) return noSubscribers(event);
   const enrichment = await enrichFor(event, plans);
+  // Every destination gets the profile: retried within the shortest retry window (as the enrich step), at most 10 minutes.
+  const windowSeconds = Math.min(LOOKUP_WINDOW_SECONDS, ...plans.map((p) => p.retryWindowSeconds));
+  const { lookupCustomerProfile } = proxyLocalActivities<RelayActivities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: `${windowSeconds}s`,
+    retry: { initialInterval: '1s', maximumInterval: '1m' },
+    summary: 'look up the customer profile',
+  });
   try {
-    const profile = await lookupCustomerProfile({ event });
-    enrichment.profile = profile;
+    // The scope's timer bounds the retries: the SDK's core does not end a local activity at its
+    // schedule-to-close timeout while it is backing off between attempts (a fast failure, such as
+    // a refused connection, is retried indefinitely). Cancelled when the lookup answers first.
+    enrichment.profile = await CancellationScope.withTimeout(`${windowSeconds}s`, () => lookupCustomerProfile({ event }));
   } catch (err) {
-    if (isCancellation(err)) throw err;
-    log.warn('customer profile lookup failed; delivering without it', { error: failureMessage(err) });
-    enrichment.problems = [...(enrichment.problems ?? []), { lookup: 'profile', message: failureMessage(err) }];
+    if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
+    const message = isCancellation(err)
+      ? `the customer API did not answer within ${windowSeconds}s (retried while unavailable)`
+      : failureMessage(err);
+    log.warn('customer profile lookup failed; delivering without it', { error: message });
+    enrichment.problems = [...(enrichment.problems ?? []), { lookup: 'profile', message }];
   }
   return deliverAll(event, plans, enrichment);
 }

@@ -1,7 +1,9 @@
 /**
  * A local stand-in for the loyalty platform's lookups, modelled on Capillary:
  * `GET /v2/customers/lookup/points/balance?source=INSTORE&identifierName=mobile&identifierValue=…`
- * and `GET /v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`.
+ * and `GET /v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`
+ * (a customer by `id`, or by one of their identifiers, answered with names, identifiers per
+ * source and `extendedFields` as Capillary's v2 lookup answers them).
  */
 import { listenLocal } from './ports';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,10 +20,21 @@ export interface FakeBalance {
 
 /** A customer as the customerDetails lookup answers it, per source. */
 export interface FakeCustomer {
+  /** The customer id (`identifierName=id` looks it up). */
   id: number;
   /** Identifiers per source, e.g. `{ INSTORE: { mobile: '91…', email: '…' } }`. */
   sources: Record<string, { mobile?: string; email?: string; externalId?: string }>;
   cardNumbers?: string[];
+  firstName?: string;
+  lastName?: string;
+  /**
+   * Where the names are answered: in the source's profile (`profiles[].firstName`, the v2
+   * lookup; the default), at the top level (`firstName`), or at the top level in the older
+   * lowercase spelling (`firstname`).
+   */
+  namesAt?: 'profile' | 'top' | 'top-lowercase';
+  /** Capillary `extendedFields`, answered as given: an object or `[{ name, value }]`. */
+  extendedFields?: Record<string, unknown> | { name: string; value: unknown }[];
 }
 
 export interface LoyaltyApiRequest {
@@ -56,6 +69,39 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+type FakeIdentifiers = FakeCustomer['sources'][string];
+
+/**
+ * The customer an `identifierName` / `identifierValue` pair names: by `id`, by an identifier of
+ * that name in any source, or (for callers that key customers by the value they look up) by key.
+ */
+function findCustomer(customers: Record<string, FakeCustomer>, name: string | undefined, value: string): FakeCustomer | undefined {
+  const all = Object.values(customers);
+  if (name === 'id') return all.find((c) => String(c.id) === value);
+  if (name === 'mobile' || name === 'email' || name === 'externalId') {
+    const found = all.find((c) => Object.values(c.sources).some((ids) => ids[name] === value));
+    if (found) return found;
+  }
+  return Object.prototype.hasOwnProperty.call(customers, value) ? customers[value] : undefined;
+}
+
+/** The lookup's answer, shaped as Capillary's v2 customer lookup answers it. */
+function customerDetailsOf(customer: FakeCustomer, source: string, ids: FakeIdentifiers): Record<string, unknown> {
+  const identifiers = Object.entries(ids).map(([type, value]) => ({ type, value }));
+  const where = customer.namesAt ?? 'profile';
+  const names = (first: string, last: string) => ({
+    ...(customer.firstName !== undefined ? { [first]: customer.firstName } : {}),
+    ...(customer.lastName !== undefined ? { [last]: customer.lastName } : {}),
+  });
+  return {
+    id: customer.id,
+    ...(where === 'top' ? names('firstName', 'lastName') : where === 'top-lowercase' ? names('firstname', 'lastname') : {}),
+    profiles: [{ ...(where === 'profile' ? names('firstName', 'lastName') : {}), source, identifiers }],
+    ...(customer.extendedFields !== undefined ? { extendedFields: customer.extendedFields } : {}),
+    cardDetails: (customer.cardNumbers ?? []).map((cardNumber) => ({ cardNumber, status: 'ACTIVE' })),
+  };
+}
+
 export async function startLoyaltyApi(
   balances: Record<string, FakeBalance>,
   options: { forceStatus?: ForcedStatus; customers?: Record<string, FakeCustomer> } = {},
@@ -82,21 +128,14 @@ export async function startLoyaltyApi(
       return;
     }
     if (url.pathname === CUSTOMER_PATH && req.method === 'GET') {
-      const { source, identifierValue } = query;
-      const customers = options.customers ?? {};
-      const customer =
-        identifierValue && Object.prototype.hasOwnProperty.call(customers, identifierValue) ? customers[identifierValue] : undefined;
+      const { source, identifierName, identifierValue } = query;
+      const customer = identifierValue ? findCustomer(options.customers ?? {}, identifierName, identifierValue) : undefined;
       const ids = customer && source ? customer.sources[source] : undefined;
       if (!customer || !ids) {
         send(res, 404, { errors: [{ status: false, code: 8015, message: 'Customer not found for given identifiers' }] });
         return;
       }
-      const identifiers = Object.entries(ids).map(([type, value]) => ({ type, value }));
-      send(res, 200, {
-        id: customer.id,
-        profiles: [{ source, identifiers }],
-        cardDetails: (customer.cardNumbers ?? []).map((cardNumber) => ({ cardNumber, status: 'ACTIVE' })),
-      });
+      send(res, 200, customerDetailsOf(customer, source!, ids));
       return;
     }
     if (url.pathname !== BALANCE_PATH) {
