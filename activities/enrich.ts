@@ -79,13 +79,26 @@ function awardedReferenceIdOf(event: CanonicalEvent): string | null {
   return null;
 }
 
-function unavailable(e: unknown): never {
-  if (e instanceof LoyaltyApiUnavailableError)
-    throw ApplicationFailure.create({ type: FailureType.LoyaltyApiUnavailable, message: e.message });
-  throw e;
+/**
+ * The loyalty API cannot answer: retryable until `giveUpAtMs`, then not (the workflow delivers
+ * without the lookup). The activity says when to stop rather than the local activity's
+ * schedule-to-close timeout, which the SDK does not enforce while it backs off between attempts.
+ */
+export function unavailable(e: LoyaltyApiUnavailableError, giveUpAtMs: number | undefined): never {
+  const givingUp = giveUpAtMs !== undefined && Date.now() >= giveUpAtMs;
+  throw ApplicationFailure.create({
+    type: FailureType.LoyaltyApiUnavailable,
+    message: givingUp ? `${e.message}; retried until the retry window ended` : e.message,
+    nonRetryable: givingUp,
+  });
 }
 
-export async function enrichEvent(event: CanonicalEvent, wants: EnrichmentWants, api: LoyaltyApi | undefined): Promise<EnrichmentData> {
+export async function enrichEvent(
+  event: CanonicalEvent,
+  wants: EnrichmentWants,
+  api: LoyaltyApi | undefined,
+  giveUpAtMs?: number,
+): Promise<EnrichmentData> {
   const out: EnrichmentData = {};
   const problems: NonNullable<Enrichment['problems']> = [];
   const key = lookupKeyOf(event);
@@ -101,7 +114,7 @@ export async function enrichEvent(event: CanonicalEvent, wants: EnrichmentWants,
     try {
       return await run(api, key);
     } catch (e) {
-      if (e instanceof LoyaltyApiUnavailableError) unavailable(e);
+      if (e instanceof LoyaltyApiUnavailableError) unavailable(e, giveUpAtMs);
       problems.push({ lookup, message: (e as Error).message });
       return undefined;
     }

@@ -9,11 +9,15 @@ export function deliveryFailure(
   nonRetryable: boolean,
   nextRetryDelayMs?: number,
 ) {
-  return ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type,
     message,
     details: [details],
     nonRetryable,
     ...(nextRetryDelayMs !== undefined ? { nextRetryDelay: nextRetryDelayMs } : {}),
   });
+  // A classified failure is an answer from a destination, not a fault in the code: no stack
+  // trace in history or the UI's call-stack panel, just the type and message.
+  failure.stack = `${type}: ${message}`;
+  return failure;
 }

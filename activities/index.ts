@@ -35,8 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanningActivities(deps.store),
 
     /** Fetch each enrichment once per event, whatever number of destinations want it. */
-    async enrich(input: { event: CanonicalEvent; wants: EnrichmentWants }): Promise<EnrichmentData> {
-      return enrichEvent(input.event, input.wants, deps.loyaltyApi);
+    async enrich(input: { event: CanonicalEvent; wants: EnrichmentWants; giveUpAtMs?: number }): Promise<EnrichmentData> {
+      return enrichEvent(input.event, input.wants, deps.loyaltyApi, input.giveUpAtMs);
     },
 
     ...createProfileActivities(deps.profileApi ?? deps.loyaltyApi),

@@ -4,14 +4,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { CanonicalEvent } from '../src/canonical-event';
-import { FailureType } from '../src/failure-types';
 import { LoyaltyApiUnavailableError, type CustomerDetails, type LoyaltyApi } from '../src/loyalty-api';
-import { lookupKeyOf } from './enrich';
+import { lookupKeyOf, unavailable } from './enrich';
 
 export function createProfileActivities(api: LoyaltyApi | undefined) {
   return {
     /** The profile, or null when the API does not know the customer. Retryable while the API cannot answer. */
-    async lookupCustomerProfile(input: { event: CanonicalEvent }): Promise<CustomerDetails | null> {
+    async lookupCustomerProfile(input: { event: CanonicalEvent; giveUpAtMs?: number }): Promise<CustomerDetails | null> {
       if (!api) {
         throw ApplicationFailure.nonRetryable(
           'no customer API: set CUSTOMER_PROFILE_API_URL or LOYALTY_API_URL',
@@ -24,7 +23,7 @@ export function createProfileActivities(api: LoyaltyApi | undefined) {
       try {
         return await api.customerDetails(key);
       } catch (e) {
-        if (e instanceof LoyaltyApiUnavailableError) throw ApplicationFailure.retryable(e.message, FailureType.LoyaltyApiUnavailable);
+        if (e instanceof LoyaltyApiUnavailableError) unavailable(e, input.giveUpAtMs);
         throw ApplicationFailure.nonRetryable((e as Error).message, 'ProfileLookupFailed');
       }
     },

@@ -5,7 +5,7 @@
  * lookup) and adds it to the enrichment as `enrichment.profile` before mapping, so templates
  * can use `{{ enrichment.profile.firstName }}`. Routed here by workflows/routes.ts.
  */
-import { CancellationScope, isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { RelayActivities } from '../activities';
 import { deliverAll, enrichFor, noSubscribers, planSubscriptions } from './steps';
 import { failureMessage } from './steps/failures';
@@ -22,20 +22,16 @@ export async function customerProfileEvent({ event }: RelayEventInput): Promise<
   const windowSeconds = Math.min(LOOKUP_WINDOW_SECONDS, ...plans.map((p) => p.retryWindowSeconds));
   const { lookupCustomerProfile } = proxyLocalActivities<RelayActivities>({
     startToCloseTimeout: '30s',
-    scheduleToCloseTimeout: `${windowSeconds}s`,
     retry: { initialInterval: '1s', maximumInterval: '1m' },
     summary: 'look up the customer profile',
   });
   try {
-    // The scope's timer bounds the retries: the SDK's core does not end a local activity at its
-    // schedule-to-close timeout while it is backing off between attempts (a fast failure, such as
-    // a refused connection, is retried indefinitely). Cancelled when the lookup answers first.
-    enrichment.profile = await CancellationScope.withTimeout(`${windowSeconds}s`, () => lookupCustomerProfile({ event }));
+    // The activity stops retrying at giveUpAtMs (the SDK does not end a backing-off local
+    // activity at its schedule-to-close timeout): no timer on the healthy path.
+    enrichment.profile = await lookupCustomerProfile({ event, giveUpAtMs: Date.now() + windowSeconds * 1000 });
   } catch (err) {
-    if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
-    const message = isCancellation(err)
-      ? `the customer API did not answer within ${windowSeconds}s (retried while unavailable)`
-      : failureMessage(err);
+    if (isCancellation(err)) throw err;
+    const message = failureMessage(err);
     log.warn('customer profile lookup failed; delivering without it', { error: message });
     enrichment.problems = [...(enrichment.problems ?? []), { lookup: 'profile', message }];
   }

@@ -5,9 +5,9 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CanonicalEvent } from '../../src/canonical-event';
 import { DeliveryStatus, Destinations, FailedDestinations, HeldDestinations, SlaBreached } from '../search-attributes';
 import type { Delivery } from './delivery';
+import { minute, seconds } from './format';
 
 export type RunStatus = 'pending' | 'retrying' | 'held' | 'delivered' | 'failed' | 'partially_delivered' | 'abandoned';
 
@@ -32,8 +32,6 @@ export class RunBoard {
     [SlaBreached.name, false],
   ]);
 
-  constructor(private readonly event: CanonicalEvent) {}
-
   /** Upsert, in one command, the attributes that differ from what the run shows now. */
   publish(status: RunStatus, deliveries: Delivery[]): void {
     const names = (pick: (d: Delivery) => boolean) => deliveries.filter(pick).map((d) => d.name);
@@ -56,31 +54,37 @@ export class RunBoard {
     for (const c of changes) this.shown.set(c.key.name, c.value);
   }
 
-  /** The run's current details in the UI: free (a query answer, not a history event). */
+  /**
+   * The run's current details in the UI (free: a query answer, not a history event). The UI
+   * shows them in a small box: the status first, then what needs action (failed, held,
+   * retrying) before what is done. Event, customer and source are in the run's summary.
+   */
   describe(status: RunStatus, deliveries: Delivery[], parkedUntil?: string): void {
-    const who = this.event.customer.id ? ` for customer ${this.event.customer.id}` : '';
-    const lines = [
-      `**${this.event.name}**${who} from ${this.event.source}: ${status}${parkedUntil ? ` (parked until ${parkedUntil})` : ''}`,
-      '',
-    ];
-    for (const d of deliveries) lines.push(`- ${d.name}: ${deliveryLine(d)}`);
+    const until = parkedUntil ? ` — parked until ${minute(parkedUntil)}: redeliver or abandon` : '';
+    const lines = [`**${status.replace('_', ' ')}**${until}`, ''];
+    const done = (d: Delivery) => (d.state === 'delivered' ? 1 : 0);
+    for (const d of [...deliveries].sort((a, b) => done(a) - done(b))) lines.push(`- ${d.name}: ${deliveryLine(d)}`);
     setCurrentDetails(lines.join('\n'));
   }
 }
 
 function deliveryLine(d: Delivery): string {
-  const http = d.httpStatus !== undefined ? ` ${d.httpStatus}` : '';
-  const sla = d.slaBreached ? ' (SLA breached)' : '';
+  const http = d.httpStatus !== undefined ? ` (HTTP ${d.httpStatus})` : '';
+  const sla = d.slaBreached ? ', SLA breached' : '';
   switch (d.state) {
     case 'delivered':
-      return `delivered${http} in ${d.latencyMs ?? '?'} ms${sla}`;
+      return `delivered in ${seconds(d.latencyMs ?? 0)}${http}${sla}`;
     case 'delivering':
       return 'delivering';
     case 'retrying':
-      return `retrying after${http || ` ${d.lastProblem ?? 'a failure'}`} (attempt ${d.attempts} failed; later attempts under "deliver → ${d.name}")${sla}`;
+      return `retrying${http || ` — ${d.lastProblem ?? 'a failure'}`}; attempt ${d.attempts} failed, the next under "deliver → ${d.name}"${sla}`;
     case 'held':
-      return `held: destination paused${sla}`;
-    case 'failed':
-      return `failed${http}: ${d.error?.type ?? 'unknown'} — ${d.error?.message ?? ''}${sla}`;
+      return `held — destination paused; goes out on resume${sla}`;
+    case 'failed': {
+      // The message only when it says more than "<name> answered <status>".
+      const message = d.error?.message ?? '';
+      const more = /^\S+ answered \d+$/.test(message) ? '' : `: ${message}`;
+      return `**failed**${http} — ${d.error?.type ?? 'unknown'}${more}${sla}`;
+    }
   }
 }

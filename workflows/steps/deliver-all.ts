@@ -13,9 +13,10 @@ import { abandonUpdate, destinationChangedSignal, redeliverUpdate, type AbandonR
 import type { DestinationResult, RelayEventOutcome, RelayEventResult } from '../types';
 import { RunBoard, runStatus } from './board';
 import { Delivery } from './delivery';
+import { minute } from './format';
 
 export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[], enrichment: EnrichmentData): Promise<RelayEventResult> {
-  const board = new RunBoard(event);
+  const board = new RunBoard();
   let dirty = false;
   let parked = false;
   let parkedUntil: string | undefined;
@@ -94,7 +95,7 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
     board.describe(status, deliveries, parkedUntil);
     log.warn('run parked: a delivery failed; waiting for redeliver or abandon', { failed: failedNames(), until: parkedUntil });
     const decided = await condition(() => redelivered || abandonReason !== undefined, `${periodSeconds}s`, {
-      summary: `parked: redeliver or abandon before ${parkedUntil}`,
+      summary: `parked: redeliver or abandon before ${minute(parkedUntil)}`,
     });
     parked = false;
     if (abandonReason !== undefined) {

@@ -11,6 +11,7 @@ import type { CanonicalEvent } from '../../src/canonical-event';
 import type { DestinationPlan } from '../../src/config/store';
 import { FailureType, PERMANENT_DELIVERY_FAILURES } from '../../src/failure-types';
 import { describeFailure } from './failures';
+import { seconds } from './format';
 import { planningOptions } from './plan';
 import { raceSla, type SlaTimer } from './sla';
 
@@ -176,7 +177,9 @@ export class Delivery {
       if (f.details?.httpStatus !== undefined) this.httpStatus = f.details.httpStatus;
       this.lastProblem = f.message;
       this.become('retrying');
-      await sleep(f.details?.retryInMs ?? 1000, { summary: `${this.name}: wait before retrying (${f.message})` });
+      const waitMs = f.details?.retryInMs ?? 1000;
+      const why = f.details?.httpStatus !== undefined ? `HTTP ${f.details.httpStatus}` : f.type;
+      await sleep(waitMs, { summary: `${this.name}: wait ${seconds(waitMs)}, then retry (${why})` });
     }
     const { deliver } = proxyActivities<RelayActivities>({
       startToCloseTimeout,
@@ -199,7 +202,9 @@ export class Delivery {
   private async hold(): Promise<void> {
     this.become('held');
     this.woken = false;
-    await condition(() => this.woken, HOLD_GRACE, { summary: `${this.name} paused: check once after the grace period` });
+    await condition(() => this.woken, HOLD_GRACE, {
+      summary: `${this.name} paused: held (looks once more in ${HOLD_GRACE} unless resumed)`,
+    });
     for (;;) {
       this.woken = false;
       const state = await this.checks().destinationState(this.name);
@@ -228,7 +233,7 @@ export class Delivery {
     if (state !== 'delivering') this.firstPassDone = true;
     if ((state === 'retrying' || state === 'held') && !this.sla && !this.slaBreached) {
       const deadline = Date.parse(this.ctx.event.receivedAt) + this.plan.slaSeconds * 1000;
-      this.sla = raceSla(deadline, `SLA of ${this.name}: ${this.plan.slaSeconds}s`, () => {
+      this.sla = raceSla(deadline, `SLA of ${this.name}: ${seconds(this.plan.slaSeconds * 1000)}`, () => {
         this.slaBreached = true;
         log.warn('delivery SLA breached; still delivering', { destination: this.name, slaSeconds: this.plan.slaSeconds });
         this.ctx.changed(true);

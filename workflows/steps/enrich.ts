@@ -27,12 +27,13 @@ export async function enrichFor(event: CanonicalEvent, plans: DestinationPlan[])
   const windowSeconds = Math.min(...wanting.map((p) => p.retryWindowSeconds));
   const { enrich } = proxyLocalActivities<RelayActivities>({
     startToCloseTimeout: '30s',
-    scheduleToCloseTimeout: `${windowSeconds}s`,
     retry: { initialInterval: '1s', maximumInterval: '5m' },
     summary: 'enrich',
   });
   try {
-    return await enrich({ event, wants });
+    // The activity stops retrying at giveUpAtMs (the SDK does not end a backing-off local
+    // activity at its schedule-to-close timeout); no timer on the healthy path.
+    return await enrich({ event, wants, giveUpAtMs: Date.now() + windowSeconds * 1000 });
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('enrichment failed; delivering without it', { error: failureMessage(err) });
