@@ -342,12 +342,13 @@ async function screenshots(browser: Browser, ui: string, out: string, runs: Run[
     await page.goto(runUrl(ui, r, 'user-metadata'));
     await settle(page.getByText('Current Details').first());
     // Summary, details and current details are Markdown, each rendered in its own frame.
-    const marker = `${r.event.name} for customer`;
+    // The current details start with the run's status (workflows/steps/board.ts).
+    const marker = /^(pending|retrying|held|delivered|failed|partially delivered|abandoned)\b/;
     await until(`${r.label}: the current details frame`, async () => {
       for (const f of page.frames()) {
         if (!f.url().includes('/render?')) continue;
         const text = await f.evaluate<string>("document.body ? document.body.innerText : ''").catch(() => '');
-        if (text.includes(marker)) {
+        if (marker.test(text.trim())) {
           // The UI gives each Markdown frame a fixed height: say when the details do not fit (a person sees them cut off).
           const frameHeight = (await (await f.frameElement()).boundingBox())?.height ?? 0;
           const contentHeight = await f.evaluate<number>('document.documentElement.scrollHeight');

@@ -60,7 +60,7 @@ export class RunBoard {
    * retrying) before what is done. Event, customer and source are in the run's summary.
    */
   describe(status: RunStatus, deliveries: Delivery[], parkedUntil?: string): void {
-    const until = parkedUntil ? ` — parked until ${minute(parkedUntil)}: redeliver or abandon` : '';
+    const until = parkedUntil ? ` — parked until ${minute(parkedUntil)}` : '';
     const lines = [`**${status.replace('_', ' ')}**${until}`, ''];
     const done = (d: Delivery) => (d.state === 'delivered' ? 1 : 0);
     for (const d of [...deliveries].sort((a, b) => done(a) - done(b))) lines.push(`- ${d.name}: ${deliveryLine(d)}`);
