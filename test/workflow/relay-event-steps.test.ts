@@ -232,6 +232,25 @@ describe('relayEvent steps (stubbed activities)', () => {
     await assert.rejects(handle.executeUpdate(redeliverUpdate, { args: [{}] }));
   });
 
+  test('redeliver and abandon are refused while the run is still retrying (not parked): nothing sent', async () => {
+    const s = stubs([planFor('crm', { retryWindowSeconds: 600 })], { crm: [503] });
+    // Each retry waits 50 ms: slow the retries down so the run stays in "retrying".
+    const deliver = s.activities.deliver!;
+    s.activities.deliver = async (input) => {
+      if (!Context.current().info.isLocal) await new Promise((r) => setTimeout(r, 300));
+      return deliver(input);
+    };
+    const handle = await start(s);
+    await until(handle, 'retrying', (d) => d.typedSearchAttributes.get(DeliveryStatus) === 'retrying');
+    const sent = s.calls.length;
+    const refusedBecauseNotParked = (e: unknown) =>
+      e instanceof WorkflowUpdateFailedError && /not parked \(retrying\)/.test(e.cause?.message ?? '');
+    await assert.rejects(handle.executeUpdate(redeliverUpdate, { args: [{}] }), refusedBecauseNotParked);
+    await assert.rejects(handle.executeUpdate(abandonUpdate, { args: [{}] }), refusedBecauseNotParked);
+    assert.ok(s.calls.length - sent <= 1, 'the update sent nothing (at most the retry in flight)');
+    await handle.terminate('test over');
+  });
+
   test('a parked run nobody redelivers ends as Failed after the parking period, with every result', async () => {
     const s = stubs([planFor('crm', { parkingPeriodSeconds: 1 })], { crm: [400] });
     const handle = await start(s);
