@@ -14,10 +14,12 @@ import { createTestDatabase } from './database';
 export async function pgStoreFor(
   doc: Record<string, unknown>,
   env: Record<string, string | undefined> = {},
-): Promise<{ store: PgConfigStore; admin: ConfigAdmin; pool: Pool; drop: () => Promise<void> }> {
+  /** The sealing key (random by default): give one to open the store from another process (RELAY_MASTER_KEY). */
+  masterKey: Buffer = randomBytes(32),
+): Promise<{ store: PgConfigStore; admin: ConfigAdmin; pool: Pool; url: string; drop: () => Promise<void> }> {
   const config = parseConfig(doc, env);
   const db = await createTestDatabase();
-  const box = createSecretBox({ current: randomBytes(32) });
+  const box = createSecretBox({ current: masterKey });
   const admin = new ConfigAdmin(db.pool, box);
   try {
     await applyConfig(admin, config, env);
@@ -25,5 +27,5 @@ export async function pgStoreFor(
     await db.drop();
     throw e;
   }
-  return { store: new PgConfigStore(db.pool, box), admin, pool: db.pool, drop: () => db.drop() };
+  return { store: new PgConfigStore(db.pool, box), admin, pool: db.pool, url: db.url, drop: () => db.drop() };
 }
