@@ -10,12 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { customerProfileEvent } from '../../workflows';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { CUSTOMER_PATH, startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
-import { freePort } from '../helpers/ports';
-import { spawnRelay, type RelayProcess } from '../helpers/process';
+import { startMainProcess, type RelayProcess } from '../helpers/process';
 
 const KEY = 'e2e-profile-capillary-key';
 
@@ -65,24 +64,11 @@ destinations:
         "city": "{{ enrichment.profile.fields.city | default: null }}", "problems": "{{ enrichment.problems | default: [] }}" }
 `,
     );
-    const port = await freePort();
-    const temporalPort = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    relay = spawnRelay('src/main.ts', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RELAY_CONFIG: join(dir, 'relay.yaml'),
-      RELAY_DATA_DIR: join(dir, 'data'),
-      RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    ({ relay, base, client } = await startMainProcess(dir, {
       CUSTOMER_PROFILE_API_URL: profiles.url,
       CUSTOMER_PROFILE_API_AUTHORIZATION: 'Bearer profile-api-token',
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
       E2E_SOURCE_KEY: KEY,
-    });
-    await relay.waitFor(`${base}/readyz`);
-    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+    }));
   });
 
   after(async () => {

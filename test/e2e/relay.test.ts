@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { DeliveryStatus, EventName, CustomerId } from '../../workflows/search-attributes';
 import type { relayEvent, RelayEventResult } from '../../workflows';
 import { createTestDatabase } from '../helpers/database';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { freePort } from '../helpers/ports';
-import { spawnRelay, type RelayProcess } from '../helpers/process';
+import { spawnRelay, startMainProcess, type RelayProcess } from '../helpers/process';
 
 const KEY = 'e2e-capillary-key';
 const WHSEC = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -56,7 +56,6 @@ describe('relay end to end (npm start process)', () => {
   let relay: RelayProcess;
   let base: string;
   let client: Client;
-  let temporalPort: number;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
@@ -107,28 +106,15 @@ destinations:
     enrichment: { pointsBalance: true }
 `,
     );
-    const port = await freePort();
-    temporalPort = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    relay = spawnRelay('src/main.ts', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RELAY_CONFIG: join(dir, 'relay.yaml'),
-      RELAY_DATA_DIR: join(dir, 'data'),
-      RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    ({ relay, base, client } = await startMainProcess(dir, {
       LOYALTY_API_URL: loyalty.url,
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
       E2E_SOURCE_KEY: KEY,
       E2E_SINK_TOKEN: 'sink-secret-token',
       E2E_WHSEC: WHSEC,
       E2E_CLIENT_SECRET: CLIENT_SECRET,
       RELAY_MAX_BODY_BYTES: String(64 * 1024),
       RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-    });
-    await relay.waitFor(`${base}/readyz`);
-    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+    }));
   });
 
   after(async () => {

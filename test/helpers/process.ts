@@ -1,6 +1,8 @@
 /** Runs one of the relay's entry points as a real child process, the way `npm start` does. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from './ports';
 
 export interface RelayProcess {
   proc: ChildProcess;
@@ -51,6 +53,49 @@ export function spawnRelay(entry: string, env: Record<string, string>): RelayPro
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+  };
+}
+
+export interface MainProcess {
+  relay: RelayProcess;
+  /** The receiver's base URL, `http://127.0.0.1:PORT`. */
+  base: string;
+  /** A client of the process's embedded dev server. */
+  client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * `src/main.ts` as `npm start` runs it — embedded dev server, worker and receiver in one
+ * process — with the configuration file `dir/relay.yaml`, state in `dir/data`, the sink's CA in
+ * `dir/ca.pem`, free ports, and `env` on top; resolves once it is ready.
+ */
+export async function startMainProcess(dir: string, env: Record<string, string>): Promise<MainProcess> {
+  const port = await freePort();
+  const temporalPort = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const relay = spawnRelay('src/main.ts', {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    RELAY_CONFIG: join(dir, 'relay.yaml'),
+    RELAY_DATA_DIR: join(dir, 'data'),
+    RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    TEMPORAL_DEV_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await relay.waitFor(`${base}/readyz`);
+  const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+  return {
+    relay,
+    base,
+    client,
+    async close() {
+      await client.connection.close();
+      // SIGTERM: main.ts stops its embedded dev server (SIGKILL would leave that child running).
+      await relay.stop('SIGTERM');
     },
   };
 }
