@@ -251,6 +251,26 @@ describe('relayEvent steps (stubbed activities)', () => {
     await handle.terminate('test over');
   });
 
+  test('a failed destination can be redelivered while another is still retrying; a malformed list is refused', async () => {
+    const s = stubs([planFor('crm'), planFor('glu', { retryWindowSeconds: 600 })], { crm: [400, 'ok'], glu: [503] });
+    const deliver = s.activities.deliver!;
+    s.activities.deliver = async (input) => {
+      if (!Context.current().info.isLocal) await new Promise((r) => setTimeout(r, 300));
+      return deliver(input);
+    };
+    const handle = await start(s);
+    await until(handle, 'retrying with crm failed', (d) => (d.typedSearchAttributes.get(FailedDestinations) ?? []).includes('crm'));
+    await assert.rejects(
+      handle.executeUpdate(redeliverUpdate, { args: [{ destinations: 'crm' as unknown as string[] }] }),
+      (e: unknown) => e instanceof WorkflowUpdateFailedError && /must be a list/.test(e.cause?.message ?? ''),
+    );
+    assert.deepEqual(await handle.executeUpdate(redeliverUpdate, { args: [{ destinations: ['crm'] }] }), { redelivering: ['crm'] });
+    for (let i = 0; i < 200 && s.calls.filter((c) => c.destination === 'crm').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(s.calls.filter((c) => c.destination === 'crm').length, 2);
+    await until(handle, 'crm no longer failed', (d) => !(d.typedSearchAttributes.get(FailedDestinations) ?? []).includes('crm'));
+    await handle.terminate('test over');
+  });
+
   test('a parked run nobody redelivers ends as Failed after the parking period, with every result', async () => {
     const s = stubs([planFor('crm', { parkingPeriodSeconds: 1 })], { crm: [400] });
     const handle = await start(s);

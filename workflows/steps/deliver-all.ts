@@ -38,19 +38,27 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
       const names = named(request);
       for (const name of names) byName(name)?.redeliver();
       log.info('redelivering', { destinations: names });
-      redelivered = true;
+      // A parked run leaves its wait; a failed delivery redelivered while others still go on needs no wake-up.
+      if (parked) redelivered = true;
+      parked = false;
       return Promise.resolve({ redelivering: names });
     },
     {
+      // A failed delivery can be redelivered as soon as it failed, even while another destination
+      // of the run is still retrying or held (the run parks only once every delivery has ended).
       validator: (request: RedeliverRequest = {}) => {
-        if (!parked) throw new Error(`this run is not parked (${runStatus(deliveries)}): nothing to redeliver`);
+        if (failedNames().length === 0) throw new Error(`this run is not parked (${runStatus(deliveries)}): nothing failed to redeliver`);
+        const listed = request.destinations;
+        if (listed !== undefined && (!Array.isArray(listed) || !listed.every((n) => typeof n === 'string'))) {
+          throw new Error('destinations must be a list of destination names, e.g. {"destinations":["crm"]}');
+        }
         const names = named(request);
         if (names.length === 0) throw new Error('name at least one destination');
         for (const name of names) {
           const d = byName(name);
           if (!d) throw new Error(`"${name}" is not a destination of this run (it planned ${deliveries.map((x) => x.name).join(', ')})`);
-          if (d.state !== 'failed')
-            throw new Error(`"${name}" did not fail (${d.state}): a destination that got a 2xx is never sent the event again`);
+          if (d.state === 'delivered') throw new Error(`"${name}" got a 2xx for this event: it is never sent the event again`);
+          if (d.state !== 'failed') throw new Error(`"${name}" did not fail: it is ${d.state} already`);
         }
       },
     },
