@@ -15,6 +15,11 @@ import { RunBoard, runStatus } from './board';
 import { Delivery } from './delivery';
 import { minute } from './format';
 
+/** An operator's Update that cannot be carried out: nothing was sent or changed. */
+function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'UpdateRefused');
+}
+
 export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[], enrichment: EnrichmentData): Promise<RelayEventResult> {
   const board = new RunBoard();
   let dirty = false;
@@ -47,18 +52,18 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
       // A failed delivery can be redelivered as soon as it failed, even while another destination
       // of the run is still retrying or held (the run parks only once every delivery has ended).
       validator: (request: RedeliverRequest = {}) => {
-        if (failedNames().length === 0) throw new Error(`this run is not parked (${runStatus(deliveries)}): nothing failed to redeliver`);
+        if (failedNames().length === 0) throw refused(`this run is not parked (${runStatus(deliveries)}): nothing failed to redeliver`);
         const listed = request.destinations;
         if (listed !== undefined && (!Array.isArray(listed) || !listed.every((n) => typeof n === 'string'))) {
-          throw new Error('destinations must be a list of destination names, e.g. {"destinations":["crm"]}');
+          throw refused('destinations must be a list of destination names, e.g. {"destinations":["crm"]}');
         }
         const names = named(request);
-        if (names.length === 0) throw new Error('name at least one destination');
+        if (names.length === 0) throw refused('name at least one destination');
         for (const name of names) {
           const d = byName(name);
-          if (!d) throw new Error(`"${name}" is not a destination of this run (it planned ${deliveries.map((x) => x.name).join(', ')})`);
-          if (d.state === 'delivered') throw new Error(`"${name}" got a 2xx for this event: it is never sent the event again`);
-          if (d.state !== 'failed') throw new Error(`"${name}" did not fail: it is ${d.state} already`);
+          if (!d) throw refused(`"${name}" is not a destination of this run (it planned ${deliveries.map((x) => x.name).join(', ')})`);
+          if (d.state === 'delivered') throw refused(`"${name}" got a 2xx for this event: it is never sent the event again`);
+          if (d.state !== 'failed') throw refused(`"${name}" did not fail: it is ${d.state} already`);
         }
       },
     },
@@ -71,7 +76,7 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
     },
     {
       validator: (_request: AbandonRequest) => {
-        if (!parked) throw new Error(`this run is not parked (${runStatus(deliveries)}): nothing to abandon`);
+        if (!parked) throw refused(`this run is not parked (${runStatus(deliveries)}): nothing to abandon`);
       },
     },
   );
