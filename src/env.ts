@@ -100,7 +100,7 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().optional().describe('Temporal CLI binary for the embedded dev server.'),
   TEMPORAL_CLI_CACHE_DIR: z.string().optional().describe('Where the pinned CLI is built (default ~/.cache/loyalty-relay/temporal-cli).'),
   TEMPORAL_DEV_PORT: port.default(7233).describe('Embedded dev server gRPC port.'),
-  TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server Web UI port.'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server Web UI port; 0 = no Web UI.'),
 
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),

@@ -35,10 +35,12 @@ async function main(): Promise<void> {
       cli,
       dbFilename: join(dataDir, 'temporal.db'),
       port: env.TEMPORAL_DEV_PORT,
-      uiPort: env.TEMPORAL_UI_PORT,
+      // 0: no Web UI (headless servers, tests).
+      ...(env.TEMPORAL_UI_PORT > 0 ? { uiPort: env.TEMPORAL_UI_PORT } : {}),
     });
     address = dev.address;
-    logger.info({ address, ui: `http://localhost:${env.TEMPORAL_UI_PORT}`, cli: cli.description }, 'embedded Temporal dev server running');
+    const ui = env.TEMPORAL_UI_PORT > 0 ? `http://localhost:${env.TEMPORAL_UI_PORT}` : 'off (TEMPORAL_UI_PORT=0)';
+    logger.info({ address, ui, cli: cli.description }, 'embedded Temporal dev server running');
   }
 
   const parts: RunningPart[] = [];

@@ -72,30 +72,39 @@ export interface MainProcess {
  * `dir/ca.pem`, free ports, and `env` on top; resolves once it is ready.
  */
 export async function startMainProcess(dir: string, env: Record<string, string>): Promise<MainProcess> {
-  const port = await freePort();
-  const temporalPort = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const relay = spawnRelay('src/main.ts', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    RELAY_CONFIG: join(dir, 'relay.yaml'),
-    RELAY_DATA_DIR: join(dir, 'data'),
-    RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-    TEMPORAL_DEV_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  await relay.waitFor(`${base}/readyz`);
-  const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
-  return {
-    relay,
-    base,
-    client,
-    async close() {
-      await client.connection.close();
-      // SIGTERM: main.ts stops its embedded dev server (SIGKILL would leave that child running).
+  // A free port can be taken by another process before ours binds it: try again with new ones.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const temporalPort = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const relay = spawnRelay('src/main.ts', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RELAY_CONFIG: join(dir, 'relay.yaml'),
+      RELAY_DATA_DIR: join(dir, 'data'),
+      RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    });
+    try {
+      await relay.waitFor(`${base}/readyz`);
+    } catch (e) {
       await relay.stop('SIGTERM');
-    },
-  };
+      if (attempt < 3 && /address already in use|EADDRINUSE/.test(relay.output())) continue;
+      throw e;
+    }
+    const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+    return {
+      relay,
+      base,
+      client,
+      async close() {
+        await client.connection.close();
+        // SIGTERM: main.ts stops its embedded dev server (SIGKILL would leave that child running).
+        await relay.stop('SIGTERM');
+      },
+    };
+  }
 }
