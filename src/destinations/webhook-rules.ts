@@ -23,8 +23,31 @@ export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: stri
   return problems;
 }
 
+/** Any `{{ … }}` placeholder, well-formed or not (checkTemplate reports the malformed ones). */
+const ANY_PLACEHOLDER = /\{\{[^{}]*\}\}/g;
+/** The scheme and authority of a URL: up to the first `/`, `\\`, `?` or `#` after `scheme:` and its slashes. */
+const SCHEME_AND_AUTHORITY = /^[^:/?#\\]*:[/\\]*[^/?#\\]*/;
+
+/**
+ * Placeholders only in the path and query: one in the scheme, userinfo, host or port would let
+ * the event choose where the destination's secret headers, credentials and signature go.
+ */
+function placeholderOutsidePathAndQuery(url: string): boolean {
+  if (!url.includes('{{')) return false;
+  // Placeholders become neutral characters of the same length, so positions are kept.
+  const neutral = url.replace(ANY_PLACEHOLDER, (m) => 'x'.repeat(m.length));
+  const prefix = SCHEME_AND_AUTHORITY.exec(neutral)?.[0].length ?? neutral.length;
+  return [...url.matchAll(ANY_PLACEHOLDER)].some((m) => (m.index ?? 0) < prefix);
+}
+
 export function checkUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (placeholderOutsidePathAndQuery(url)) {
+    problems.push({
+      path,
+      message: "placeholders may appear only in the URL's path and query, not its scheme, credentials, host or port",
+    });
+  }
   if (hasEnvRefs(url)) {
     problems.push({ path, message: 'URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL' });
   }
