@@ -214,6 +214,23 @@ describe('parseConfig: destination rules', () => {
     assert.equal(config.destinations.length, 1);
   });
 
+  it('refuses framing and hop-by-hop header keys, whatever their case', () => {
+    const keys = ['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Keep-Alive', 'Upgrade', 'TE', 'Trailer'];
+    for (const key of [...keys, 'Proxy-Authorization', 'proxy-connection', 'Proxy-Anything']) {
+      assertProblem(
+        problemsOf(withDestination({ headers: [{ key, value: 'x' }] })),
+        'destinations[0].headers[0].key',
+        /is set by the HTTP client and cannot be configured/,
+      );
+    }
+  });
+
+  it('refuses a framing header as an API-key credential header', () => {
+    const doc = withDestination({});
+    doc.credentials = [{ name: 'k', type: 'apiKey', header: 'Content-Length', value: 'v' }];
+    assertProblem(problemsOf(doc), 'credentials[0].header', /is set by the HTTP client and cannot be configured/);
+  });
+
   it('refuses ${VAR} in the body', () => {
     assertProblem(problemsOf(withDestination({ body: { token: '${HOOK_TOKEN}' } })), 'destinations[0].body', /put secrets in headers/);
   });
