@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import { checkUrl, HEADER_NAME } from '../destinations/webhook-rules';
+import { checkUrl, HEADER_NAME, reservedHeaderProblem } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, relayConfigSchema, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
@@ -84,6 +84,8 @@ export function parseCredential(c: Credential, at: string, resolve: ResolveRefs,
   if (c.type === 'apiKey' && !HEADER_NAME.test(c.header)) {
     problems.push({ path: `${at}.header`, message: `"${c.header}" is not a valid header name` });
   }
+  const reserved = c.type === 'apiKey' ? reservedHeaderProblem(c.header) : undefined;
+  if (reserved) problems.push({ path: `${at}.header`, message: reserved });
   return c;
 }
 

@@ -14,8 +14,9 @@ export class TokenRequestError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'TokenRequestError';
   }
 }
@@ -79,7 +80,8 @@ export function createCredentialProvider(store: ConfigStore, http: HttpClient, o
         restricted: true,
       });
     } catch (e) {
-      throw new TokenRequestError(`token endpoint of credential "${c.name}" unreachable: ${(e as Error).message}`, true);
+      // The cause is kept: a BlockedAddressError under it makes the delivery DestinationAddressRefused, not retried.
+      throw new TokenRequestError(`token endpoint of credential "${c.name}" unreachable: ${(e as Error).message}`, true, { cause: e });
     }
     if (res.status !== 200) {
       const retryable = res.status === 429 || res.status >= 500;

@@ -9,6 +9,17 @@ import type { CheckContext, ConfigProblem } from './connector';
 export const HEADER_VALUE_WHITELIST = /^[\x20-\x7E]*$/;
 /** RFC 9110 token characters. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Message framing and hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112): the HTTP client sets them. */
+const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
+
+/** Why a header name cannot be configured (a framing, hop-by-hop or `Proxy-*` header), or undefined. */
+export function reservedHeaderProblem(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  if (FRAMING_HEADERS.has(lower) || lower.startsWith('proxy-')) {
+    return `"${key}" is set by the HTTP client and cannot be configured (framing, hop-by-hop and Proxy-* headers are refused)`;
+  }
+  return undefined;
+}
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/;
 
@@ -23,8 +34,31 @@ export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: stri
   return problems;
 }
 
+/** Any `{{ … }}` placeholder, well-formed or not (checkTemplate reports the malformed ones). */
+const ANY_PLACEHOLDER = /\{\{[^{}]*\}\}/g;
+/** The scheme and authority of a URL: up to the first `/`, `\\`, `?` or `#` after `scheme:` and its slashes. */
+const SCHEME_AND_AUTHORITY = /^[^:/?#\\]*:[/\\]*[^/?#\\]*/;
+
+/**
+ * Placeholders only in the path and query: one in the scheme, userinfo, host or port would let
+ * the event choose where the destination's secret headers, credentials and signature go.
+ */
+function placeholderOutsidePathAndQuery(url: string): boolean {
+  if (!url.includes('{{')) return false;
+  // Placeholders become neutral characters of the same length, so positions are kept.
+  const neutral = url.replace(ANY_PLACEHOLDER, (m) => 'x'.repeat(m.length));
+  const prefix = SCHEME_AND_AUTHORITY.exec(neutral)?.[0].length ?? neutral.length;
+  return [...url.matchAll(ANY_PLACEHOLDER)].some((m) => (m.index ?? 0) < prefix);
+}
+
 export function checkUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (placeholderOutsidePathAndQuery(url)) {
+    problems.push({
+      path,
+      message: "placeholders may appear only in the URL's path and query, not its scheme, credentials, host or port",
+    });
+  }
   if (hasEnvRefs(url)) {
     problems.push({ path, message: 'URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL' });
   }
@@ -68,6 +102,8 @@ export function checkHeaders(headers: HeaderPair[], ctx: CheckContext, at: strin
     const hp = `${at}[${i}]`;
     if (h.key === '') problems.push({ path: `${hp}.key`, message: 'header key is required' });
     else if (!HEADER_NAME.test(h.key)) problems.push({ path: `${hp}.key`, message: `"${h.key}" is not a valid header name` });
+    const reserved = reservedHeaderProblem(h.key);
+    if (reserved) problems.push({ path: `${hp}.key`, message: reserved });
     if (h.key !== '' && seen.has(h.key.toLowerCase())) problems.push({ path: `${hp}.key`, message: `duplicate header "${h.key}"` });
     seen.add(h.key.toLowerCase());
     if (!HEADER_VALUE_WHITELIST.test(h.value)) {

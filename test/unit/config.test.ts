@@ -189,6 +189,48 @@ describe('parseConfig: destination rules', () => {
     );
   });
 
+  it('refuses placeholders in the URL scheme, userinfo, host and port: the event would choose where secrets go', () => {
+    for (const url of [
+      'https://{{ event.properties.host }}/x',
+      'https://{{ event.properties.host }}',
+      'https://hooks.{{ event.properties.tenant }}.example.com/x',
+      'https://hooks.example.com{{ event.properties.path }}',
+      'https:{{ event.properties.host }}/x',
+      'https://hooks.example.com:{{ event.properties.port }}/x',
+      'https://{{ event.customer.id }}@hooks.example.com/x',
+      '{{ event.properties.scheme }}://hooks.example.com/x',
+      '{{ event.properties.url }}',
+    ]) {
+      assertProblem(
+        problemsOf(withDestination({ url })),
+        'destinations[0].url',
+        /placeholders may appear only in the URL's path and query, not its scheme, credentials, host or port/,
+      );
+    }
+  });
+
+  it('accepts placeholders in the URL path and query', () => {
+    const config = parseConfig(withDestination({ url: 'https://hooks.example.com/{{ event.name }}?c={{ event.customer.id }}' }), env);
+    assert.equal(config.destinations.length, 1);
+  });
+
+  it('refuses framing and hop-by-hop header keys, whatever their case', () => {
+    const keys = ['Host', 'content-length', 'Transfer-Encoding', 'CONNECTION', 'Keep-Alive', 'Upgrade', 'TE', 'Trailer'];
+    for (const key of [...keys, 'Proxy-Authorization', 'proxy-connection', 'Proxy-Anything']) {
+      assertProblem(
+        problemsOf(withDestination({ headers: [{ key, value: 'x' }] })),
+        'destinations[0].headers[0].key',
+        /is set by the HTTP client and cannot be configured/,
+      );
+    }
+  });
+
+  it('refuses a framing header as an API-key credential header', () => {
+    const doc = withDestination({});
+    doc.credentials = [{ name: 'k', type: 'apiKey', header: 'Content-Length', value: 'v' }];
+    assertProblem(problemsOf(doc), 'credentials[0].header', /is set by the HTTP client and cannot be configured/);
+  });
+
   it('refuses ${VAR} in the body', () => {
     assertProblem(problemsOf(withDestination({ body: { token: '${HOOK_TOKEN}' } })), 'destinations[0].body', /put secrets in headers/);
   });
@@ -340,6 +382,11 @@ describe('parseConfig: kinds, credentials, signing, enrichment, outbound', () =>
     assertProblem(problemsOf(moe({ workspaceId: 'a b' }), more), 'destinations[0].workspaceId', /letters, digits/);
     assertProblem(problemsOf(moe({ dataApiKey: '' }), more), 'destinations[0].dataApiKey', /dataApiKey is required/);
     assertProblem(problemsOf(moe({ baseUrl: 'http://moe.example.com' }), more), 'destinations[0].baseUrl', /must use https/);
+    assertProblem(
+      problemsOf(moe({ baseUrl: 'https://{{ event.properties.host }}' }), more),
+      'destinations[0].baseUrl',
+      /not its scheme, credentials, host or port/,
+    );
   });
 
   it('refuses a customerglu destination without a write key', () => {

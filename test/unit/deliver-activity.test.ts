@@ -447,6 +447,18 @@ describe('deliver: OAuth credentials', () => {
   const destinationAuth = (requests: { url: string; headers: Record<string, string> }[]) =>
     requests.filter((r) => r.url !== TOKEN_URL).map((r) => r.headers.authorization);
 
+  it('a token URL the outbound guard refuses: non-retryable DestinationAddressRefused, nothing sent to the destination', async () => {
+    const { activities, requests } = oauthSetup([], [new BlockedAddressError('auth.example.com', '169.254.169.254')]);
+    const { failure } = await failureOf(deliver(activities, deliverInput()));
+    assert.equal(failure.type, FailureType.DestinationAddressRefused);
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /auth\.example\.com resolves to 169\.254\.169\.254/);
+    assert.deepEqual(
+      requests.map((r) => r.url),
+      [TOKEN_URL],
+    );
+  });
+
   it('401 with an OAuth token: one token refresh and one resend, same attempt', async () => {
     const { activities, requests } = oauthSetup([{ status: 401 }, { status: 200 }], [token('t1'), token('t2')]);
     const { logger, lines } = memoryLogger();

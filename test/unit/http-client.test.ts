@@ -49,7 +49,13 @@ describe('http client', () => {
     const http = createHttpClient({ extraCa: sink.ca });
     const port = new URL(sink.url).port;
     const before = sink.requests.length;
-    for (const url of [`${sink.url}/x`, `https://127.0.0.1:${port}/x`, `https://[::1]:${port}/x`]) {
+    for (const url of [
+      `${sink.url}/x`,
+      `https://127.0.0.1:${port}/x`,
+      `https://[::1]:${port}/x`,
+      `https://[64:ff9b::7f00:1]:${port}/x`, // NAT64 of 127.0.0.1
+      `https://[::ffff:0:7f00:1]:${port}/x`, // IPv4-translated 127.0.0.1
+    ]) {
       await assert.rejects(http.send(post(url, { restricted: true })), (e: unknown) => {
         let cur: unknown = e;
         while (cur instanceof Error && !(cur instanceof BlockedAddressError)) cur = cur.cause;
