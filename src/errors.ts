@@ -112,6 +112,17 @@ export class UnsafeIntegerError extends HttpError {
   }
 }
 
+/**
+ * A control character (U+0000–U+001F, U+007F) in a value used as a key: an event name, an
+ * event id, a customer id or identifier. PostgreSQL text cannot hold NUL (SQLSTATE 22021),
+ * workflow ids and log lines should not hold the rest.
+ */
+export class ControlCharacterError extends HttpError {
+  constructor(issues: FieldIssue[]) {
+    super(422, 'control_character', 'names, ids and customer identifiers cannot hold control characters (U+0000–U+001F, U+007F)', issues);
+  }
+}
+
 /** A timestamp that cannot be read as an instant. */
 export class InvalidTimestampError extends HttpError {
   constructor(path: string, detail: string) {

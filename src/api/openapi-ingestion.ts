@@ -51,6 +51,7 @@ export const ingestionPaths = {
             'unsafe_integer',
             'invalid_timestamp',
             'timestamp_in_future',
+            'control_character',
           ],
         }),
         503: {
