@@ -55,7 +55,7 @@ export const ingestionPaths = {
           ],
         }),
         503: {
-          description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}. A batch answers with every event's result; resend it whole.`,
+          description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}; \`store_unavailable\`: ${CODES.store_unavailable}. A batch answers with every event's result; resend it whole.`,
           headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
           content: json({ anyOf: [ref('Error'), ref('BatchUnavailable')] }),
         },
