@@ -4,6 +4,7 @@
  * workflow runs them as local activities inside its first workflow task.
  */
 import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { CanonicalEvent } from '../src/canonical-event';
 import type { ConfigStore, DestinationPlan, DestinationState } from '../src/config/store';
 import { destinationConnectors } from '../src/destinations';
@@ -32,11 +33,34 @@ export async function destinationOrFail(store: ConfigStore, name: string, versio
   return { destination, connector };
 }
 
+/**
+ * SQLSTATE classes of store errors that depend on the statement's input, so the same lookup
+ * fails the same way every time: 22 data exception (22021 a NUL byte in text, 22P02 invalid
+ * input syntax…), 54 program limit exceeded. Everything else — connection trouble (08, 57P,
+ * 53, 55000), unknown errors, bugs fixed by a deploy — stays retryable.
+ */
+const PERMANENT_SQLSTATE = /^(22|54)[0-9A-Z]{3}$/;
+
+/** A store error as the plan step's failure: non-retryable PlanningFailed when retrying cannot help, else unchanged. */
+export function planningFailure(err: unknown, event: { source: string; name: string }): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !PERMANENT_SQLSTATE.test(code)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.nonRetryable(
+    `planning failed: the configuration store refused the subscription lookup for event ${JSON.stringify(event.name)} of source ${JSON.stringify(event.source)} (SQLSTATE ${code}: ${detail}); retrying cannot succeed`,
+    FailureType.PlanningFailed,
+  );
+}
+
 export function createPlanningActivities(store: ConfigStore) {
   return {
     /** Enabled destinations subscribed to this event (paused ones flagged: their deliveries are held). */
     async resolveSubscriptions(event: { source: string; name: string }): Promise<DestinationPlan[]> {
-      return store.resolveSubscriptions(event);
+      try {
+        return await store.resolveSubscriptions(event);
+      } catch (e) {
+        throw planningFailure(e, event);
+      }
     },
 
     /** One destination's current plan, for a redelivery (which renders with the destination as it is now). */

@@ -112,6 +112,17 @@ export class UnsafeIntegerError extends HttpError {
   }
 }
 
+/**
+ * A control character (U+0000–U+001F, U+007F) in a value used as a key: an event name, an
+ * event id, a customer id or identifier. PostgreSQL text cannot hold NUL (SQLSTATE 22021),
+ * workflow ids and log lines should not hold the rest.
+ */
+export class ControlCharacterError extends HttpError {
+  constructor(issues: FieldIssue[]) {
+    super(422, 'control_character', 'names, ids and customer identifiers cannot hold control characters (U+0000–U+001F, U+007F)', issues);
+  }
+}
+
 /** A timestamp that cannot be read as an instant. */
 export class InvalidTimestampError extends HttpError {
   constructor(path: string, detail: string) {
@@ -158,14 +169,33 @@ export class InvalidTokenError extends HttpError {
   }
 }
 
-/** Errors of the database connection (not of a statement): the store is unreachable for now. */
+/**
+ * SQLSTATEs meaning the store cannot be reached or used now, though it may be soon:
+ * 08 connection exception, 53 insufficient resources (53300 too many connections),
+ * 55000 object not in prerequisite state (a database not accepting connections),
+ * 57P admin shutdown, crash shutdown, cannot connect now, database dropped.
+ * Not 3D000 (no such database) nor 28 (authentication): configuration mistakes, answered
+ * 500 and logged as errors, since retrying does not help until an operator fixes them.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P)[0-9A-Z]{2,3}$|^55000$/;
+/** Socket errors of a connection to the store. */
+const UNAVAILABLE_ERRNO = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'];
+/** pg's messages for a pool that cannot connect in time, or a connection lost. */
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+function isStoreOutage(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== 'object' || depth > 3) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.includes(code))) return true;
+  if (err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message)) return true;
+  // Connecting to a name with several addresses (localhost: ::1, 127.0.0.1) fails with an AggregateError of each.
+  const errors = (err as { errors?: unknown }).errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => isStoreOutage(e, depth + 1));
+}
+
+/** The store cannot be reached or used now (connection, shutdown, refusal): 503 + Retry-After, the sender retries. */
 export function storeUnavailable(err: unknown): HttpError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : '';
-  const connection =
-    (typeof code === 'string' && (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
-  if (!connection) return undefined;
+  if (!isStoreOutage(err)) return undefined;
   return new HttpError(503, 'store_unavailable', 'the configuration database is unreachable; retry later', undefined, {
     'Retry-After': '5',
   });

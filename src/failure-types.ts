@@ -27,6 +27,13 @@ export const FailureType = {
   DeliveryAbandoned: 'DeliveryAbandoned',
   /** The loyalty API cannot answer right now. */
   LoyaltyApiUnavailable: 'LoyaltyApiUnavailable',
+  /**
+   * The plan step cannot succeed by retrying: the configuration store refused the lookup for
+   * this event's data (PostgreSQL data exception, SQLSTATE class 22, e.g. 22021 a NUL byte).
+   * Non-retryable: the run ends Failed with the store's message. A store that cannot be
+   * reached for now is not this: it is retried.
+   */
+  PlanningFailed: 'PlanningFailed',
 } as const;
 
 export const PERMANENT_DELIVERY_FAILURES: string[] = [

@@ -51,10 +51,11 @@ export const ingestionPaths = {
             'unsafe_integer',
             'invalid_timestamp',
             'timestamp_in_future',
+            'control_character',
           ],
         }),
         503: {
-          description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}. A batch answers with every event's result; resend it whole.`,
+          description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}; \`store_unavailable\`: ${CODES.store_unavailable}. A batch answers with every event's result; resend it whole.`,
           headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
           content: json({ anyOf: [ref('Error'), ref('BatchUnavailable')] }),
         },

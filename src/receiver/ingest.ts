@@ -11,7 +11,7 @@
  */
 import type { BatchResult } from '../api/schemas';
 import type { CanonicalEvent } from '../canonical-event';
-import { FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
+import { ControlCharacterError, FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';
@@ -35,8 +35,30 @@ export interface Answer {
 /** A lone UTF-16 surrogate: valid in a JSON string (`"\ud800"`), but not Unicode, so not a valid Temporal workflow id. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** C0 controls and DEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The canonical event's fields used as keys (store lookups, workflow ids, loyalty API lookups). */
+function keyFields(event: CanonicalEvent): [string, string][] {
+  const { identifiers } = event.customer;
+  return [
+    ['id', event.id],
+    ['name', event.name],
+    ...(event.customer.id !== undefined ? ([['customer.id', event.customer.id]] as [string, string][]) : []),
+    ...(['mobile', 'email', 'externalId'] as const).flatMap((k): [string, string][] =>
+      identifiers[k] !== undefined ? [[`customer.identifiers.${k}`, identifiers[k]]] : [],
+    ),
+    ...(identifiers.cardNumbers ?? []).map((c, i): [string, string] => [`customer.identifiers.cardNumbers.${i}`, c]),
+  ];
+}
+
 /** Checks every adapter's output gets before its workflow is started. */
 export function checkEvent(event: CanonicalEvent, now: Date, maxSkewSeconds: number): void {
+  const controls = keyFields(event).filter(([, value]) => CONTROL.test(value));
+  if (controls.length > 0) {
+    throw new ControlCharacterError(controls.map(([path]) => ({ path, message: 'holds a control character (U+0000–U+001F, U+007F)' })));
+  }
   if (LONE_SURROGATE.test(event.id)) {
     throw new SchemaViolationError(
       [{ path: 'id', message: 'the event id is not well-formed Unicode (lone surrogate)' }],

@@ -11,6 +11,7 @@ import { ConfigAdmin } from '../../src/config/admin';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
 import { createTestDatabase } from '../helpers/database';
+import { testServerUrl } from '../helpers/test-database-url';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -525,6 +526,49 @@ describe('a configuration database that cannot be reached', () => {
     } finally {
       await down.close();
       await pool.end();
+    }
+  });
+  // Issue 16: a database refusing connections (SQLSTATE 55000) was answered 500 internal_error, without Retry-After.
+  it('answers 503 store_unavailable with Retry-After when the database refuses connections (ALLOW_CONNECTIONS false)', async () => {
+    const closed = await createTestDatabase();
+    const name = new URL(closed.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: testServerUrl() });
+    await admin.connect();
+    const pool = new pg.Pool({ connectionString: closed.url, connectionTimeoutMillis: 2000 });
+    pool.on('error', () => undefined);
+    let down: TestReceiver | undefined;
+    try {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      const box = createSecretBox({ current: randomBytes(32) });
+      down = await startReceiver([], fakeStarter(), {
+        store: new PgConfigStore(pool, box),
+        management: { admin: new ConfigAdmin(pool, box), adminToken: ADMIN_TOKEN },
+      });
+      const answers = {
+        ingestion: await fetch(`${down.url}/v1/sources/capillary/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+          body: '{}',
+        }),
+        management: await fetch(`${down.url}/v1/destinations`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+        token: await fetch(`${down.url}/v1/sources/kognitiv/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials&client_id=c&client_secret=s',
+        }),
+      };
+      for (const [what, res] of Object.entries(answers)) {
+        const text = await res.text();
+        assert.equal(res.status, 503, `${what}: ${text}`);
+        assert.equal(res.headers.get('retry-after'), '5', what);
+        assert.equal((JSON.parse(text) as { code: string }).code, 'store_unavailable', `${what}: ${text}`);
+      }
+    } finally {
+      await down?.close();
+      await pool.end();
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+      await closed.drop();
     }
   });
 });

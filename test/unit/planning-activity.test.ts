@@ -103,6 +103,42 @@ describe('resolveSubscriptions, planDestination, destinationState', () => {
   });
 });
 
+describe('resolveSubscriptions: store errors classified', () => {
+  function failingStore(code: string, message: string) {
+    const { store, activities } = setup();
+    store.resolveSubscriptions = () => Promise.reject(Object.assign(new Error(message), { code }));
+    return activityEnv({ isLocal: true }).run(() => activities.resolveSubscriptions({ source: 'server', name: 'a\u0000b' }));
+  }
+
+  for (const [code, message] of [
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22P02', 'invalid input syntax for type uuid: "x"'],
+  ] as const) {
+    it(`a data error (SQLSTATE ${code}) cannot succeed on retry: non-retryable PlanningFailed`, async () => {
+      const failure = await failureOf(failingStore(code, message));
+      assert.equal(failure.type, FailureType.PlanningFailed);
+      assert.equal(failure.nonRetryable, true);
+      assert.match(failure.message, new RegExp(code));
+      assert.match(failure.message, /a\\u0000b/, 'the event name, escaped');
+    });
+  }
+
+  for (const [code, message] of [
+    ['08006', 'connection failure'],
+    ['57P01', 'terminating connection due to administrator command'],
+    ['55000', 'database "x" is not currently accepting connections'],
+    ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'],
+  ] as const) {
+    it(`a store that cannot be reached now (${code}) stays retryable`, async () => {
+      const err = await failingStore(code, message).then(
+        () => assert.fail('expected the activity to fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(!(err instanceof ApplicationFailure && err.nonRetryable), `${String(err)} should be retryable`);
+    });
+  }
+});
+
 describe('mapEvent', () => {
   it('renders the webhook request without secret headers, keyed per event × destination', async () => {
     const { activities, requests } = setup();

@@ -330,6 +330,33 @@ describe('receiver over HTTP', () => {
       assert.deepEqual(res.issues, [{ path: 'data.customerIdentifiers.customerId', message: 'integer beyond Number.MAX_SAFE_INTEGER' }]);
     });
 
+    // Issue 16: a NUL in an event name was accepted (202), then failed the store lookup (PostgreSQL 22021) forever.
+    it('control characters in names, ids and customer ids: 422 control_character (server)', async () => {
+      for (const [field, value] of [
+        ['event_name', 'a\u0000b'],
+        ['event_name', 'points\u001fIssued'],
+        ['event_id', `ord-\u0000-${randomUUID()}`],
+        ['event_id', `ord-\u007f-${randomUUID()}`],
+        ['user_id', 'cust\n77'],
+      ] as const) {
+        const res = await expectCode(await post('backend', JSON.stringify(serverEvent({ [field]: value })), key), 422, 'control_character');
+        assert.ok(Array.isArray(res.issues) && res.issues.length > 0, JSON.stringify(res));
+      }
+      // Tabs and other non-control characters in free-form properties are fine.
+      const ok = await post('backend', JSON.stringify(serverEvent({ event_properties: { note: 'a\u0000b\tc' } })), key);
+      assert.equal(ok.status, 202);
+    });
+
+    it('control characters in ids and customer identifiers: 422 control_character (capillary)', async () => {
+      const cap = { 'x-api-key': 'cap-key', 'x-org': '50074' };
+      const body = (eventId: string, customerIdentifiers: Record<string, unknown>) =>
+        JSON.stringify({ eventName: 'pointsIssued', eventId, createdAt: 1718000000000, data: { customerIdentifiers } });
+      await expectCode(await post('capillary', body(`e-\u0000-${randomUUID()}`, {}), cap), 422, 'control_character');
+      await expectCode(await post('capillary', body(randomUUID(), { customerId: 'c\u00001' }), cap), 422, 'control_character');
+      await expectCode(await post('capillary', body(randomUUID(), { instore: { mobile: '91\u00009' } }), cap), 422, 'control_character');
+      assert.equal((await post('capillary', body(randomUUID(), { customerId: 'c-1' }), cap)).status, 202);
+    });
+
     it('a chunked body over the limit is refused while streaming, before the sender finishes', async () => {
       const tooLarge = async () =>
         Number(

@@ -342,4 +342,32 @@ describe('relayEvent steps (stubbed activities)', () => {
     assert.equal(outcome.destinations[0]?.error?.type, FailureType.DestinationNotFound);
     assert.match(outcome.destinations[0]?.error?.message ?? '', /deleted while a delivery to it was held/);
   });
+
+  // Issue 16: a store error that retrying cannot fix (PostgreSQL 22021, a NUL in the event name) was retried forever.
+  test('a plan step that cannot succeed (PlanningFailed, non-retryable) ends the run Failed, naming the problem', async () => {
+    const s = stubs([planFor('crm')], {});
+    let planCalls = 0;
+    s.activities.resolveSubscriptions = () => {
+      planCalls++;
+      throw ApplicationFailure.nonRetryable(
+        'the configuration store refused the lookup: invalid byte sequence (SQLSTATE 22021)',
+        FailureType.PlanningFailed,
+      );
+    };
+    const handle = await start(s);
+    const err = await handle.result().then(
+      () => assert.fail('the run completed; it should have failed'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    const failures: string[] = [];
+    for (let c: unknown = err.cause; c instanceof Error; c = (c as { cause?: unknown }).cause) failures.push(c.message);
+    assert.ok(
+      failures.some((m) => /SQLSTATE 22021/.test(m)),
+      failures.join(' <- '),
+    );
+    assert.equal((await handle.describe()).status.name, 'FAILED');
+    assert.equal(planCalls, 1, 'not retried');
+    assert.equal(s.calls.length, 0, 'nothing delivered');
+  });
 });
