@@ -366,7 +366,11 @@ describe('relayEvent steps (stubbed activities)', () => {
       failures.some((m) => /SQLSTATE 22021/.test(m)),
       failures.join(' <- '),
     );
-    assert.equal((await handle.describe()).status.name, 'FAILED');
+    assert.ok(err.cause instanceof ApplicationFailure && err.cause.type === 'PlanningFailed', String(err.cause));
+    assert.match(err.cause.message, /^planning failed: .*SQLSTATE 22021/);
+    const d = await handle.describe();
+    assert.equal(d.status.name, 'FAILED');
+    assert.equal(d.typedSearchAttributes.get(DeliveryStatus), 'failed');
     assert.equal(planCalls, 1, 'not retried');
     assert.equal(s.calls.length, 0, 'nothing delivered');
   });

@@ -1,5 +1,6 @@
 /** Step "plan": who subscribes to this event. A local activity in the run's first workflow task. */
-import { proxyLocalActivities, upsertSearchAttributes, log } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { describeFailure } from './failures';
 import type { RelayActivities } from '../../activities';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { DestinationPlan } from '../../src/config/store';
@@ -15,8 +16,19 @@ export const planningOptions = {
 
 const { resolveSubscriptions } = proxyLocalActivities<RelayActivities>({ ...planningOptions, summary: 'plan: who subscribes' });
 
-export function planSubscriptions(event: CanonicalEvent): Promise<DestinationPlan[]> {
-  return resolveSubscriptions({ source: event.source, name: event.name });
+/**
+ * Retried while the store cannot answer; a planning failure retrying cannot fix (PlanningFailed)
+ * ends the run as Failed, status `failed`, its message naming the problem.
+ */
+export async function planSubscriptions(event: CanonicalEvent): Promise<DestinationPlan[]> {
+  try {
+    return await resolveSubscriptions({ source: event.source, name: event.name });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const f = describeFailure(err);
+    upsertSearchAttributes([{ key: DeliveryStatus, value: 'failed' }]);
+    throw ApplicationFailure.create({ type: f.type, message: `planning failed: ${f.message}`, nonRetryable: true, cause: err as Error });
+  }
 }
 
 /** The end of a run nobody subscribes to: one search-attribute upsert, a completed run. */
