@@ -7,6 +7,7 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { HOPS_HEADER } from '../src/canonical-event';
 import type { ConfigStore } from '../src/config/store';
 import type { SendHeaders } from '../src/destinations/connector';
 import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
@@ -63,7 +64,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         const res = await http.send({
           method: input.request.method,
           url: input.request.url,
-          headers: { ...input.request.headers, 'user-agent': userAgent, 'webhook-id': input.idempotencyKey, ...auth.headers },
+          headers: {
+            ...input.request.headers,
+            'user-agent': userAgent,
+            'webhook-id': input.idempotencyKey,
+            [HOPS_HEADER]: String((input.hops ?? 0) + 1),
+            ...auth.headers,
+          },
           body: input.request.body,
           timeoutMs: input.timeoutSeconds * 1000,
           pool: { key: destination.name, maxConnections: destination.maxConnections },

@@ -49,6 +49,8 @@ export interface DeliverInput {
    * first attempt does not (the run just planned with the paused flag).
    */
   checkPaused?: boolean;
+  /** The event's hop count (`CanonicalEvent.hops`; absent = 0): the request is sent with `x-loyalty-relay-hops: hops + 1`. */
+  hops?: number;
 }
 
 export interface DeliveryReceipt {

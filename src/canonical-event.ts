@@ -37,7 +37,17 @@ export interface CanonicalEvent {
   };
   /** Event-specific fields (Capillary's `data`, the server format's `event_properties`). */
   properties: Record<string, unknown>;
+  /**
+   * Relay hops before this one: the inbound request's `x-loyalty-relay-hops` header (absent = 0,
+   * and then left out). Every delivery sends this + 1, and the receiver refuses requests at
+   * RELAY_MAX_HOPS, so a destination pointing back at a relay cannot loop forever. Not rendered
+   * by mapEvent: deliver sets the header at send time.
+   */
+  hops?: number;
 }
+
+/** The header carrying the hop count between relays (see `CanonicalEvent.hops`). */
+export const HOPS_HEADER = 'x-loyalty-relay-hops';
 
 /** The Temporal workflow id of an event: one per source and event id, so a resend is a duplicate. */
 export function workflowIdFor(source: string, eventId: string): string {

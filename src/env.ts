@@ -37,6 +37,15 @@ export const envSchema = z.object({
     .nonnegative()
     .default(300)
     .describe('Event times further ahead of the receiver clock than this are refused (timestamp_in_future).'),
+  RELAY_MAX_HOPS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(999)
+    .default(3)
+    .describe(
+      'Requests whose x-loyalty-relay-hops header (relays passed through) is at least this are refused (too_many_hops): loop protection.',
+    ),
   RELAY_TOKEN_SIGNING_KEY: z
     .string()
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')

@@ -139,6 +139,24 @@ export class FutureTimestampError extends HttpError {
   }
 }
 
+/** The hop header is not a small non-negative integer. */
+export class InvalidHopCountError extends HttpError {
+  constructor(header: string, value: string) {
+    super(400, 'invalid_hop_count', `${header} must be a non-negative integer below 1000, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** The request has been relayed RELAY_MAX_HOPS times already: a destination probably points back at a relay (a loop). */
+export class TooManyHopsError extends HttpError {
+  constructor(hops: number, maxHops: number) {
+    super(
+      422,
+      'too_many_hops',
+      `the event has already been relayed ${hops} times (RELAY_MAX_HOPS is ${maxHops}); a destination probably points back at a relay (a loop)`,
+    );
+  }
+}
+
 /** A message type the source kind does not relay (e.g. Segment `page`). */
 export class UnsupportedMessageTypeError extends HttpError {
   constructor(type: string, sourceKind: string) {

@@ -38,6 +38,8 @@ export const CODES: Record<string, string> = {
   unsafe_integer: 'a numeric id beyond 2^53−1: send it as a string',
   invalid_timestamp: 'a time that cannot be read',
   timestamp_in_future: 'a time further ahead than RELAY_MAX_FUTURE_SKEW_SECONDS',
+  too_many_hops: 'the `x-loyalty-relay-hops` header is RELAY_MAX_HOPS or more: a loop of relays',
+  invalid_hop_count: 'the `x-loyalty-relay-hops` header is not an integer 0–999',
   control_character: 'a control character (U+0000–U+001F, U+007F) in the event name, event id, or a customer id or identifier',
   temporal_unavailable: 'Temporal cannot be reached; nothing was accepted: retry after `Retry-After`',
 };

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ConfigStore, SourceConfig } from '../config/store';
-import { HttpError, PayloadTooLargeError, UnknownSourceError } from '../errors';
+import { HOPS_HEADER } from '../canonical-event';
+import { HttpError, InvalidHopCountError, PayloadTooLargeError, TooManyHopsError, UnknownSourceError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { managementRouter, type ManagementOptions } from '../api/management';
@@ -30,6 +31,8 @@ export interface ReceiverOptions {
   maxJsonDepth?: number;
   /** Event times further than this ahead of the receiver's clock are refused (default 300 s). */
   maxFutureSkewSeconds?: number;
+  /** Requests whose `x-loyalty-relay-hops` header is at least this are refused, too_many_hops (default 3). */
+  maxHops?: number;
   /** Signs and verifies OAuth bearer tokens; default: a key generated at start. */
   tokens?: TokenService;
   /** Injected for tests; defaults to the wall clock. */
@@ -47,10 +50,24 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * The request's hop count (`x-loyalty-relay-hops`, set by a relay delivering to us; absent =
+ * undefined): malformed is 400, at or over the limit is 422 too_many_hops (a loop).
+ */
+function readHops(req: Request, maxHops: number): number | undefined {
+  const value = req.get(HOPS_HEADER);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(value.trim())) throw new InvalidHopCountError(HOPS_HEADER, value);
+  const hops = Number(value.trim());
+  if (hops >= maxHops) throw new TooManyHopsError(hops, maxHops);
+  return hops;
+}
+
 export function createReceiverApp(options: ReceiverOptions): express.Express {
   const { store, starter, logger, metrics, maxBodyBytes } = options;
   const now = options.now ?? (() => new Date());
   const maxJsonDepth = options.maxJsonDepth ?? 32;
+  const maxHops = options.maxHops ?? 3;
   const tokens = options.tokens ?? createTokenService({ now });
   const ingestDeps: IngestDeps = { starter, metrics, logger, now, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 300 };
   const app = express();
@@ -100,6 +117,7 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.locals.sourceId = source.id;
     await authenticateRequest(source, req, tokens);
     req.source = source;
+    res.locals.hops = readHops(req, maxHops);
     requireJsonType(req);
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > maxBodyBytes) return next(new PayloadTooLargeError(maxBodyBytes));
@@ -115,9 +133,10 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     const body = parseJsonBody(raw, maxJsonDepth);
     const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
     const adapter = sourceAdapters[source.kind];
+    const hops = res.locals.hops as number | undefined;
     const answer: Answer = adapter.batch
-      ? await ingestBatch(ingestDeps, adapter, body, ctx, req.requestId)
-      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId);
+      ? await ingestBatch(ingestDeps, adapter, body, ctx, req.requestId, hops)
+      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId, hops);
     metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
     for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
     res.status(answer.status).json(answer.body);

@@ -69,6 +69,11 @@ export function checkEvent(event: CanonicalEvent, now: Date, maxSkewSeconds: num
     throw new FutureTimestampError(event.occurredAt, maxSkewSeconds);
 }
 
+/** The request's hop count on the event; 0 or absent is left out (absent = 0). */
+function withHops(event: CanonicalEvent, hops: number | undefined): CanonicalEvent {
+  return hops ? { ...event, hops } : event;
+}
+
 function logAccepted(deps: IngestDeps, requestId: string, event: CanonicalEvent, result: StartResult): void {
   deps.metrics.accepted.inc({ source: event.source, outcome: result.duplicate ? 'duplicate' : 'started' });
   deps.logger.info(
@@ -83,8 +88,9 @@ export async function ingestSingle(
   body: unknown,
   ctx: NormalizeContext,
   requestId: string,
+  hops?: number,
 ): Promise<Answer> {
-  const event = adapter.normalize(body, ctx);
+  const event = withHops(adapter.normalize(body, ctx), hops);
   checkEvent(event, deps.now(), deps.maxFutureSkewSeconds);
   const result = await deps.starter.start(event);
   logAccepted(deps, requestId, event, result);
@@ -103,8 +109,9 @@ export async function ingestBatch(
   body: unknown,
   ctx: NormalizeContext,
   requestId: string,
+  hops?: number,
 ): Promise<Answer> {
-  const items = adapter.normalizeBatch(body, ctx);
+  const items = adapter.normalizeBatch(body, ctx).map((item) => ('error' in item ? item : { ...item, event: withHops(item.event, hops) }));
   const now = deps.now();
   const results: BatchResult[] = new Array<BatchResult>(items.length);
   const toStart: { index: number; event: CanonicalEvent }[] = [];

@@ -91,6 +91,7 @@ describe('deliver: a 2xx answer', () => {
         'x-event': 'pointsIssued',
         'user-agent': USER_AGENT,
         'webhook-id': 'msg_0123456789abcdef0123456789abcdef',
+        'x-loyalty-relay-hops': '1',
         'x-api-key': 'k-123',
       },
       body: '{"points":250}',
@@ -99,6 +100,18 @@ describe('deliver: a 2xx answer', () => {
       restricted: true,
     });
     assert.deepEqual(store.secretLookups, [['crm-hook', 'v1']]);
+  });
+
+  it('sends the hop header: the event hop count + 1 (an event without one sends 1), not in the mapped request', async () => {
+    const { activities, requests } = setup([{ status: 200 }, { status: 200 }]);
+    const env = activityEnv({ isLocal: true });
+    await env.run(() => activities.deliver(deliverInput({ hops: 2 })));
+    await env.run(() => activities.deliver(deliverInput()));
+    assert.equal(requests[0]?.headers['x-loyalty-relay-hops'], '3');
+    assert.equal(requests[1]?.headers['x-loyalty-relay-hops'], '1');
+    // mapEvent renders no hop header, even for an event that came with one: it is set at send time.
+    const mapped = await env.run(() => activities.mapEvent({ destination: 'crm-hook', event: loyaltyEvent({ hops: 2 }), enrichment: {} }));
+    assert.doesNotMatch(JSON.stringify(mapped), /x-loyalty-relay-hops/i);
   });
 
   it('adds the secret header at send time only: mapEvent output holds no secret, the sent request does', async () => {

@@ -417,6 +417,51 @@ describe('receiver over HTTP', () => {
     });
   });
 
+  describe('loops: the x-loyalty-relay-hops header', () => {
+    const key = { 'x-api-key': 'backend-key' };
+    const rejected = async (code: string) =>
+      Number(
+        new RegExp(`relay_events_rejected_total\\{source="backend",code="${code}"\\} (\\d+)`).exec(
+          await r.metrics.registry.metrics(),
+        )?.[1] ?? 0,
+      );
+
+    it('accepts a request below the limit (default 3) and carries its hop count on the started event', async () => {
+      const id = randomUUID();
+      assert.equal(
+        (await post('backend', JSON.stringify(serverEvent({ event_id: id })), { ...key, 'x-loyalty-relay-hops': '2' })).status,
+        202,
+      );
+      assert.equal(starter.started.get(`relay:backend:${id}`)?.hops, 2);
+      const plain = randomUUID();
+      assert.equal((await post('backend', JSON.stringify(serverEvent({ event_id: plain })), key)).status, 202);
+      assert.equal(starter.started.get(`relay:backend:${plain}`)?.hops, undefined);
+    });
+
+    it('refuses a request at the limit with 422 too_many_hops, counted, nothing started', async () => {
+      const before = await rejected('too_many_hops');
+      const id = randomUUID();
+      const body = await expectCode(
+        await post('backend', JSON.stringify(serverEvent({ event_id: id })), { ...key, 'x-loyalty-relay-hops': '3' }),
+        422,
+        'too_many_hops',
+      );
+      assert.match(String(body.message), /RELAY_MAX_HOPS|loop/);
+      assert.equal(starter.started.has(`relay:backend:${id}`), false);
+      assert.equal(await rejected('too_many_hops'), before + 1);
+    });
+
+    for (const bad of ['-1', 'two', '1.5', '', '99999', '1, 2']) {
+      it(`refuses a malformed hop header (${JSON.stringify(bad)}) with 400 invalid_hop_count`, async () => {
+        await expectCode(
+          await post('backend', JSON.stringify(serverEvent()), { ...key, 'x-loyalty-relay-hops': bad }),
+          400,
+          'invalid_hop_count',
+        );
+      });
+    }
+  });
+
   describe('batches (MoEngage Streams)', () => {
     let token: string;
     before(async () => {

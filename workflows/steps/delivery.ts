@@ -154,6 +154,7 @@ export class Delivery {
       idempotencyKey: r.idempotencyKey,
       timeoutSeconds,
       retryWindowSeconds,
+      ...(this.ctx.event.hops !== undefined ? { hops: this.ctx.event.hops } : {}),
     };
     // One attempt may wait for a connection slot and send (timeoutSeconds), fetch an OAuth token
     // (10 s), and after a 401 refresh the token and send again.
