@@ -196,6 +196,7 @@ export async function startReceiverPart(
     maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
     maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
+    maxHops: env.RELAY_MAX_HOPS,
     tokens,
     ...(admin
       ? {
