@@ -2,6 +2,7 @@
  * Every environment variable the relay reads, in one zod schema, parsed once at start by the
  * entry points. README.md "Configuration" lists the same variables; keep them in step.
  */
+import type { ServerOptions } from 'node:http';
 import { z } from 'zod';
 import { parseCidr } from './http/outbound-guard';
 
@@ -30,6 +31,30 @@ export const envSchema = z.object({
     .positive()
     .default(5000)
     .describe('Deadline for starting a workflow before answering 503.'),
+  RELAY_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe(
+      'Receiver: time a client has to send the request line and headers before 408 and close (Node default 60 s). Webhook senders send headers at once; 10 s leaves room for slow links. At most RELAY_REQUEST_TIMEOUT_MS, and keep it above RELAY_KEEP_ALIVE_TIMEOUT_MS.',
+    ),
+  RELAY_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30_000)
+    .describe(
+      'Receiver: time a client has to send the whole request, headers and body, before 408 and close (Node default 300 s). 30 s carries RELAY_MAX_BODY_BYTES (1 MiB) at ~35 KB/s yet stops a slow-body client holding a connection for minutes.',
+    ),
+  RELAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5_000)
+    .describe(
+      'Receiver: how long an idle keep-alive connection stays open for the next request (Node default 5 s). Behind a load balancer make it longer than its idle timeout (and RELAY_HEADERS_TIMEOUT_MS longer still), or it may reuse a connection the relay is closing (502).',
+    ),
   RELAY_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(512).default(32).describe('Deepest object/array nesting accepted in a body.'),
   RELAY_MAX_FUTURE_SKEW_SECONDS: z.coerce
     .number()
@@ -139,5 +164,33 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) throw new EnvError(parsed.error.issues);
+  // Node refuses a server whose headers timeout exceeds its request timeout: say so at start, by name.
+  if (parsed.data.RELAY_HEADERS_TIMEOUT_MS > parsed.data.RELAY_REQUEST_TIMEOUT_MS) {
+    throw new EnvError([
+      {
+        code: 'custom',
+        path: ['RELAY_HEADERS_TIMEOUT_MS'],
+        message: `must be at most RELAY_REQUEST_TIMEOUT_MS (${parsed.data.RELAY_REQUEST_TIMEOUT_MS})`,
+        input: parsed.data.RELAY_HEADERS_TIMEOUT_MS,
+      },
+    ]);
+  }
   return parsed.data;
+}
+
+/**
+ * Options of the receiver's HTTP server: explicit limits on slow clients instead of Node's
+ * defaults (a slow body was held ~5 minutes). Node checks the headers and request deadlines
+ * on a timer (`connectionsCheckingInterval`, default 30 s, which would add up to 30 s to every
+ * deadline); it runs here at a quarter of the headers timeout, at most once a second.
+ */
+export function receiverServerOptions(
+  env: Pick<RelayEnv, 'RELAY_HEADERS_TIMEOUT_MS' | 'RELAY_REQUEST_TIMEOUT_MS' | 'RELAY_KEEP_ALIVE_TIMEOUT_MS'>,
+): ServerOptions {
+  return {
+    headersTimeout: env.RELAY_HEADERS_TIMEOUT_MS,
+    requestTimeout: env.RELAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: env.RELAY_KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(env.RELAY_HEADERS_TIMEOUT_MS / 4))),
+  };
 }

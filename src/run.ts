@@ -4,7 +4,7 @@
  * one process; `worker-main.ts` and `receiver-main.ts` run one part each.
  */
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
@@ -20,7 +20,7 @@ import { DatabaseConnectionError, openDatabase, type Database } from './db/datab
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError } from './env';
+import { EnvError, receiverServerOptions } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
@@ -214,7 +214,8 @@ export async function startReceiverPart(
   if (admin && !env.RELAY_ADMIN_TOKEN)
     logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+    // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
+    const s = createServer(receiverServerOptions(env), app).listen(env.PORT, env.HOST, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;

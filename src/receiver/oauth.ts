@@ -4,9 +4,9 @@
  * client authentication by HTTP Basic (client_secret_basic) or in the body
  * (client_secret_post). Errors are RFC 6749 §5.2 bodies (`{ error, error_description }`).
  */
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { OAuthError } from '../api/schemas';
-import type { ConfigStore } from '../config/store';
+import type { ConfigStore, SourceConfig } from '../config/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { basicAuthorization, safeEqual } from './auth';
@@ -41,25 +41,55 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
   // Said once, when a token is first issued: only then does the ephemeral key matter.
   let warnedEphemeral = false;
   const router = express.Router({ mergeParams: true });
+  /** The source of the URL (looked up once per request) and a `deny` that counts the refusal under its label. */
+  const lookup = async (req: Request, res: Response) => {
+    const sourceId = String((req.params as Record<string, string>).sourceId);
+    if (!('oauthSource' in res.locals)) res.locals.oauthSource = await deps.store.getSource(sourceId);
+    const source = res.locals.oauthSource as SourceConfig | undefined;
+    // Metric labels only for configured sources: ids from the URL are unbounded.
+    const label = source ? sourceId : '(unknown)';
+    const deny = (status: number, error: OAuthErrorCode, description: string, basic = false) => {
+      deps.metrics.tokens.inc({ source: label, outcome: error });
+      fail(res, status, error, description, basic);
+    };
+    // Unknown source, a source without OAuth, a wrong id or secret: one answer, so nothing is disclosed.
+    const auth = source?.auth.type === 'oauth' ? source.auth : undefined;
+    const verify = (clientId: string, clientSecret: string) => {
+      const ok = [safeEqual(clientId, auth?.clientId ?? ''), safeEqual(clientSecret, auth?.clientSecret ?? '')].every(Boolean);
+      if (!ok) deps.logger.warn({ requestId: req.requestId, source: sourceId }, 'token request with wrong client credentials');
+      return ok;
+    };
+    return { source, label, auth, deny, verify };
+  };
+
+  /**
+   * HTTP Basic client credentials are checked before the body is read: a wrong or malformed
+   * Authorization header gets its 401 at once, and the connection is closed rather than
+   * drained, so a client cannot hold it by sending the body slowly.
+   */
+  const basicBeforeBody = async (req: Request, res: Response, next: NextFunction) => {
+    if (req.get('authorization') === undefined) return next();
+    const { deny, verify } = await lookup(req, res);
+    const basic = basicCredentials(req);
+    if (!basic || !verify(basic.id, basic.secret)) {
+      res.setHeader('Connection', 'close');
+      return deny(401, 'invalid_client', basic ? 'client authentication failed' : 'malformed Basic credentials', true);
+    }
+    next();
+  };
+
   router.post(
     '/',
+    basicBeforeBody,
     express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
     express.json({ limit: '8kb', strict: true }),
     async (req, res) => {
-      const sourceId = String((req.params as Record<string, string>).sourceId);
       const body: Record<string, unknown> = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
       const field = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
-      const source = await deps.store.getSource(sourceId);
-      // Metric labels only for configured sources: ids from the URL are unbounded.
-      const label = source ? sourceId : '(unknown)';
-      const deny = (status: number, error: OAuthErrorCode, description: string, basic = false) => {
-        deps.metrics.tokens.inc({ source: label, outcome: error });
-        fail(res, status, error, description, basic);
-      };
+      const { source, label, auth, deny, verify } = await lookup(req, res);
 
-      const fromBasic = req.get('authorization') !== undefined;
+      // Basic credentials, when given, were checked (and found right) by basicBeforeBody.
       const basic = basicCredentials(req);
-      if (fromBasic && !basic) return deny(401, 'invalid_client', 'malformed Basic credentials', true);
       const clientId = basic?.id ?? field('client_id');
       const clientSecret = basic?.secret ?? field('client_secret');
       if (basic && field('client_secret') !== undefined) {
@@ -69,12 +99,8 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
       if (clientId === undefined || clientSecret === undefined) {
         return deny(401, 'invalid_client', 'client authentication is required', true);
       }
-      // Unknown source, a source without OAuth, a wrong id or secret: one answer, so nothing is disclosed.
-      const auth = source?.auth.type === 'oauth' ? source.auth : undefined;
-      const ok = [safeEqual(clientId, auth?.clientId ?? ''), safeEqual(clientSecret, auth?.clientSecret ?? '')].every(Boolean);
-      if (!source || !auth || !ok) {
-        deps.logger.warn({ requestId: req.requestId, source: sourceId }, 'token request with wrong client credentials');
-        return deny(401, 'invalid_client', 'client authentication failed', fromBasic);
+      if (!source || !auth || (!basic && !verify(clientId, clientSecret))) {
+        return deny(401, 'invalid_client', 'client authentication failed', basic !== undefined);
       }
       if (field('grant_type') !== 'client_credentials') {
         return deny(400, 'unsupported_grant_type', 'only client_credentials is supported');
@@ -97,7 +123,7 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
     },
   );
   // Unparseable bodies get an RFC 6749 answer too, not the ingestion error format.
-  router.use((err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500)
       return fail(res, 400, 'invalid_request', 'the request body cannot be parsed');
