@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 
 const TS_FILES = ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
 
-const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see DESIGN.md)';
+const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see README, "Changing a workflow safely")';
 
 export default defineConfig(
   {

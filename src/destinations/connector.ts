@@ -99,7 +99,7 @@ export interface DestinationConnector<Settings = Record<string, unknown>> {
   classify(status: number): DeliveryVerdict;
 }
 
-/** DESIGN.md delivery semantics: 2xx delivered; 408/425/429/5xx retry; 410 gone; the rest permanent (3xx included). */
+/** README "Delivery semantics": 2xx delivered; 408/425/429/5xx retry; 410 gone; the rest permanent (3xx included). */
 export function classifyStatus(status: number): DeliveryVerdict {
   if (status >= 200 && status <= 299) return 'delivered';
   if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';

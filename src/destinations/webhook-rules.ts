@@ -1,5 +1,5 @@
 /**
- * Configuration-time rules for webhook URLs and header pairs (DESIGN.md "Destinations"),
+ * Configuration-time rules for webhook URLs and header pairs (README, "Configuration file": the rules enforced at start),
  * shared by the kinds that accept them. Each rule has its own message.
  */
 import { checkTemplate, hasPlaceholders } from '../templates';

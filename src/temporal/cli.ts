@@ -1,6 +1,6 @@
 /**
- * Finds the Temporal CLI (which contains the dev server and its Web UI), in the order
- * DESIGN.md gives:
+ * Finds the Temporal CLI (which contains the dev server and its Web UI), in the order the
+ * README gives ("The two commands"):
  *   1. TEMPORAL_CLI_PATH, or `temporal` on PATH;
  *   2. a pinned build from the Go module proxy into the project's cache (minutes, once);
  *   3. the SDK's cached download (a network download the first time).

@@ -1,6 +1,6 @@
 /**
  * The management API over HTTP, on a throwaway database of the machine's PostgreSQL: every
- * DESIGN.md rule refused with its own issue, secrets never readable (rows, answers), the
+ * configuration rule (README, "Configuration file") refused with its own issue, secrets never readable (rows, answers), the
  * optimistic concurrency, credential sets and sources.
  */
 import assert from 'node:assert/strict';
@@ -113,7 +113,7 @@ describe('management API: access', () => {
   });
 });
 
-describe('management API: DESIGN.md webhook rules, one issue per violated rule', () => {
+describe('management API: the webhook rules, one issue per violated rule', () => {
   const rules: [string, Record<string, unknown>, string, RegExp][] = [
     ['a missing name', { name: undefined }, 'name', /./],
     ['an empty name', { name: '' }, 'name', /name is required/],
