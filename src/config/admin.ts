@@ -1,8 +1,9 @@
 /**
  * Writes to the configuration store, for the management API and `relay apply`. Every entry
- * is validated by the same code as the file (src/config/load.ts: the rules README's "Configuration file" lists), secrets
- * are sealed before they reach SQL, and each change runs in one transaction under one
- * advisory lock, so two operators (or an apply and an operator) never interleave.
+ * is validated by the same code as the file (src/config/load.ts: the rules README's
+ * "Configuration file" lists), secrets are sealed before they reach SQL, and each change runs
+ * in one transaction under one advisory lock, so two operators (or an apply and an operator)
+ * never interleave.
  * Destinations are versioned: an update writes a new row of destination_versions and moves
  * the pointer, so runs in flight keep the version they planned with.
  */

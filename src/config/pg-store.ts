@@ -1,6 +1,7 @@
 /**
- * ConfigStore over PostgreSQL (or the embedded engine): the relay's source of truth. Every read goes to the database, so a destination created, changed or disabled
- * through the API is seen by the next event in every process; what cannot change — a
+ * ConfigStore over PostgreSQL (or the embedded engine): the relay's source of truth. Every
+ * read goes to the database, so a destination created, changed or disabled through the API is
+ * seen by the next event in every process; what cannot change — a
  * destination version, a row's decrypted secrets at a given version — is cached in memory.
  */
 import type { Pool } from 'pg';
@@ -59,6 +60,7 @@ interface LiveRow extends VersionRow {
   paused: boolean;
 }
 
+/** A live destination at its current version, with its pause state. */
 const LIVE_SELECT = `SELECT v.name, v.version, v.config, d.paused
    FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version`;
 
@@ -136,12 +138,7 @@ export class PgConfigStore implements ConfigStore {
       );
       return rows[0] && this.remember(rows[0]);
     }
-    const { rows } = await this.pool.query<VersionRow>(
-      `SELECT v.name, v.version, v.config
-         FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version
-        WHERE d.name = $1`,
-      [name],
-    );
+    const { rows } = await this.pool.query<LiveRow>(`${LIVE_SELECT} WHERE d.name = $1`, [name]);
     return rows[0] && this.remember(rows[0]);
   }
 

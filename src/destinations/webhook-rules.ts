@@ -1,6 +1,6 @@
 /**
- * Configuration-time rules for webhook URLs and header pairs (README, "Configuration file": the rules enforced at start),
- * shared by the kinds that accept them. Each rule has its own message.
+ * Configuration-time rules for webhook URLs and header pairs (README, "Configuration file":
+ * the rules enforced at start), shared by the kinds that accept them. Each rule has its own message.
  */
 import { checkTemplate, hasPlaceholders } from '../templates';
 import type { CheckContext, ConfigProblem } from './connector';

@@ -3,7 +3,7 @@
  * run whose `RelayHeldDestinations` names it; each run then looks at the destination itself
  * (resumed: deliver; deleted: park the delivery as failed). No run polls while it holds.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { setDestinationPaused, type PauseState } from '../config/pause';
 import { destinationChangedSignal } from '../../workflows/messages';
@@ -22,7 +22,7 @@ export async function wakeHeldRuns(client: Client, destination: string): Promise
       woken++;
     } catch (e) {
       // A run that ended between the list and the signal has nothing to wake.
-      if ((e as Error).name !== 'WorkflowNotFoundError') throw e;
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
     }
   }
   return woken;

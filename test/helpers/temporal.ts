@@ -51,17 +51,11 @@ export interface RelayWorker {
 
 /** A relay worker with these activity dependencies, polling a fresh task queue of `server`. */
 export async function startRelayWorker(server: DevServer, deps: ActivityDeps, prefix = 'relay'): Promise<RelayWorker> {
-  const taskQueue = uniqueTaskQueue(prefix);
-  const worker = await Worker.create({
-    connection: server.env.nativeConnection,
-    namespace: server.namespace,
-    taskQueue,
-    workflowBundle: await testBundle(),
-    activities: createActivities(deps),
-  });
-  const running = worker.run();
+  const worker = await startStubWorker(server, createActivities(deps), prefix);
+  const { taskQueue } = worker;
   return {
     taskQueue,
+    stop: () => worker.stop(),
     run: (event) =>
       server.env.client.workflow
         .execute<typeof relayEvent>('relayEvent', {
@@ -70,10 +64,6 @@ export async function startRelayWorker(server: DevServer, deps: ActivityDeps, pr
           args: [{ event }],
         })
         .catch(outcomeOfFailedRun),
-    async stop() {
-      worker.shutdown();
-      await running;
-    },
   };
 }
 

@@ -53,3 +53,14 @@ export function samplePointsIssued(overrides: Partial<CanonicalEvent> = {}): Can
     ...overrides,
   };
 }
+
+/** A Capillary customerAdded in PII-less mode as the receiver normalizes it: ids only. */
+export function sampleCustomerAdded(customer: CanonicalEvent['customer'] = { id: '412345678', identifiers: {} }): CanonicalEvent {
+  return samplePointsIssued({
+    name: 'customerAdded',
+    type: 'user',
+    traits: {},
+    customer,
+    properties: customer.id ? { customerIdentifiers: { customerId: Number(customer.id) } } : {},
+  });
+}

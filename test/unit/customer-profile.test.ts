@@ -4,7 +4,6 @@
  * context.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -22,6 +21,7 @@ import {
 import { GENERIC_WORKFLOW, routes, workflowTypeFor, type Route } from '../../workflows/routes';
 import { CUSTOMER_PATH, startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { freePort } from '../helpers/ports';
+import { sampleCustomerAdded } from '../helpers/workflow-suite';
 
 describe('customerDetails (customer lookup client) against the fake', () => {
   let fake: LoyaltyApiFake;
@@ -191,21 +191,6 @@ describe('workflowTypeFor (route table)', () => {
   });
 });
 
-function customerAdded(customer: CanonicalEvent['customer']): CanonicalEvent {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    source: 'capillary',
-    sourceKind: 'capillary',
-    name: 'customerAdded',
-    type: 'user',
-    occurredAt: now,
-    receivedAt: now,
-    customer,
-    properties: {},
-  };
-}
-
 /** A LoyaltyApi whose customerDetails records its keys and answers as told. */
 function stubApi(answer: (key: CustomerLookupKey) => Promise<CustomerDetails | null>): LoyaltyApi & { keys: CustomerLookupKey[] } {
   const keys: CustomerLookupKey[] = [];
@@ -243,7 +228,7 @@ describe('lookupCustomerProfile activity', () => {
 
   it('without a customer API fails non-retryably (ProfileApiNotConfigured), naming the variables', async () => {
     const lookupCustomerProfile = lookupWith(undefined);
-    const failure = await failureOf(env.run(lookupCustomerProfile, { event: customerAdded({ id: '1', identifiers: {} }) }));
+    const failure = await failureOf(env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ id: '1', identifiers: {} }) }));
     assert.equal(failure.type, 'ProfileApiNotConfigured');
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /CUSTOMER_PROFILE_API_URL/);
@@ -253,7 +238,7 @@ describe('lookupCustomerProfile activity', () => {
     const api = stubApi(() => Promise.resolve({ id: '412345678', firstName: 'Asha' }));
     const lookupCustomerProfile = lookupWith(api);
     const profile = await env.run(lookupCustomerProfile, {
-      event: customerAdded({ id: '412345678', identifiers: { mobile: '919999000001', email: 'asha@example.com' } }),
+      event: sampleCustomerAdded({ id: '412345678', identifiers: { mobile: '919999000001', email: 'asha@example.com' } }),
     });
     assert.deepEqual(profile, { id: '412345678', firstName: 'Asha' });
     assert.deepEqual(api.keys, [{ name: 'id', value: '412345678' }]);
@@ -268,7 +253,7 @@ describe('lookupCustomerProfile activity', () => {
       { externalId: 'x' },
     ];
     for (const identifiers of ids) {
-      assert.equal(await env.run(lookupCustomerProfile, { event: customerAdded({ identifiers }) }), null);
+      assert.equal(await env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ identifiers }) }), null);
     }
     assert.deepEqual(api.keys, [
       { name: 'mobile', value: '919999000001' },
@@ -280,7 +265,7 @@ describe('lookupCustomerProfile activity', () => {
   it('fails non-retryably when the event has nothing to look up by', async () => {
     const api = stubApi(() => Promise.resolve(null));
     const lookupCustomerProfile = lookupWith(api);
-    const failure = await failureOf(env.run(lookupCustomerProfile, { event: customerAdded({ identifiers: {} }) }));
+    const failure = await failureOf(env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ identifiers: {} }) }));
     assert.equal(failure.type, 'ProfileLookupImpossible');
     assert.equal(failure.nonRetryable, true);
     assert.equal(api.keys.length, 0);
@@ -289,7 +274,7 @@ describe('lookupCustomerProfile activity', () => {
   it('an unavailable API is a retryable LoyaltyApiUnavailable failure', async () => {
     const api = stubApi(() => Promise.reject(new LoyaltyApiUnavailableError('loyalty API answered 503')));
     const lookupCustomerProfile = lookupWith(api);
-    const failure = await failureOf(env.run(lookupCustomerProfile, { event: customerAdded({ id: '1', identifiers: {} }) }));
+    const failure = await failureOf(env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ id: '1', identifiers: {} }) }));
     assert.equal(failure.type, FailureType.LoyaltyApiUnavailable);
     assert.equal(failure.nonRetryable, false);
     assert.match(failure.message, /503/);
@@ -298,7 +283,7 @@ describe('lookupCustomerProfile activity', () => {
   it('a refused lookup (another error) is non-retryable ProfileLookupFailed', async () => {
     const api = stubApi(() => Promise.reject(new Error('loyalty API refused the lookup with 401: nope')));
     const lookupCustomerProfile = lookupWith(api);
-    const failure = await failureOf(env.run(lookupCustomerProfile, { event: customerAdded({ id: '1', identifiers: {} }) }));
+    const failure = await failureOf(env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ id: '1', identifiers: {} }) }));
     assert.equal(failure.type, 'ProfileLookupFailed');
     assert.equal(failure.nonRetryable, true);
   });
@@ -313,7 +298,7 @@ describe('lookupCustomerProfile activity', () => {
     const http = createHttpClient({ allowPrivateNetworks: ['127.0.0.0/8'] });
     try {
       const lookupCustomerProfile = lookupWith(createLoyaltyApi(http, { baseUrl: fake.url }));
-      const profile = await env.run(lookupCustomerProfile, { event: customerAdded({ id: '77', identifiers: {} }) });
+      const profile = await env.run(lookupCustomerProfile, { event: sampleCustomerAdded({ id: '77', identifiers: {} }) });
       assert.deepEqual(profile, { id: '77', firstName: 'Asha', mobile: '919999000001', fields: { city: 'Pune' } });
     } finally {
       await http.close();

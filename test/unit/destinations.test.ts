@@ -20,23 +20,11 @@ import { webhookConnector, type WebhookSettings } from '../../src/destinations/w
 import { createConcurrencyLimiter } from '../../src/http/limiter';
 import { BlockedAddressError, createOutboundGuard } from '../../src/http/outbound-guard';
 import { TemplateRenderError } from '../../src/templates';
+import { loyaltyEvent } from '../helpers/activity-fakes';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 
-function event(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {
-  return {
-    id: '7f0c2a8e-4b1d-4c52-9a77-1f6f3f0b9d01',
-    source: 'capillary',
-    sourceKind: 'capillary',
-    name: 'pointsIssued',
-    type: 'track',
-    occurredAt: '2026-11-23T09:59:00.000Z',
-    receivedAt: '2026-11-23T09:59:01.000Z',
-    customer: { id: '412345678', identifiers: { mobile: '919999000001', email: 'asha@example.com' } },
-    properties: { loyaltyProgramId: 973, totalPointsIssued: 250 },
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<CanonicalEvent> = {}): CanonicalEvent => loyaltyEvent({ source: 'capillary', ...overrides });
 
 function destination<S>(kind: string, settings: S): DestinationConfig<S> {
   return {

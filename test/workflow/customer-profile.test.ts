@@ -4,7 +4,6 @@
  * started as the receiver starts them (createTemporalStarter), so the route table picks the type.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import { createHttpClient } from '../../src/http/client';
@@ -18,7 +17,7 @@ import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { CUSTOMER_PATH, startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { freePort } from '../helpers/ports';
 import { startRelayWorker } from '../helpers/temporal';
-import { useTestTemporal } from '../helpers/workflow-suite';
+import { sampleCustomerAdded, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
 
@@ -29,23 +28,6 @@ const ASHA: FakeCustomer = {
   sources: { INSTORE: { mobile: '919999000001', email: 'asha@example.com' } },
   extendedFields: [{ name: 'city', value: 'Bengaluru' }],
 };
-
-/** A Capillary customerAdded in PII-less mode as the receiver normalizes it: ids only. */
-function customerAdded(customerId = '412345678'): CanonicalEvent {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    source: 'capillary',
-    sourceKind: 'capillary',
-    name: 'customerAdded',
-    type: 'user',
-    traits: {},
-    occurredAt: now,
-    receivedAt: now,
-    customer: { id: customerId, identifiers: {} },
-    properties: { customerIdentifiers: { customerId: Number(customerId) } },
-  };
-}
 
 /** The destination's body: the profile's fields, each tolerating a missing profile. */
 const BODY = {
@@ -124,7 +106,7 @@ async function harness(api: 'fake' | 'down' | 'none', destination: Record<string
 describe('customerProfileEvent', () => {
   test('customerAdded (ids only) runs as customerProfileEvent and delivers the profile looked up by customer id', async () => {
     const h = await harness('fake');
-    const run = await h.relay(customerAdded());
+    const run = await h.relay(sampleCustomerAdded());
     assert.equal(run.type, 'customerProfileEvent');
     assert.equal(run.eventName, 'customerAdded');
     assert.equal(run.status, 'delivered');
@@ -148,7 +130,7 @@ describe('customerProfileEvent', () => {
 
   test('a customer the API does not know (404): delivered with a null profile, no problem reported', async () => {
     const h = await harness('fake');
-    const run = await h.relay(customerAdded('999'));
+    const run = await h.relay(sampleCustomerAdded({ id: '999', identifiers: {} }));
     assert.equal(run.result.status, 'delivered');
     assert.deepEqual(h.sink.requests[0]?.json, {
       customerId: '999',
@@ -164,7 +146,7 @@ describe('customerProfileEvent', () => {
   test('the customer API answers 503, then 200: the lookup is retried within the step and the profile delivered', async () => {
     const h = await harness('fake');
     h.api!.forceStatus(503, 1);
-    const run = await h.relay(customerAdded());
+    const run = await h.relay(sampleCustomerAdded());
     assert.equal(run.result.status, 'delivered');
     assert.equal(h.api!.requests.filter((r) => r.path === CUSTOMER_PATH).length, 2);
     const body = h.sink.requests[0]?.json as Record<string, unknown>;
@@ -176,7 +158,7 @@ describe('customerProfileEvent', () => {
   test('no customer API configured: delivered at once without the profile, the problem carried', async () => {
     const h = await harness('none');
     const started = Date.now();
-    const run = await h.relay(customerAdded());
+    const run = await h.relay(sampleCustomerAdded());
     assert.equal(run.type, 'customerProfileEvent');
     assert.equal(run.result.status, 'delivered');
     assert.ok(Date.now() - started < 15_000, 'a non-retryable lookup failure is not retried');
@@ -194,7 +176,7 @@ describe('customerProfileEvent', () => {
     { timeout: 90_000 },
     async () => {
       const h = await harness('down', { retryWindowSeconds: 3 });
-      const run = await h.relay(customerAdded());
+      const run = await h.relay(sampleCustomerAdded());
       assert.equal(run.result.status, 'delivered');
       const body = h.sink.requests[0]?.json as Record<string, unknown>;
       assert.equal(body.firstName, null);

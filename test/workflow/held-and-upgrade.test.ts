@@ -9,7 +9,7 @@ import { workflowIdFor } from '../../src/canonical-event';
 import { setDestinationPaused } from '../../src/config/pause';
 import { createHttpClient } from '../../src/http/client';
 import { LegacyRunsError, refuseLegacyRuns } from '../../src/temporal/drain-check';
-import { resumeDestination, wakeHeldRuns } from '../../src/temporal/held-runs';
+import { heldRunsQuery, resumeDestination, wakeHeldRuns } from '../../src/temporal/held-runs';
 import type { relayEvent } from '../../workflows';
 import { DeliveryStatus, HeldDestinations } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
@@ -46,7 +46,7 @@ async function setup() {
 
 async function heldFor(client: Client, name: string, count: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const { count: held } = await client.workflow.count(`RelayHeldDestinations = "${name}" AND ExecutionStatus = "Running"`);
+    const { count: held } = await client.workflow.count(heldRunsQuery(name));
     if (held >= count) return;
     await new Promise((r) => setTimeout(r, 50));
   }

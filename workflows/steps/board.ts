@@ -12,8 +12,7 @@ import { minute, seconds } from './format';
 export type RunStatus = 'pending' | 'retrying' | 'held' | 'delivered' | 'failed' | 'partially_delivered' | 'abandoned';
 
 /** The run's status from its deliveries: still working, parked, or done. */
-export function runStatus(deliveries: Delivery[], abandoned = false): RunStatus {
-  if (abandoned) return 'abandoned';
+export function runStatus(deliveries: Delivery[]): RunStatus {
   const open = deliveries.filter((d) => !d.settled);
   if (open.length > 0) return open.every((d) => d.state === 'held') ? 'held' : 'retrying';
   const failed = deliveries.filter((d) => d.state === 'failed').length;

@@ -97,7 +97,6 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
     const status = runStatus(deliveries);
     if (status === 'delivered') {
       board.publish(status, deliveries);
-      board.describe(status, deliveries);
       return { eventId: event.id, status, destinations: deliveries.map(resultOf) };
     }
 

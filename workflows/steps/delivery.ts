@@ -23,7 +23,7 @@ export type DeliveryState = 'delivering' | 'retrying' | 'held' | 'delivered' | '
  * resume that came between planning and the hold becoming searchable found no run to wake.
  * Longer than the visibility store's lag.
  */
-export const HOLD_GRACE: Duration = '30s';
+const HOLD_GRACE: Duration = '30s';
 
 export interface DeliveryContext {
   event: CanonicalEvent;
