@@ -60,7 +60,12 @@ export const moengageSettingsSchema = z
         'Path to the value sent as `customer_id`, e.g. `event.customer.identifiers.externalId` or `enrichment.customerIdentifiers.externalId`; default `event.customer.id`. An event without a value there fails for this destination (TemplateRenderFailed, not retried)',
       ),
     userAttributes: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .record(
+        z.string(),
+        z.union([z.string(), z.number(), z.boolean(), z.null()], {
+          error: 'a user attribute is a template string such as "{{ event.properties.tier }}", a number, a boolean or null',
+        }),
+      )
       .optional()
       .describe(
         'User attributes to set with every subscribed event, through the customer API: name → template, e.g. `{ tier: "{{ event.properties.upgradedTierNumber }}", points_balance: "{{ enrichment.pointsBalance.totalPoints }}" }`. An attribute whose placeholder has no value for the event is left out',

@@ -40,7 +40,10 @@ export function customerIdOf(kind: string, path: string, context: MappingContext
   const value = lookup(context, path);
   if (typeof value === 'string' && value.trim() !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  const found = value === undefined ? 'has no value' : `holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'an empty string' : `a ${typeof value}`}`;
+  const found =
+    value === undefined
+      ? 'has no value'
+      : `holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'an empty string' : `a ${typeof value}`}`;
   throw new TemplateRenderError(`${kind} customerIdFrom "${path}" ${found} for this event: no user id to send`);
 }
 
@@ -93,7 +96,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * array holding any object or array, an empty array, an empty object and null are left out.
  * A later key overwrites an earlier one of the same name.
  */
-export function flattenAttributes(values: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flattenAttributes(
+  values: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(values)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
     if (isScalar(value)) out[name] = value;
