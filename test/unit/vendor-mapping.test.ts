@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { openApiDocument } from '../../src/api/openapi';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import { ConfigError, parseConfig, type ConfigProblem } from '../../src/config/load';
 import type { DestinationConfig } from '../../src/config/store';
@@ -526,5 +527,26 @@ describe('configuration errors', () => {
     assertProblem(problemsOf({ ...moeEntry, identityAttributes: ['mobile'] }), 'destinations[0].identityAttributes.0', /moe_ names/);
     assertProblem(problemsOf({ ...moeEntry, includePii: 'yes' }), 'destinations[0].includePii', /expected boolean/);
     assertProblem(problemsOf({ ...gluEntry, userAttributes: { tier: 'x' } }), 'destinations[0]', /userAttributes/);
+  });
+});
+
+describe('OpenAPI', () => {
+  const schemas = (
+    openApiDocument() as {
+      components: { schemas: Record<string, { description?: string; properties?: Record<string, { description?: string }> }> };
+    }
+  ).components.schemas;
+  for (const id of ['MoengageDestination', 'MoengageDestinationResource', 'CustomergluDestination', 'CustomergluDestinationUpdate']) {
+    it(`${id}: the schema and each of its fields are described`, () => {
+      const schema = schemas[id];
+      assert.ok(schema?.description, `${id} has no description`);
+      const bare = Object.entries(schema.properties ?? {})
+        .filter(([key, p]) => !p.description && !['kind', 'version', 'createdAt', 'updatedAt'].includes(key))
+        .map(([key]) => key);
+      assert.deepEqual(bare, [], `${id}: fields without a description`);
+    });
+  }
+  it('documents the MoEngage baseUrl', () => {
+    assert.match(schemas.MoengageDestination?.properties?.baseUrl?.description ?? '', /proxy, a test double/);
   });
 });
