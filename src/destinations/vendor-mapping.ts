@@ -43,7 +43,15 @@ export function customerIdOf(kind: string, path: string, context: MappingContext
   const found =
     value === undefined
       ? 'has no value'
-      : `holds ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'an empty string' : `a ${typeof value}`}`;
+      : value === null
+        ? 'holds null'
+        : Array.isArray(value)
+          ? 'holds an array'
+          : typeof value === 'string'
+            ? 'holds an empty string'
+            : typeof value === 'object'
+              ? 'holds an object'
+              : `holds ${JSON.stringify(value)}, not a string or a finite number`;
   throw new TemplateRenderError(`${kind} customerIdFrom "${path}" ${found} for this event: no user id to send`);
 }
 

@@ -272,7 +272,7 @@ describe('moengage: exact requests per Capillary event', () => {
     );
     assert.throws(
       () => moe(pointsIssued, { customerIdFrom: 'event.properties.customerIdentifiers' }),
-      /customerIdFrom "event.properties.customerIdentifiers" holds a object/,
+      /customerIdFrom "event.properties.customerIdentifiers" holds an object/,
     );
   });
 
