@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import { checkUrl, HEADER_NAME, reservedHeaderProblem } from '../destinations/webhook-rules';
+import { checkUrl, HEADER_NAME, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
 import { DESTINATION_BASE_KEYS, outboundSchema, relayConfigSchema, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
@@ -185,7 +185,10 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
     for (const [j, sourceId] of (d.sources ?? []).entries()) {
       if (!sourceIds.has(sourceId)) problems.push({ path: `${at}.sources[${j}]`, message: `no source with id "${sourceId}"` });
     }
-    const destination = parseDestination(d, at, { resolve, credentialNames }, problems);
+    // A webhook's host and port may come from the environment (see resolveAuthorityEnvRefs).
+    const entry =
+      d.kind === 'webhook' && typeof d.url === 'string' ? { ...d, url: resolveAuthorityEnvRefs(d.url, (v) => resolve(v, `${at}.url`)) } : d;
+    const destination = parseDestination(entry, at, { resolve, credentialNames }, problems);
     if (destination) destinations.push(destination);
   });
 
