@@ -107,6 +107,10 @@ export const envSchema = z.object({
     .default('development')
     .describe('production refuses to start without RELAY_MASTER_KEY; development and test make a key in RELAY_DATA_DIR.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  RELAY_LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .describe('json: one JSON object per line; pretty: readable lines (pino-pretty). Unset: pretty when stdout is a terminal, else JSON.'),
 
   DATABASE_URL: z
     .string()

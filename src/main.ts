@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from './env';
+import { logFormat } from './logger';
 import { resolveTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import {
@@ -21,7 +22,7 @@ import {
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, undefined, undefined, logFormat(env.RELAY_LOG_FORMAT));
   const config = await openConfig(env, logger, { applyFile: true });
   installRuntime(logger);
 
