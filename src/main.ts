@@ -38,10 +38,12 @@ async function main(): Promise<void> {
       port: env.TEMPORAL_DEV_PORT,
       // 0: no Web UI (headless servers, tests).
       ...(env.TEMPORAL_UI_PORT > 0 ? { uiPort: env.TEMPORAL_UI_PORT } : {}),
+      metricsPort: env.TEMPORAL_DEV_METRICS_PORT,
     });
     address = dev.address;
     const ui = env.TEMPORAL_UI_PORT > 0 ? `http://localhost:${env.TEMPORAL_UI_PORT}` : 'off (TEMPORAL_UI_PORT=0)';
-    logger.info({ address, ui, cli: cli.description }, 'embedded Temporal dev server running');
+    const metrics = env.TEMPORAL_DEV_METRICS_PORT > 0 ? `http://localhost:${env.TEMPORAL_DEV_METRICS_PORT}/metrics` : 'random port';
+    logger.info({ address, ui, metrics, cli: cli.description }, 'embedded Temporal dev server running');
   }
 
   const parts: RunningPart[] = [];
