@@ -34,6 +34,7 @@ export function prettyStream(destination?: NodeJS.WritableStream, colorize?: boo
   return pretty({
     sync: true,
     translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
     ignore: 'pid,hostname',
     ...(colorize !== undefined ? { colorize } : {}),
     ...(destination ? { destination } : {}),
