@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 
 const TS_FILES = ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
 
-const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see README, "Changing a workflow safely")';
+const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see docs/architecture.md, "Workflow code")';
 
 export default defineConfig(
   {

@@ -107,6 +107,10 @@ export const envSchema = z.object({
     .default('development')
     .describe('production refuses to start without RELAY_MASTER_KEY; development and test make a key in RELAY_DATA_DIR.'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  RELAY_LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .describe('json: one JSON object per line; pretty: readable lines (pino-pretty). Unset: pretty when stdout is a terminal, else JSON.'),
 
   DATABASE_URL: z
     .string()
@@ -135,6 +139,9 @@ export const envSchema = z.object({
   TEMPORAL_CLI_CACHE_DIR: z.string().optional().describe('Where the pinned CLI is built (default ~/.cache/loyalty-relay/temporal-cli).'),
   TEMPORAL_DEV_PORT: port.default(7233).describe('Embedded dev server gRPC port.'),
   TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server Web UI port; 0 = no Web UI.'),
+  TEMPORAL_DEV_METRICS_PORT: port
+    .default(9233)
+    .describe("Embedded dev server's own Prometheus /metrics port (the CLI picks a random one otherwise); 0 = a random free port."),
 
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),

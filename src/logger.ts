@@ -1,5 +1,10 @@
-/** JSON logs (pino) for the receiver and the worker, with secrets redacted; the Temporal SDK logs into the same sink. */
+/**
+ * Logs (pino) for the receiver and the worker, with secrets redacted; the Temporal SDK logs
+ * into the same sink. JSON lines for machines (files, collectors, containers); on a terminal,
+ * pino's own pretty printer, one readable line per record (RELAY_LOG_FORMAT forces either).
+ */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 
 export type { Logger };
@@ -17,8 +22,33 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: string, name = 'loyalty-relay', destination?: NodeJS.WritableStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/** The format asked for, else pretty when stdout is a terminal (a person reads it) and JSON otherwise. */
+export function logFormat(asked: LogFormat | undefined, stdoutIsTty = process.stdout.isTTY === true): LogFormat {
+  return asked ?? (stdoutIsTty ? 'pretty' : 'json');
+}
+
+/** A pretty printer writing to `destination` (stdout when absent), synchronously so no line is lost at exit. */
+export function prettyStream(destination?: NodeJS.WritableStream, colorize?: boolean): NodeJS.WritableStream {
+  return pretty({
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'pid,hostname',
+    ...(colorize !== undefined ? { colorize } : {}),
+    ...(destination ? { destination } : {}),
+  });
+}
+
+export function createLogger(
+  level: string,
+  name = 'loyalty-relay',
+  destination?: NodeJS.WritableStream,
+  format: LogFormat = 'json',
+): Logger {
   const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (format === 'pretty') return pino(options, prettyStream(destination));
   return destination ? pino(options, destination) : pino(options);
 }
 

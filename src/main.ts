@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from './env';
+import { logFormat } from './logger';
 import { resolveTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import {
@@ -21,7 +22,7 @@ import {
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, undefined, undefined, logFormat(env.RELAY_LOG_FORMAT));
   const config = await openConfig(env, logger, { applyFile: true });
   installRuntime(logger);
 
@@ -37,10 +38,12 @@ async function main(): Promise<void> {
       port: env.TEMPORAL_DEV_PORT,
       // 0: no Web UI (headless servers, tests).
       ...(env.TEMPORAL_UI_PORT > 0 ? { uiPort: env.TEMPORAL_UI_PORT } : {}),
+      metricsPort: env.TEMPORAL_DEV_METRICS_PORT,
     });
     address = dev.address;
     const ui = env.TEMPORAL_UI_PORT > 0 ? `http://localhost:${env.TEMPORAL_UI_PORT}` : 'off (TEMPORAL_UI_PORT=0)';
-    logger.info({ address, ui, cli: cli.description }, 'embedded Temporal dev server running');
+    const metrics = env.TEMPORAL_DEV_METRICS_PORT > 0 ? `http://localhost:${env.TEMPORAL_DEV_METRICS_PORT}/metrics` : 'random port';
+    logger.info({ address, ui, metrics, cli: cli.description }, 'embedded Temporal dev server running');
   }
 
   const parts: RunningPart[] = [];

@@ -13,7 +13,7 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile } from './config/load';
+import { ConfigError, loadConfigFile, loadOutboundPolicy } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
@@ -55,21 +55,24 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
   const box = createSecretBox(masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) }));
-  // Read once, before the database opens: an invalid file stops start-up at once.
-  const file = env.RELAY_CONFIG ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
+  // Read once, before the database opens: an invalid file stops start-up at once. Without
+  // applyFile (the worker) only the outbound policy is read, so the secrets the file references
+  // need not be in this process's environment.
+  const file = env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
+  const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);
     logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
     const admin = new ConfigAdmin(db.pool, box);
-    if (options.applyFile && file) {
+    if (file) {
       const report = await applyConfig(admin, file, process.env);
       logger.info(
         { file: env.RELAY_CONFIG, changes: report.changes.filter((c) => c.action !== 'unchanged') },
         `applied ${env.RELAY_CONFIG}: ${applySummary(report)}`,
       );
     }
-    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(file?.outbound.allowPrivateNetworks ?? [])];
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
     return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
   } catch (e) {
     await db.close().catch(() => undefined);

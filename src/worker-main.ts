@@ -1,10 +1,11 @@
 /** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
 import { parseEnv } from './env';
+import { logFormat } from './logger';
 import { createLogger, startErrorText, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker');
+  const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker', undefined, logFormat(env.RELAY_LOG_FORMAT));
   const config = await openConfig(env, logger);
   installRuntime(logger);
   const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config.store, logger, config.allowPrivateNetworks);

@@ -1,4 +1,6 @@
 /** Builds the Temporal worker that runs relayEvent workflows and their activities. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { TemporalConnectionOptions } from './temporal/connection';
@@ -21,9 +23,22 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+/**
+ * The bundle `npm run build` wrote beside the compiled code (dist/workflow-bundle.js, next to
+ * dist/src/), built with it from the same sources: the production worker loads it and neither
+ * runs webpack nor writes a cache. From the TypeScript sources (tsx) there is none.
+ */
+export function prebuiltWorkflowBundle(): string | undefined {
+  const file = join(__dirname, '..', 'workflow-bundle.js');
+  return existsSync(file) ? file : undefined;
+}
+
 export async function createRelayWorker(options: RelayWorkerOptions): Promise<Worker> {
+  const prebuilt = options.workflowBundle ? undefined : prebuiltWorkflowBundle();
+  if (prebuilt) Runtime.instance().logger.info(`workflow bundle: ${prebuilt} (prebuilt by npm run build)`);
   const bundle =
     options.workflowBundle ??
+    (prebuilt ? { codePath: prebuilt } : undefined) ??
     (options.bundleCacheDir
       ? await cachedWorkflowBundle(workflowsPath(), options.bundleCacheDir, (m) => {
           Runtime.instance().logger.info(m);

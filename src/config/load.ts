@@ -8,9 +8,9 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import { checkUrl, HEADER_NAME, reservedHeaderProblem } from '../destinations/webhook-rules';
+import { checkUrl, HEADER_NAME, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
-import { DESTINATION_BASE_KEYS, relayConfigSchema, type DestinationConfigInput } from './schema';
+import { DESTINATION_BASE_KEYS, outboundSchema, relayConfigSchema, type DestinationConfigInput } from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
 import { resolveSources, type ResolveRefs } from './sources';
 import { nulProblems } from './stored';
@@ -185,24 +185,33 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
     for (const [j, sourceId] of (d.sources ?? []).entries()) {
       if (!sourceIds.has(sourceId)) problems.push({ path: `${at}.sources[${j}]`, message: `no source with id "${sourceId}"` });
     }
-    const destination = parseDestination(d, at, { resolve, credentialNames }, problems);
+    // A webhook's host and port may come from the environment (see resolveAuthorityEnvRefs).
+    const entry =
+      d.kind === 'webhook' && typeof d.url === 'string' ? { ...d, url: resolveAuthorityEnvRefs(d.url, (v) => resolve(v, `${at}.url`)) } : d;
+    const destination = parseDestination(entry, at, { resolve, credentialNames }, problems);
     if (destination) destinations.push(destination);
   });
 
-  cfg.outbound.allowPrivateNetworks.forEach((entry, i) => {
+  problems.push(...outboundProblems(cfg.outbound));
+
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return { sources, credentials, destinations, outbound: cfg.outbound };
+}
+
+function outboundProblems(outbound: RelayConfig['outbound']): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  outbound.allowPrivateNetworks.forEach((entry, i) => {
     try {
       parseCidr(entry);
     } catch (e) {
       problems.push({ path: `outbound.allowPrivateNetworks[${i}]`, message: (e as Error).message });
     }
   });
-
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return { sources, credentials, destinations, outbound: cfg.outbound };
+  return problems;
 }
 
-/** Read, parse and validate a YAML configuration file. */
-export function loadConfigFile(file: string, env: Env): RelayConfig {
+/** Read and YAML-decode a configuration file (not validated yet), or throw ConfigError. */
+function readConfigDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -216,5 +225,25 @@ export function loadConfigFile(file: string, env: Env): RelayConfig {
       doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '', message: e.message.split('\n')[0] ?? e.message })),
     );
   }
-  return parseConfig(doc.toJS(), env, file);
+  return doc.toJS() as unknown;
+}
+
+/** Read, parse and validate a YAML configuration file. */
+export function loadConfigFile(file: string, env: Env): RelayConfig {
+  return parseConfig(readConfigDocument(file), env, file);
+}
+
+/**
+ * Only the `outbound` policy of a configuration file: what the worker uses. The rest of the
+ * file (and the `${…}` secrets it references) is the business of whoever applies it, so a
+ * worker starts without the receiver's secrets; the file must still be readable YAML.
+ */
+export function loadOutboundPolicy(file: string): RelayConfig['outbound'] {
+  const document = readConfigDocument(file);
+  const raw = document !== null && typeof document === 'object' ? (document as Record<string, unknown>).outbound : undefined;
+  const parsed = outboundSchema.default({ allowPrivateNetworks: [] }).safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'outbound'));
+  const problems = outboundProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return parsed.data;
 }

@@ -1,7 +1,8 @@
 /**
- * The contract of a destination kind (README "Add a destination kind"): validate its
- * settings, map a canonical event and its enrichment to HTTP requests, add the headers that
- * need secrets at send time, and classify the answer.
+ * The contract of a destination kind (where it sits: docs/architecture.md, "Where extensions
+ * go"; the steps: README "Add a destination kind"): validate its settings, map a canonical
+ * event and its enrichment to HTTP requests, add the headers that need secrets at send time,
+ * and classify the answer.
  */
 import type { z } from 'zod';
 import type { CanonicalEvent } from '../canonical-event';

@@ -39,6 +39,22 @@ const ANY_PLACEHOLDER = /\{\{[^{}]*\}\}/g;
 /** The scheme and authority of a URL: up to the first `/`, `\\`, `?` or `#` after `scheme:` and its slashes. */
 const SCHEME_AND_AUTHORITY = /^[^:/?#\\]*:[/\\]*[^/?#\\]*/;
 
+const ENV_REFS = new RegExp(ENV_REF.source, 'g');
+
+/**
+ * A configuration file may name a webhook's host and port from the environment (where the
+ * sample sink listens, a staging host): `${VAR}` / `${VAR:-default}` in the URL's scheme and
+ * authority are replaced with `resolve`'s value when the file is read. The result is an
+ * ordinary URL, stored and recorded in history as it is — which is why references in the path
+ * or query (where secrets such as tokens end up) are left for checkUrl to refuse.
+ */
+export function resolveAuthorityEnvRefs(url: string, resolve: (ref: string) => string): string {
+  if (!hasEnvRefs(url)) return url;
+  const neutral = url.replace(ENV_REFS, (m) => 'x'.repeat(m.length));
+  const prefix = SCHEME_AND_AUTHORITY.exec(neutral)?.[0].length ?? 0;
+  return resolve(url.slice(0, prefix)) + url.slice(prefix);
+}
+
 /**
  * Placeholders only in the path and query: one in the scheme, userinfo, host or port would let
  * the event choose where the destination's secret headers, credentials and signature go.
@@ -60,7 +76,11 @@ export function checkUrl(url: string, allowInsecureHttp: boolean, path: string):
     });
   }
   if (hasEnvRefs(url)) {
-    problems.push({ path, message: 'URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL' });
+    problems.push({
+      path,
+      message:
+        "URLs are recorded in workflow history: put secrets in headers, not ${...} in the URL (a configuration file may use it in the URL's host and port only)",
+    });
   }
   problems.push(...checkTemplate(url).map((message) => ({ path, message })));
   let parsed: URL | undefined;

@@ -21,6 +21,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   port?: number;
   uiPort?: number;
+  /** Port of the server's own Prometheus `/metrics`; absent or 0: a random free port (the CLI's default). */
+  metricsPort?: number;
   namespace?: string;
 }
 
@@ -41,9 +43,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ip: '127.0.0.1',
         ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.dbFilename
-          ? { dbFilename: options.dbFilename, extraArgs: PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) }
-          : {}),
+        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        extraArgs: [
+          ...(options.dbFilename ? PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []),
+          ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
+        ],
         ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'json', level: 'warn' },

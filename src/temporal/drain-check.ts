@@ -18,8 +18,8 @@ export class LegacyRunsError extends Error {
     super(
       `namespace "${namespace}" has ${count} open run(s) started by the earlier relayEvent (before v2), which this worker cannot replay.\n` +
         'Drain first: keep the previous release running (receiver stopped, worker on) until\n' +
-        `  temporal workflow count --namespace ${namespace} --query '${LEGACY_RUNS_QUERY}'\n` +
-        'answers 0, or end them on purpose with `temporal workflow terminate --query …` (their deliveries are then not retried).\n' +
+        `  npm run temporal -- workflow count --namespace ${namespace} --query '${LEGACY_RUNS_QUERY}'\n` +
+        'answers 0, or end them on purpose with `npm run temporal -- workflow terminate --query …` (their deliveries are then not retried).\n' +
         'See README, "Upgrading to relayEvent v2".',
     );
     this.name = 'LegacyRunsError';

@@ -85,6 +85,8 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
       RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
       TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: '0',
+      // Test files run side by side: no fixed metrics port either.
+      TEMPORAL_DEV_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       ...env,
     });
