@@ -120,6 +120,7 @@ async function main(): Promise<void> {
         loyaltyApiUrl: loyalty.url,
         dir,
         mode,
+        ...(label === mode ? {} : { logSuffix: `-codec-${codec}` }),
         ...(codec === 'off' ? { extraEnv: { RELAY_PAYLOAD_ENCRYPTION: 'false' } } : {}),
       });
     };
