@@ -4,6 +4,7 @@
  * `npm start` (SQLite file in the data folder, so history survives restarts; Web UI on) and
  * by the tests (in memory, random port, no UI).
  */
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { TemporalCliUnavailableError, type ResolvedCli } from './cli';
@@ -22,6 +23,10 @@ export interface DevServerOptions {
   port?: number;
   uiPort?: number;
   namespace?: string;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`): the UI shows decoded payloads through it. */
+  codecEndpoint?: string;
+  /** The data converter of `env.client` (the relay's: src/payloads/data-converter.ts). */
+  dataConverter?: DataConverter;
 }
 
 export interface DevServer {
@@ -34,6 +39,10 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   let env: TestWorkflowEnvironment;
+  const extraArgs = [
+    ...(options.dbFilename ? PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []),
+    ...(options.codecEndpoint && options.uiPort !== undefined ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+  ];
   try {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -41,13 +50,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         namespace,
         ip: '127.0.0.1',
         ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.dbFilename
-          ? { dbFilename: options.dbFilename, extraArgs: PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) }
-          : {}),
+        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        ...(extraArgs.length > 0 ? { extraArgs } : {}),
         ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'json', level: 'warn' },
       },
+      ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
     });
   } catch (e) {
     if (options.cli.executable.type === 'cached-download') {
