@@ -31,7 +31,8 @@ const REFERENCE_VERSION = 1;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-interface Reference {
+/** The whole payload (metadata and data, serialized) is stored under `id`. */
+interface WholeReference {
   v: number;
   /** The stored payload's id (a keyed MAC of it). */
   id: string;
@@ -39,32 +40,59 @@ interface Reference {
   bytes: number;
 }
 
+/** A JSON payload with its largest strings stored apart: `json` holds "" where each leaf goes. */
+interface LeavesReference {
+  v: number;
+  /** The original payload's metadata, base64 values. */
+  metadata: Record<string, string>;
+  json: unknown;
+  leaves: { path: (string | number)[]; id: string; bytes: number }[];
+}
+
+type Reference = WholeReference | LeavesReference;
+
+/** Strings shorter than this stay inline (a row per short string would cost more than it saves). */
+const MIN_LEAF_CHARS = 1024;
+/** More leaves than this: store the payload whole rather than make as many rows. */
+const MAX_LEAVES = 64;
+const ID = /^[A-Za-z0-9_-]{43}$/;
+
 export function isClaimCheckReference(payload: Payload): boolean {
   const encoding = payload.metadata?.encoding;
   return encoding !== undefined && encoding !== null && decoder.decode(encoding) === CLAIM_CHECK_ENCODING;
 }
 
-/** The stored payload id a reference names (undefined for any other payload). */
-export function claimCheckReferenceId(payload: Payload): string | undefined {
-  if (!isClaimCheckReference(payload)) return undefined;
+/** The stored payload ids a reference names (empty for any other payload). */
+export function claimCheckReferenceIds(payload: Payload): string[] {
+  if (!isClaimCheckReference(payload)) return [];
   try {
-    return parseReference(payload).id;
+    const ref = parseReference(payload);
+    return 'id' in ref ? [ref.id] : ref.leaves.map((l) => l.id);
   } catch {
-    return undefined;
+    return [];
   }
 }
 
 function parseReference(payload: Payload): Reference {
-  let ref: Partial<Reference>;
+  let ref: Partial<WholeReference & LeavesReference>;
   try {
-    ref = JSON.parse(decoder.decode(payload.data ?? new Uint8Array())) as Partial<Reference>;
+    ref = JSON.parse(decoder.decode(payload.data ?? new Uint8Array())) as Partial<WholeReference & LeavesReference>;
   } catch {
     throw unavailable('a claim-check reference is not JSON', '(unreadable)');
   }
-  if (ref.v !== REFERENCE_VERSION || typeof ref.id !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(ref.id)) {
-    throw unavailable(`a claim-check reference of an unknown form (v=${String(ref.v)})`, String(ref.id ?? '(none)'));
+  if (ref.v === REFERENCE_VERSION && typeof ref.id === 'string' && ID.test(ref.id)) {
+    return { v: ref.v, id: ref.id, bytes: Number(ref.bytes ?? 0) };
   }
-  return { v: ref.v, id: ref.id, bytes: Number(ref.bytes ?? 0) };
+  if (
+    ref.v === REFERENCE_VERSION &&
+    Array.isArray(ref.leaves) &&
+    ref.leaves.every((l) => typeof l?.id === 'string' && ID.test(l.id) && Array.isArray(l.path)) &&
+    ref.metadata !== null &&
+    typeof ref.metadata === 'object'
+  ) {
+    return { v: ref.v, metadata: ref.metadata, json: ref.json, leaves: ref.leaves };
+  }
+  throw unavailable(`a claim-check reference of an unknown form (v=${String(ref.v)})`, String(ref.id ?? '(none)'));
 }
 
 function unavailable(message: string, reference: string): ApplicationFailure {
@@ -92,38 +120,121 @@ export class ClaimCheckCodec implements PayloadCodec {
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(
-      payloads.map(async (payload) => {
-        // Cheap bound first: most payloads are far below the threshold.
-        if ((payload.data?.length ?? 0) + 1024 <= this.thresholdBytes) return payload;
-        const bytes = temporal.api.common.v1.Payload.encode(payload).finish();
-        if (bytes.length <= this.thresholdBytes) return payload;
-        const id = await this.store.put(bytes);
-        const ref: Reference = { v: REFERENCE_VERSION, id, bytes: bytes.length };
-        return { metadata: { encoding: encoder.encode(CLAIM_CHECK_ENCODING) }, data: encoder.encode(JSON.stringify(ref)) };
+    return Promise.all(payloads.map((payload) => this.encodeOne(payload)));
+  }
+
+  private async encodeOne(payload: Payload): Promise<Payload> {
+    // Cheap bound first: most payloads are far below the threshold.
+    if ((payload.data?.length ?? 0) + 1024 <= this.thresholdBytes) return payload;
+    const bytes = temporal.api.common.v1.Payload.encode(payload).finish();
+    if (bytes.length <= this.thresholdBytes) return payload;
+    return (await this.storeLeaves(payload)) ?? (await this.storeWhole(bytes));
+  }
+
+  /** The whole payload in one row. */
+  private async storeWhole(bytes: Uint8Array): Promise<Payload> {
+    const id = await this.store.put(bytes);
+    const ref: WholeReference = { v: REFERENCE_VERSION, id, bytes: bytes.length };
+    return referencePayload(ref);
+  }
+
+  /**
+   * A JSON payload keeps its shape and small values; its largest strings go to rows of their
+   * own. The event's body rendered for six destinations sits in six different activity results
+   * (each with its own URL and idempotency key) but is one string: one row.
+   */
+  private async storeLeaves(payload: Payload): Promise<Payload | undefined> {
+    const encoding = payload.metadata?.encoding;
+    if (!encoding || decoder.decode(encoding) !== 'json/plain' || !payload.data) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(decoder.decode(payload.data));
+    } catch {
+      return undefined;
+    }
+    const candidates: { path: (string | number)[]; text: string }[] = [];
+    collectStrings(value, [], candidates);
+    candidates.sort((a, b) => b.text.length - a.text.length);
+    // Largest first, until what stays inline is at most half the threshold.
+    let inline = payload.data.length;
+    const chosen: typeof candidates = [];
+    for (const c of candidates) {
+      if (inline <= this.thresholdBytes / 2) break;
+      chosen.push(c);
+      inline -= c.text.length;
+    }
+    if (chosen.length === 0 || chosen.length > MAX_LEAVES) return undefined;
+    for (const c of chosen) setAt(value, c.path, '');
+    const leaves = await Promise.all(
+      chosen.map(async (c) => {
+        const text = encoder.encode(c.text);
+        return { path: c.path, id: await this.store.put(text), bytes: text.length };
       }),
     );
+    const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    const ref: LeavesReference = { v: REFERENCE_VERSION, metadata, json: value, leaves };
+    const out = referencePayload(ref);
+    // A JSON of very many small values (a huge array) stays too big: store it whole instead.
+    if ((out.data?.length ?? 0) + 256 > this.thresholdBytes) return undefined;
+    return out;
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(
-      payloads.map(async (payload) => {
-        if (!isClaimCheckReference(payload)) return payload;
-        const ref = parseReference(payload);
-        let bytes: Buffer;
-        try {
-          bytes = await this.store.get(ref.id);
-        } catch (e) {
-          if (e instanceof ClaimStoreError) throw unavailable(e.message, ref.id);
-          throw e;
-        }
-        try {
-          const decoded = temporal.api.common.v1.Payload.decode(bytes);
-          return { metadata: decoded.metadata, data: decoded.data };
-        } catch (e) {
-          throw unavailable(`claim-check payload ${ref.id} is not a Temporal payload: ${(e as Error).message}`, ref.id);
-        }
-      }),
-    );
+    return Promise.all(payloads.map((payload) => this.decodeOne(payload)));
   }
+
+  private async decodeOne(payload: Payload): Promise<Payload> {
+    if (!isClaimCheckReference(payload)) return payload;
+    const ref = parseReference(payload);
+    if ('id' in ref) {
+      const bytes = await this.fetch(ref.id);
+      try {
+        const decoded = temporal.api.common.v1.Payload.decode(bytes);
+        return { metadata: decoded.metadata, data: decoded.data };
+      } catch (e) {
+        throw unavailable(`claim-check payload ${ref.id} is not a Temporal payload: ${(e as Error).message}`, ref.id);
+      }
+    }
+    const value = ref.json;
+    const texts = await Promise.all(ref.leaves.map((leaf) => this.fetch(leaf.id)));
+    ref.leaves.forEach((leaf, i) => setAt(value, leaf.path, texts[i]!.toString('utf8')));
+    const metadata = Object.fromEntries(Object.entries(ref.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    return { metadata, data: encoder.encode(JSON.stringify(value)) };
+  }
+
+  private async fetch(id: string): Promise<Buffer> {
+    try {
+      return await this.store.get(id);
+    } catch (e) {
+      if (e instanceof ClaimStoreError) throw unavailable(e.message, id);
+      throw e;
+    }
+  }
+}
+
+function referencePayload(ref: Reference): Payload {
+  return { metadata: { encoding: encoder.encode(CLAIM_CHECK_ENCODING) }, data: encoder.encode(JSON.stringify(ref)) };
+}
+
+/** Strings of at least MIN_LEAF_CHARS, with their paths. */
+function collectStrings(value: unknown, path: (string | number)[], out: { path: (string | number)[]; text: string }[]): void {
+  if (typeof value === 'string') {
+    // A bare string (path []) has no JSON around it to keep: the whole payload is stored instead.
+    if (value.length >= MIN_LEAF_CHARS && path.length > 0) out.push({ path, text: value });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => collectStrings(v, [...path, i], out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectStrings(v, [...path, k], out);
+  }
+}
+
+/** Put `text` at `path` (an own property even for a key like "__proto__", as JSON.parse made it). */
+function setAt(root: unknown, path: (string | number)[], text: string): void {
+  if (path.length === 0) throw unavailable('a claim-check reference stores the whole value as a leaf', '(leaf)');
+  let node = root;
+  for (const key of path.slice(0, -1)) {
+    node = (node as Record<string | number, unknown> | null)?.[key];
+    if (node === null || typeof node !== 'object') throw unavailable('a claim-check leaf path does not fit its JSON', String(key));
+  }
+  Object.defineProperty(node, path[path.length - 1]!, { value: text, enumerable: true, writable: true, configurable: true });
 }

@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import {
   CLAIM_CHECK_ENCODING,
   ClaimCheckCodec,
-  claimCheckReferenceId,
+  claimCheckReferenceIds,
   isClaimCheckReference,
   PAYLOAD_UNAVAILABLE,
 } from '../../src/payloads/claim-check';
@@ -26,10 +26,25 @@ const keyA = randomBytes(32);
 const keyB = randomBytes(32);
 const EMAIL = 'asha.claimcheck@example.com';
 
-/** A JSON payload of about `kb` KiB carrying an email address. */
+/** A JSON payload of about `kb` KiB: small fields (an email) and one large string. */
 function bigPayload(kb: number, salt = ''): Payload {
-  return defaultPayloadConverter.toPayload({ email: EMAIL, salt, filler: 'x'.repeat(kb * 1024) });
+  return defaultPayloadConverter.toPayload({ email: EMAIL, salt, filler: `${salt}:${'x'.repeat(kb * 1024)}` });
 }
+
+/** A binary payload of `kb` KiB holding the email: stored whole. */
+function binaryPayload(kb: number, salt = ''): Payload {
+  const data = Buffer.concat([Buffer.from(`${EMAIL}:${salt}:`), randomBytes(kb * 1024)]);
+  return { metadata: { encoding: Buffer.from('binary/plain') }, data };
+}
+
+/** The single stored id a reference names. */
+function idOf(ref: Payload | undefined): string {
+  const ids = claimCheckReferenceIds(ref!);
+  assert.equal(ids.length, 1, `one stored id expected, got ${ids.length}`);
+  return ids[0]!;
+}
+
+const serialized = (p: Payload) => Buffer.from(temporal.api.common.v1.Payload.encode(p).finish());
 
 async function expectUnavailable(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (e: unknown) => {
@@ -69,39 +84,75 @@ describe('claim check on PostgreSQL', () => {
     assert.equal(await count(), 0);
   });
 
-  it('replaces a large payload by a small reference and gives it back byte for byte', async () => {
-    const payload = bigPayload(100);
+  it('stores a large binary payload whole and gives it back byte for byte', async () => {
+    const payload = binaryPayload(100);
     const [ref] = await codec.encode([payload]);
     assert.ok(ref && isClaimCheckReference(ref));
     assert.equal(Buffer.from(ref.metadata!.encoding!).toString(), CLAIM_CHECK_ENCODING);
-    assert.ok(temporal.api.common.v1.Payload.encode(ref).finish().length < 200, 'the reference is small');
-    assert.ok(!Buffer.from(ref.data!).toString().includes(EMAIL));
+    assert.ok(serialized(ref).length < 200, 'the reference is small');
+    assert.ok(!serialized(ref).includes(Buffer.from(EMAIL)));
     const [back] = await codec.decode([ref]);
-    assert.deepEqual(
-      Buffer.from(temporal.api.common.v1.Payload.encode(back!).finish()),
-      Buffer.from(temporal.api.common.v1.Payload.encode(payload).finish()),
-    );
+    assert.deepEqual(serialized(back!), serialized(payload));
+  });
+
+  it('keeps a large JSON payload\'s shape and small values, its large strings stored apart, and gives it back byte for byte', async () => {
+    const payload = bigPayload(100);
+    const [ref] = await codec.encode([payload]);
+    assert.ok(ref && isClaimCheckReference(ref));
+    assert.ok(serialized(ref).length < 1024, `the reference is small (${serialized(ref).length} bytes)`);
+    assert.equal(claimCheckReferenceIds(ref).length, 1);
+    const [back] = await codec.decode([ref]);
+    assert.deepEqual(serialized(back!), serialized(payload));
     assert.deepEqual(defaultPayloadConverter.fromPayload(back!), defaultPayloadConverter.fromPayload(payload));
+    // Several large strings, nested in arrays and objects, a "__proto__" key among them.
+    const nested = defaultPayloadConverter.toPayload(
+      JSON.parse(
+        JSON.stringify({ a: [{ big: 'a'.repeat(20_000) }, 'b'.repeat(9000)], ['__proto__']: { c: 'c'.repeat(12_000) }, n: 1.5, t: true }),
+      ),
+    );
+    const [nestedRef] = await codec.encode([nested]);
+    assert.ok(isClaimCheckReference(nestedRef!));
+    assert.deepEqual(serialized((await codec.decode([nestedRef!]))[0]!), serialized(nested));
+    // A bare large JSON string has no shape to keep: stored whole.
+    const bare = defaultPayloadConverter.toPayload('s'.repeat(40_000));
+    const [bareRef] = await codec.encode([bare]);
+    assert.equal(claimCheckReferenceIds(bareRef!).length, 1);
+    assert.deepEqual(serialized((await codec.decode([bareRef!]))[0]!), serialized(bare));
   });
 
   it('stores one row for the same payload written by ten deliveries, one per different payload', async () => {
     await db.pool.query('DELETE FROM claim_payloads');
-    const payload = bigPayload(40, 'same');
+    const payload = binaryPayload(40, 'same');
     const refs = await codec.encode(Array.from({ length: 10 }, () => payload));
-    const ids = new Set(refs.map((r) => claimCheckReferenceId(r)));
-    assert.equal(ids.size, 1);
+    assert.equal(new Set(refs.map((r) => idOf(r))).size, 1);
     // Written again later (a retry scheduling the same input): still one row.
     await codec.encode([payload]);
     assert.equal(await count(), 1);
-    await codec.encode([bigPayload(40, 'other')]);
+    await codec.encode([binaryPayload(40, 'other')]);
     assert.equal(await count(), 2);
   });
 
+  it('stores one row for one large body in ten different activity results (each its own URL and key)', async () => {
+    await db.pool.query('DELETE FROM claim_payloads');
+    const body = JSON.stringify({ email: EMAIL, receipt: 'r'.repeat(60_000) });
+    const results = Array.from({ length: 10 }, (_, i) =>
+      defaultPayloadConverter.toPayload({
+        requests: [{ request: { method: 'POST', url: `https://hook-${i}.example/in`, body }, idempotencyKey: `evt-1:hook-${i}` }],
+        destinationVersion: String(i),
+      }),
+    );
+    const refs = await codec.encode(results);
+    assert.equal(new Set(refs.map((r) => idOf(r))).size, 1);
+    assert.equal(await count(), 1);
+    const back = await codec.decode(refs);
+    back.forEach((p, i) => assert.deepEqual(serialized(p), serialized(results[i]!)));
+  });
+
   it('stores the payload encrypted, under a keyed id that is no bare hash of the content', async () => {
-    const payload = bigPayload(30, 'enc');
-    const bytes = temporal.api.common.v1.Payload.encode(payload).finish();
+    const payload = binaryPayload(30, 'enc');
+    const bytes = serialized(payload);
     const [ref] = await codec.encode([payload]);
-    const id = claimCheckReferenceId(ref!)!;
+    const id = idOf(ref);
     const { rows } = await db.pool.query<{ key_id: string; sealed: Buffer; size_bytes: number }>(
       'SELECT key_id, sealed, size_bytes FROM claim_payloads WHERE id = $1',
       [id],
@@ -110,7 +161,7 @@ describe('claim check on PostgreSQL', () => {
     assert.equal(rows[0]!.key_id, keyIdOf(keyA));
     assert.equal(rows[0]!.size_bytes, bytes.length);
     assert.ok(!rows[0]!.sealed.includes(Buffer.from(EMAIL)), 'no plaintext in the row');
-    assert.ok(!rows[0]!.sealed.includes(Buffer.from('xxxxxxxxxxxxxxxx')), 'no plaintext filler in the row');
+    assert.ok(!rows[0]!.sealed.includes(bytes.subarray(200, 232)), 'no plaintext bytes in the row');
     for (const algorithm of ['sha256', 'sha512', 'sha1', 'md5']) {
       const digest = createHash(algorithm).update(bytes).digest();
       assert.notEqual(id, digest.toString('base64url'));
@@ -118,27 +169,36 @@ describe('claim check on PostgreSQL', () => {
     }
     // Another master key gives another id for the same content.
     assert.notEqual(new ClaimStore(db.pool, { current: keyB }).idOf(bytes), id);
+    // A stored JSON leaf is encrypted too.
+    const [leafRef] = await codec.encode([bigPayload(30, 'leaf-enc')]);
+    const leaf = await db.pool.query<{ sealed: Buffer }>('SELECT sealed FROM claim_payloads WHERE id = $1', [idOf(leafRef)]);
+    assert.ok(!leaf.rows[0]!.sealed.includes(Buffer.from('xxxxxxxxxxxxxxxx')));
   });
 
   it('fails clearly, without retrying, on a reference whose row is missing', async () => {
     const [ref] = await codec.encode([bigPayload(20, 'missing')]);
-    const id = claimCheckReferenceId(ref!)!;
+    const id = idOf(ref);
     await db.pool.query('DELETE FROM claim_payloads WHERE id = $1', [id]);
     await expectUnavailable(codec.decode([ref!]), new RegExp(`${id}.*not in the configuration database`));
   });
 
   it('fails clearly on an altered row, a row moved to another id, and a malformed reference', async () => {
     const [ref] = await codec.encode([bigPayload(20, 'tamper')]);
-    const id = claimCheckReferenceId(ref!)!;
+    const id = idOf(ref);
     await db.pool.query(`UPDATE claim_payloads SET sealed = overlay(sealed placing '\\x00'::bytea from 40 for 1) WHERE id = $1`, [id]);
     await expectUnavailable(codec.decode([ref!]), new RegExp(`${id}.*failed authentication`));
 
     const [other] = await codec.encode([bigPayload(20, 'moved')]);
-    const otherId = claimCheckReferenceId(other!)!;
+    const otherId = idOf(other);
     await db.pool.query('UPDATE claim_payloads SET sealed = (SELECT sealed FROM claim_payloads WHERE id = $1) WHERE id = $2', [otherId, id]);
     await expectUnavailable(codec.decode([ref!]), /failed authentication/);
 
     const broken: Payload = { metadata: { encoding: Buffer.from(CLAIM_CHECK_ENCODING) }, data: Buffer.from('{"v":7,"id":"nope"}') };
+    const missingLeaf: Payload = {
+      metadata: { encoding: Buffer.from(CLAIM_CHECK_ENCODING) },
+      data: Buffer.from(JSON.stringify({ v: 1, metadata: {}, json: { a: '' }, leaves: [{ path: ['a'], id: 'A'.repeat(43), bytes: 5 }] })),
+    };
+    await expectUnavailable(codec.decode([missingLeaf]), new RegExp(`${'A'.repeat(43)}.*not in the configuration database`));
     await expectUnavailable(codec.decode([broken]), /unknown form.*reference nope/);
     const notJson: Payload = { metadata: { encoding: Buffer.from(CLAIM_CHECK_ENCODING) }, data: Buffer.from('not json') };
     await expectUnavailable(codec.decode([notJson]), /not JSON/);
@@ -162,7 +222,7 @@ describe('claim check on PostgreSQL', () => {
     assert.equal(keep, 8 * 86400 + retention);
     const age = async (ref: Payload, seconds: number) =>
       db.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - make_interval(secs => $2) WHERE id = $1`, [
-        claimCheckReferenceId(ref),
+        idOf(ref),
         seconds,
       ]);
     await age(oldRef!, keep + 60);
@@ -222,8 +282,10 @@ describe('claim check on the embedded store (PGlite)', () => {
     const codec = new ClaimCheckCodec({ store, thresholdBytes: THRESHOLD });
     const payload = bigPayload(300, 'pglite');
     const refs = await codec.encode([payload, payload, payload]);
-    assert.equal(new Set(refs.map((r) => claimCheckReferenceId(r))).size, 1);
-    assert.deepEqual(await store.stats(), { rows: 1, bytes: temporal.api.common.v1.Payload.encode(payload).finish().length });
+    assert.equal(new Set(refs.map((r) => idOf(r))).size, 1);
+    const stats = await store.stats();
+    assert.equal(stats.rows, 1);
+    assert.ok(stats.bytes > 300 * 1024 && stats.bytes < 301 * 1024, `the large string only: ${stats.bytes} bytes`);
     const [back] = await codec.decode([refs[0]!]);
     assert.deepEqual(defaultPayloadConverter.fromPayload(back!), defaultPayloadConverter.fromPayload(payload));
     await embedded.db.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - interval '100 days'`);
