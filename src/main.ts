@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   if (!address) {
     // The UI decodes payloads through the receiver's codec endpoint (its port must be known now).
     const uiCodec = env.TEMPORAL_UI_PORT > 0 && env.PORT > 0 ? embeddedUiCodec(env, env.TEMPORAL_UI_PORT) : undefined;
-    if (env.TEMPORAL_UI_PORT > 0 && !uiCodec) logger.warn('PORT=0: the embedded Web UI shows payloads encrypted (its codec endpoint needs a fixed PORT)');
+    if (env.TEMPORAL_UI_PORT > 0 && !uiCodec)
+      logger.warn('PORT=0: the embedded Web UI shows payloads encrypted (its codec endpoint needs a fixed PORT)');
     embeddedUi = uiCodec;
     const cli = resolveTemporalCli(process.env, (m) => logger.info(m));
     const dataDir = resolve(env.RELAY_DATA_DIR);

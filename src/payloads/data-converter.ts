@@ -31,10 +31,7 @@ export interface RelayCodecOptions {
  * plaintext — a claim check storing large payloads elsewhere — goes before encryption.
  */
 export function relayPayloadCodecs(options: RelayCodecOptions): PayloadCodec[] {
-  return [
-    ...(options.claimCheck ? [options.claimCheck] : []),
-    new EncryptionCodec({ ...options.keys, encrypt: options.encrypt ?? true }),
-  ];
+  return [...(options.claimCheck ? [options.claimCheck] : []), new EncryptionCodec({ ...options.keys, encrypt: options.encrypt ?? true })];
 }
 
 export function relayDataConverter(options: RelayCodecOptions): DataConverter {

@@ -93,60 +93,64 @@ ${destinations}
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a 1 MB event to six destinations is delivered to all six; history holds no payload above the threshold', { timeout: 180_000 }, async (t) => {
-    const big = 'L'.repeat(1_000_000);
-    const event = {
-      event_id: randomUUID(),
-      event_name: 'bigEvent',
-      user_id: 'cust-large-1',
-      timestamp: new Date().toISOString(),
-      event_properties: { receipt: big },
-    };
-    const body = JSON.stringify(event);
-    assert.ok(body.length > 1_000_000);
-    const res = await fetch(`${base}/v1/sources/backend/events`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    });
-    assert.equal(res.status, 202, relay.output());
-    const { workflowId } = (await res.json()) as { workflowId: string };
+  test(
+    'a 1 MB event to six destinations is delivered to all six; history holds no payload above the threshold',
+    { timeout: 180_000 },
+    async (t) => {
+      const big = 'L'.repeat(1_000_000);
+      const event = {
+        event_id: randomUUID(),
+        event_name: 'bigEvent',
+        user_id: 'cust-large-1',
+        timestamp: new Date().toISOString(),
+        event_properties: { receipt: big },
+      };
+      const body = JSON.stringify(event);
+      assert.ok(body.length > 1_000_000);
+      const res = await fetch(`${base}/v1/sources/backend/events`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      });
+      assert.equal(res.status, 202, relay.output());
+      const { workflowId } = (await res.json()) as { workflowId: string };
 
-    const handle = client.workflow.getHandle<typeof relayEvent>(workflowId);
-    const watching = { stop: false };
-    const result: RelayEventResult = await Promise.race([handle.result(), failedWorkflowTask(handle, watching)]).finally(
-      () => (watching.stop = true),
-    );
-    assert.equal(result.status, 'delivered');
-    assert.equal(result.destinations.length, DESTINATIONS);
-    assert.ok(result.destinations.every((d) => d.status === 'delivered'));
+      const handle = client.workflow.getHandle<typeof relayEvent>(workflowId);
+      const watching = { stop: false };
+      const result: RelayEventResult = await Promise.race([handle.result(), failedWorkflowTask(handle, watching)]).finally(
+        () => (watching.stop = true),
+      );
+      assert.equal(result.status, 'delivered');
+      assert.equal(result.destinations.length, DESTINATIONS);
+      assert.ok(result.destinations.every((d) => d.status === 'delivered'));
 
-    const requests = await sink.waitFor(DESTINATIONS, 10_000);
-    assert.deepEqual(requests.map((r) => r.url).sort(), Array.from({ length: DESTINATIONS }, (_, i) => `/hook-${i + 1}`).sort());
-    for (const r of requests) {
-      const delivered = r.json as { properties: { receipt: string }; customer: { id: string } };
-      assert.equal(delivered.properties.receipt, big, `${r.url} got the whole event`);
-      assert.equal(delivered.customer.id, 'cust-large-1');
-    }
+      const requests = await sink.waitFor(DESTINATIONS, 10_000);
+      assert.deepEqual(requests.map((r) => r.url).sort(), Array.from({ length: DESTINATIONS }, (_, i) => `/hook-${i + 1}`).sort());
+      for (const r of requests) {
+        const delivered = r.json as { properties: { receipt: string }; customer: { id: string } };
+        assert.equal(delivered.properties.receipt, big, `${r.url} got the whole event`);
+        assert.equal(delivered.customer.id, 'cust-large-1');
+      }
 
-    // The raw history, read through a client without the relay's codecs: no payload above the
-    // threshold (an encryption codec may wrap them: a little margin for its envelope).
-    const history = await handle.fetchHistory();
-    const payloads = payloadsOf(history);
-    assert.ok(payloads.length > 0);
-    const sizes = payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length);
-    const largest = Math.max(...sizes);
-    assert.ok(largest <= THRESHOLD + 1024, `largest payload in history: ${largest} bytes`);
-    const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
-    assert.ok(historyBytes < 4 * THRESHOLD, `history is ${historyBytes} bytes`);
-    assert.ok(!Buffer.from(temporal.api.history.v1.History.encode(history).finish()).includes(Buffer.from(big.slice(0, 5000))));
-    t.diagnostic(`history: ${history.events?.length} events, ${historyBytes} bytes; largest payload ${largest} bytes`);
+      // The raw history, read through a client without the relay's codecs: no payload above the
+      // threshold (an encryption codec may wrap them: a little margin for its envelope).
+      const history = await handle.fetchHistory();
+      const payloads = payloadsOf(history);
+      assert.ok(payloads.length > 0);
+      const sizes = payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length);
+      const largest = Math.max(...sizes);
+      assert.ok(largest <= THRESHOLD + 1024, `largest payload in history: ${largest} bytes`);
+      const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+      assert.ok(historyBytes < 4 * THRESHOLD, `history is ${historyBytes} bytes`);
+      assert.ok(!Buffer.from(temporal.api.history.v1.History.encode(history).finish()).includes(Buffer.from(big.slice(0, 5000))));
+      t.diagnostic(`history: ${history.events?.length} events, ${historyBytes} bytes; largest payload ${largest} bytes`);
 
-    // One stored copy of the body the six destinations were sent (the event's own large value is another).
-    const { rows } = await database.pool.query<{ size_bytes: number }>('SELECT size_bytes FROM claim_payloads ORDER BY size_bytes');
-    assert.ok(rows.length >= 1 && rows.length <= 2, `claim_payloads rows: ${rows.map((r) => r.size_bytes).join(', ')}`);
-    const bodyRows = rows.filter((r) => r.size_bytes >= requests[0]!.body.length && r.size_bytes < requests[0]!.body.length + 1024);
-    assert.equal(bodyRows.length, 1, `rows: ${rows.map((r) => r.size_bytes).join(', ')}; body ${requests[0]!.body.length} bytes`);
-    t.diagnostic(`claim_payloads rows (bytes): ${rows.map((r) => r.size_bytes).join(', ')}`);
-  });
+      // One stored copy of the body the six destinations were sent (the event's own large value is another).
+      const { rows } = await database.pool.query<{ size_bytes: number }>('SELECT size_bytes FROM claim_payloads ORDER BY size_bytes');
+      assert.ok(rows.length >= 1 && rows.length <= 2, `claim_payloads rows: ${rows.map((r) => r.size_bytes).join(', ')}`);
+      const bodyRows = rows.filter((r) => r.size_bytes >= requests[0]!.body.length && r.size_bytes < requests[0]!.body.length + 1024);
+      assert.equal(bodyRows.length, 1, `rows: ${rows.map((r) => r.size_bytes).join(', ')}; body ${requests[0]!.body.length} bytes`);
+      t.diagnostic(`claim_payloads rows (bytes): ${rows.map((r) => r.size_bytes).join(', ')}`);
+    },
+  );
 });

@@ -95,7 +95,7 @@ describe('claim check on PostgreSQL', () => {
     assert.deepEqual(serialized(back!), serialized(payload));
   });
 
-  it('keeps a large JSON payload\'s shape and small values, its large strings stored apart, and gives it back byte for byte', async () => {
+  it("keeps a large JSON payload's shape and small values, its large strings stored apart, and gives it back byte for byte", async () => {
     const payload = bigPayload(100);
     const [ref] = await codec.encode([payload]);
     assert.ok(ref && isClaimCheckReference(ref));
@@ -190,7 +190,10 @@ describe('claim check on PostgreSQL', () => {
 
     const [other] = await codec.encode([bigPayload(20, 'moved')]);
     const otherId = idOf(other);
-    await db.pool.query('UPDATE claim_payloads SET sealed = (SELECT sealed FROM claim_payloads WHERE id = $1) WHERE id = $2', [otherId, id]);
+    await db.pool.query('UPDATE claim_payloads SET sealed = (SELECT sealed FROM claim_payloads WHERE id = $1) WHERE id = $2', [
+      otherId,
+      id,
+    ]);
     await expectUnavailable(codec.decode([ref!]), /failed authentication/);
 
     const broken: Payload = { metadata: { encoding: Buffer.from(CLAIM_CHECK_ENCODING) }, data: Buffer.from('{"v":7,"id":"nope"}') };
@@ -221,10 +224,7 @@ describe('claim check on PostgreSQL', () => {
     const keep = await claimCheckKeepSeconds(db.pool, retention);
     assert.equal(keep, 8 * 86400 + retention);
     const age = async (ref: Payload, seconds: number) =>
-      db.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - make_interval(secs => $2) WHERE id = $1`, [
-        idOf(ref),
-        seconds,
-      ]);
+      db.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - make_interval(secs => $2) WHERE id = $1`, [idOf(ref), seconds]);
     await age(oldRef!, keep + 60);
     await age(freshRef!, keep - 3600);
     await age(readRef!, keep + 60);
