@@ -82,6 +82,8 @@ ${destinations}
       DATABASE_URL: database.url,
       RELAY_MAX_BODY_BYTES: String(2 * 1024 * 1024),
       RELAY_CLAIM_CHECK_THRESHOLD_BYTES: String(THRESHOLD),
+      // The worker's cleanup job every 3 s (default hourly), the retention asked from the dev server (24 h).
+      RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES: '0.05',
     }));
   });
 
@@ -153,4 +155,18 @@ ${destinations}
       t.diagnostic(`claim_payloads rows (bytes): ${rows.map((r) => r.size_bytes).join(', ')}`);
     },
   );
+
+  test("the worker's cleanup job deletes stored payloads unreferenced past the retention plus the longest run, and only those", async () => {
+    const count = async () => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM claim_payloads')).rows[0]!.n);
+    const stored = await count();
+    assert.ok(stored >= 1, 'the first test stored payloads');
+    // One row last referenced within the keep period (24 h dev-server retention + 1 + 7 days default run), the others before it.
+    await database.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - interval '10 days'`);
+    await database.pool.query(
+      `UPDATE claim_payloads SET last_referenced_at = now() - interval '8 days' WHERE id = (SELECT min(id) FROM claim_payloads)`,
+    );
+    const deadline = Date.now() + 60_000;
+    while ((await count()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await count(), 1, relay.output());
+  });
 });
