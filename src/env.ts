@@ -137,7 +137,7 @@ export const envSchema = z.object({
     .describe(
       "Claim check: the Temporal namespace's retention, in hours; unset = asked from Temporal (DescribeNamespace). A stored payload is deleted once unreferenced for this long plus the longest time a run can stay open (retry window + parking period).",
     ),
-  RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES: z.coerce
+  RELAY_CLAIM_CHECK_CLEANUP_MINUTES: z.coerce
     .number()
     .positive()
     .default(60)

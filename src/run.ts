@@ -198,13 +198,13 @@ export async function startWorkerPart(
   };
 }
 
-/** Every RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES: delete stored payloads past the namespace retention plus the longest run. */
+/** Every RELAY_CLAIM_CHECK_CLEANUP_MINUTES: delete stored payloads past the namespace retention plus the longest run. */
 function startClaimPayloadCleanup(env: RelayEnv, claims: ClaimCheckParts, connection: NativeConnection, logger: Logger) {
   const log = logger.child({ component: 'claim-check' });
   return startClaimCleanupJob({
     pool: claims.pool,
     store: claims.store,
-    intervalMs: env.RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES * 60_000,
+    intervalMs: env.RELAY_CLAIM_CHECK_CLEANUP_MINUTES * 60_000,
     retentionSeconds: async () =>
       env.RELAY_CLAIM_CHECK_RETENTION_HOURS !== undefined
         ? env.RELAY_CLAIM_CHECK_RETENTION_HOURS * 3600

@@ -1,6 +1,6 @@
 /**
  * Deleting claim-check payloads no history can still name: the worker runs this every
- * RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES, and `npm run relay -- payloads cleanup` once.
+ * RELAY_CLAIM_CHECK_CLEANUP_MINUTES, and `npm run relay -- payloads cleanup` once.
  * A payload is kept for the namespace retention (how long Temporal keeps a closed run's history)
  * plus the longest time a run can stay open without reading it (see claimCheckKeepSeconds),
  * counted from its last reference.

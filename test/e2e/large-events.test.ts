@@ -83,7 +83,7 @@ ${destinations}
       RELAY_MAX_BODY_BYTES: String(2 * 1024 * 1024),
       RELAY_CLAIM_CHECK_THRESHOLD_BYTES: String(THRESHOLD),
       // The worker's cleanup job every 3 s (default hourly), the retention asked from the dev server (24 h).
-      RELAY_CLAIM_CHECK_CLEANUP_INTERVAL_MINUTES: '0.05',
+      RELAY_CLAIM_CHECK_CLEANUP_MINUTES: '0.05',
     }));
   });
 
