@@ -60,7 +60,10 @@ async function measure(mode: string, env: Record<string, string>, sizes: Record<
   const database = await createTestDatabase();
   writeFileSync(join(dir, 'ca.pem'), sink.ca);
   const destinations = COUNTS.flatMap((n) =>
-    Array.from({ length: n }, (_, i) => `  - { name: e${n}-hook-${i + 1}, kind: webhook, events: [event${n}], url: "${sink.url}/e${n}/${i + 1}" }`),
+    Array.from(
+      { length: n },
+      (_, i) => `  - { name: e${n}-hook-${i + 1}, kind: webhook, events: [event${n}], url: "${sink.url}/e${n}/${i + 1}" }`,
+    ),
   );
   writeFileSync(
     join(dir, 'relay.yaml'),
