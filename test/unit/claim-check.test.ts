@@ -213,7 +213,7 @@ describe('claim check on PostgreSQL', () => {
     await expectUnavailable(rotatedAway.decode([ref!]), new RegExp(`master key ${keyIdOf(keyA)}.*RELAY_MASTER_KEY_PREVIOUS`));
     const rotated = new ClaimCheckCodec({ store: new ClaimStore(db.pool, { current: keyB, previous: [keyA] }), thresholdBytes: THRESHOLD });
     const [back] = await rotated.decode([ref!]);
-    assert.equal((defaultPayloadConverter.fromPayload(back!) as { salt: string }).salt, 'rotation');
+    assert.equal(defaultPayloadConverter.fromPayload<{ salt: string }>(back!).salt, 'rotation');
   });
 
   it('cleanup deletes payloads unreferenced past the retention plus the longest run, and keeps the rest', async () => {
