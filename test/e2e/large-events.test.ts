@@ -21,6 +21,7 @@ import { startMainProcess, type RelayProcess } from '../helpers/process';
 const THRESHOLD = 128 * 1024;
 const DESTINATIONS = 6;
 const KEY = 'large-events-backend-key';
+const CODEC_TOKEN = 'large-events-codec-token-0123456789';
 
 /** Every Payload message in a history (walked as the SDK decoded it from protobuf). */
 function payloadsOf(value: unknown, out: temporal.api.common.v1.IPayload[] = []): temporal.api.common.v1.IPayload[] {
@@ -84,6 +85,7 @@ ${destinations}
       RELAY_CLAIM_CHECK_THRESHOLD_BYTES: String(THRESHOLD),
       // The worker's cleanup job every 3 s (default hourly), the retention asked from the dev server (24 h).
       RELAY_CLAIM_CHECK_CLEANUP_MINUTES: '0.05',
+      RELAY_CODEC_TOKEN: CODEC_TOKEN,
     }));
   });
 
@@ -146,6 +148,27 @@ ${destinations}
       assert.ok(historyBytes < 4 * THRESHOLD, `history is ${historyBytes} bytes`);
       assert.ok(!Buffer.from(temporal.api.history.v1.History.encode(history).finish()).includes(Buffer.from(big.slice(0, 5000))));
       t.diagnostic(`history: ${history.events?.length} events, ${historyBytes} bytes; largest payload ${largest} bytes`);
+
+      // The codec endpoint (what the Web UI and `temporal workflow show --codec-endpoint` call)
+      // resolves the reference: the run's input decodes to the whole event.
+      const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      assert.ok(input);
+      const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+      const decodeRes = await fetch(`${base}/codec/decode`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CODEC_TOKEN}`, 'content-type': 'application/json', 'x-namespace': 'default' },
+        body: JSON.stringify({
+          payloads: [
+            { metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(input.data) },
+          ],
+        }),
+      });
+      assert.equal(decodeRes.status, 200, await decodeRes.clone().text());
+      const decoded = (await decodeRes.json()) as { payloads: { data: string }[] };
+      const started = JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString('utf8')) as {
+        event: { properties: { receipt: string } };
+      };
+      assert.equal(started.event.properties.receipt, big);
 
       // One stored copy of the body the six destinations were sent (the event's own large value is another).
       const { rows } = await database.pool.query<{ size_bytes: number }>('SELECT size_bytes FROM claim_payloads ORDER BY size_bytes');
