@@ -27,6 +27,8 @@ export interface RelayStackOptions {
   extraEnv?: Record<string, string>;
   /** Default separate. */
   mode?: StackMode;
+  /** Appended to the processes' log names: two stacks of one mode in a run (--codec on,off) must not share a log. */
+  logSuffix?: string;
 }
 
 export interface RelayStack {
@@ -63,18 +65,19 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     ...o.extraEnv,
   };
   const mode = o.mode ?? 'separate';
-  if (mode !== 'separate') return startOneProcess(mode, env, port, o.dir, () => database.drop());
+  const suffix = o.logSuffix ?? '';
+  if (mode !== 'separate') return startOneProcess(mode, env, port, o.dir, () => database.drop(), suffix);
   let worker: Child | undefined;
   let generation = 0;
   const workerStartSeconds: number[] = [];
   const startWorker = async () => {
     generation += 1;
     const started = Date.now();
-    worker = spawnTs(generation === 1 ? 'worker' : `worker-${generation}`, 'src/worker-main.ts', env, o.dir);
+    worker = spawnTs(`${generation === 1 ? 'worker' : `worker-${generation}`}${suffix}`, 'src/worker-main.ts', env, o.dir);
     await worker.waitForLog('worker running', 180_000);
     workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
-  const receiver = spawnTs('receiver', 'src/receiver-main.ts', env, o.dir);
+  const receiver = spawnTs(`receiver${suffix}`, 'src/receiver-main.ts', env, o.dir);
   await Promise.all([startWorker(), receiver.waitForLog('receiver listening', 60_000)]);
   return {
     mode,
@@ -98,6 +101,7 @@ async function startOneProcess(
   port: number,
   dir: string,
   dropDatabase: () => Promise<void>,
+  suffix: string,
 ): Promise<RelayStack> {
   let relay: Child | undefined;
   let generation = 0;
@@ -105,7 +109,7 @@ async function startOneProcess(
   const startWorker = async () => {
     generation += 1;
     const started = Date.now();
-    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}`;
+    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
     const child = spawnTs(name, 'src/main.ts', { ...env, RELAY_EAGER_START: String(mode === 'eager') }, dir);
     relay = child;
     await child.waitForLog('worker running', 180_000);

@@ -125,7 +125,9 @@ export function codecRouter(options: CodecServerOptions): express.Router {
       const match = /^\/(?:([^/]+)\/)?(decode|encode)\/?$/.exec(req.path);
       if (!match) throw new HttpError(404, 'not_found', 'the codec endpoints are POST /codec/decode and POST /codec/encode');
       if (req.method !== 'POST') {
-        throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here: use POST`, undefined, { Allow: 'POST, OPTIONS' });
+        throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here: use POST`, undefined, {
+          Allow: 'POST, OPTIONS',
+        });
       }
       if (tokens.length === 0) {
         throw new HttpError(404, 'codec_disabled', 'the codec endpoints are disabled: set RELAY_CODEC_TOKEN to enable them');

@@ -146,9 +146,7 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw decodeFailure(
-        `payload sealed with master key ${keyId} failed authentication: it was altered`,
-      );
+      throw decodeFailure(`payload sealed with master key ${keyId} failed authentication: it was altered`);
     }
     const inner = temporal.api.common.v1.Payload.decode(plaintext);
     return { metadata: inner.metadata, data: inner.data };

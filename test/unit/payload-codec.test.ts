@@ -107,9 +107,7 @@ describe('encryption codec', () => {
   });
 
   it('an encrypted payload without a key id is refused', async () => {
-    const failure = await decodeFailure(
-      codec.decode([{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING) }, data: randomBytes(40) }]),
-    );
+    const failure = await decodeFailure(codec.decode([{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING) }, data: randomBytes(40) }]));
     assert.match(failure.message, /no encryption-key-id/);
   });
 
