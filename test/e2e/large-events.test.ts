@@ -1,22 +1,23 @@
 /**
- * Large events end to end: the real `src/main.ts` (embedded dev server, worker, receiver) on a
- * PostgreSQL store, a 1 MB event posted through the `server` source to six webhook destinations
- * on a real local HTTPS sink. Before the claim check such an event (1,000 KB to three
- * destinations was enough) was accepted with 202, then every workflow task failed with "grpc:
- * received message larger than max" and nothing was delivered.
+ * Large events end to end: the real `src/main.ts` (embedded dev server, worker, receiver)
+ * configured by a RELAY_CONFIG file, on a PostgreSQL store and on the embedded one, a 1 MB event
+ * posted through the `server` source to six webhook destinations on a real local HTTPS sink.
+ * Before the claim check such an event was accepted with 202, then every workflow task failed
+ * with "GRPC Message too large" and was retried for ever (each retry sending the event again).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { relayEvent, RelayEventResult } from '../../workflows';
+import { openDatabase } from '../../src/db/database';
 import { createTestDatabase } from '../helpers/database';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
-import { startMainProcess, type RelayProcess } from '../helpers/process';
+import { startMainProcess, type MainProcess } from '../helpers/process';
 
 const THRESHOLD = 128 * 1024;
 const DESTINATIONS = 6;
@@ -49,26 +50,16 @@ async function failedWorkflowTask(handle: WorkflowHandle, watching: { stop: bool
   return new Promise<never>(() => undefined);
 }
 
-describe('large events (claim check, npm start process, PostgreSQL store)', () => {
-  let dir: string;
-  let sink: HttpsSink;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let relay: RelayProcess;
-  let base: string;
-  let client: Client;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relay-large-'));
-    sink = await startHttpsSink();
-    database = await createTestDatabase();
-    writeFileSync(join(dir, 'ca.pem'), sink.ca);
-    const destinations = Array.from(
-      { length: DESTINATIONS },
-      (_, i) => `  - { name: hook-${i + 1}, kind: webhook, events: [bigEvent], url: "${sink.url}/hook-${i + 1}" }`,
-    ).join('\n');
-    writeFileSync(
-      join(dir, 'relay.yaml'),
-      `
+/** `src/main.ts` with six webhook destinations of `bigEvent` on `sink`, configured by a RELAY_CONFIG file in `dir`. */
+async function startRelay(dir: string, sink: HttpsSink, env: Record<string, string>): Promise<MainProcess> {
+  writeFileSync(join(dir, 'ca.pem'), sink.ca);
+  const destinations = Array.from(
+    { length: DESTINATIONS },
+    (_, i) => `  - { name: hook-${i + 1}, kind: webhook, events: [bigEvent], url: "${sink.url}/hook-${i + 1}" }`,
+  ).join('\n');
+  writeFileSync(
+    join(dir, 'relay.yaml'),
+    `
 sources:
   - id: backend
     kind: server
@@ -78,83 +69,112 @@ outbound:
 destinations:
 ${destinations}
 `,
-    );
-    ({ relay, base, client } = await startMainProcess(dir, {
+  );
+  return startMainProcess(dir, {
+    RELAY_MAX_BODY_BYTES: String(2 * 1024 * 1024),
+    RELAY_CLAIM_CHECK_THRESHOLD_BYTES: String(THRESHOLD),
+    RELAY_CODEC_TOKEN: CODEC_TOKEN,
+    ...env,
+  });
+}
+
+/**
+ * Post a 1 MB event, wait for its run, and check what every store must give: all six
+ * destinations got the whole event, the run completed, and its raw history (read through a
+ * client without the relay's codecs) holds no payload above the threshold — an encryption
+ * codec wraps them: a little margin for its envelope.
+ */
+async function deliverBigEvent(t: TestContext, main: MainProcess, sink: HttpsSink) {
+  const big = 'L'.repeat(1_000_000);
+  const event = {
+    event_id: randomUUID(),
+    event_name: 'bigEvent',
+    user_id: 'cust-large-1',
+    timestamp: new Date().toISOString(),
+    event_properties: { receipt: big },
+  };
+  const body = JSON.stringify(event);
+  assert.ok(body.length > 1_000_000);
+  const res = await fetch(`${main.base}/v1/sources/backend/events`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+  });
+  assert.equal(res.status, 202, main.relay.output());
+  const { workflowId } = (await res.json()) as { workflowId: string };
+
+  const handle = main.client.workflow.getHandle<typeof relayEvent>(workflowId);
+  const watching = { stop: false };
+  const result: RelayEventResult = await Promise.race([handle.result(), failedWorkflowTask(handle, watching)]).finally(
+    () => (watching.stop = true),
+  );
+  assert.equal(result.status, 'delivered');
+  assert.equal(result.destinations.length, DESTINATIONS);
+  assert.ok(result.destinations.every((d) => d.status === 'delivered'));
+
+  const requests = await sink.waitFor(DESTINATIONS, 10_000);
+  assert.deepEqual(requests.map((r) => r.url).sort(), Array.from({ length: DESTINATIONS }, (_, i) => `/hook-${i + 1}`).sort());
+  for (const r of requests) {
+    const delivered = r.json as { properties: { receipt: string }; customer: { id: string } };
+    assert.equal(delivered.properties.receipt, big, `${r.url} got the whole event`);
+    assert.equal(delivered.customer.id, 'cust-large-1');
+  }
+
+  const history = await handle.fetchHistory();
+  const payloads = payloadsOf(history);
+  assert.ok(payloads.length > 0);
+  const largest = Math.max(...payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length));
+  assert.ok(largest <= THRESHOLD + 1024, `largest payload in history: ${largest} bytes`);
+  const serialized = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+  assert.ok(serialized.length < 4 * THRESHOLD, `history is ${serialized.length} bytes`);
+  assert.ok(!serialized.includes(Buffer.from(big.slice(0, 5000))));
+  t.diagnostic(`history: ${history.events?.length} events, ${serialized.length} bytes; largest payload ${largest} bytes`);
+  return { big, history, bodyBytes: requests[0]!.body.length };
+}
+
+/** One stored copy of the body the six destinations were sent; the event's own large value is the other row. */
+function assertOneBodyRow(t: TestContext, sizes: number[], bodyBytes: number): void {
+  t.diagnostic(`claim_payloads rows (bytes): ${sizes.join(', ')}`);
+  assert.ok(sizes.length >= 1 && sizes.length <= 2, `claim_payloads rows: ${sizes.join(', ')}`);
+  assert.equal(sizes.filter((n) => n >= bodyBytes && n < bodyBytes + 1024).length, 1, `rows: ${sizes.join(', ')}; body ${bodyBytes} bytes`);
+}
+
+describe('large events (claim check, npm start process, PostgreSQL store)', () => {
+  let dir: string;
+  let sink: HttpsSink;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let main: MainProcess | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'relay-large-'));
+    sink = await startHttpsSink();
+    database = await createTestDatabase();
+    main = await startRelay(dir, sink, {
       DATABASE_URL: database.url,
-      RELAY_MAX_BODY_BYTES: String(2 * 1024 * 1024),
-      RELAY_CLAIM_CHECK_THRESHOLD_BYTES: String(THRESHOLD),
       // The worker's cleanup job every 3 s (default hourly), the retention asked from the dev server (24 h).
       RELAY_CLAIM_CHECK_CLEANUP_MINUTES: '0.05',
-      RELAY_CODEC_TOKEN: CODEC_TOKEN,
-    }));
+    });
   });
 
   after(async () => {
-    await client?.connection.close();
-    await relay?.stop('SIGTERM');
+    await main?.close();
     await sink?.close();
     await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   test(
-    'a 1 MB event to six destinations is delivered to all six; history holds no payload above the threshold',
+    'a 1 MB event to six destinations is delivered to all six; history holds no payload above the threshold; one stored body',
     { timeout: 180_000 },
     async (t) => {
-      const big = 'L'.repeat(1_000_000);
-      const event = {
-        event_id: randomUUID(),
-        event_name: 'bigEvent',
-        user_id: 'cust-large-1',
-        timestamp: new Date().toISOString(),
-        event_properties: { receipt: big },
-      };
-      const body = JSON.stringify(event);
-      assert.ok(body.length > 1_000_000);
-      const res = await fetch(`${base}/v1/sources/backend/events`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      });
-      assert.equal(res.status, 202, relay.output());
-      const { workflowId } = (await res.json()) as { workflowId: string };
-
-      const handle = client.workflow.getHandle<typeof relayEvent>(workflowId);
-      const watching = { stop: false };
-      const result: RelayEventResult = await Promise.race([handle.result(), failedWorkflowTask(handle, watching)]).finally(
-        () => (watching.stop = true),
-      );
-      assert.equal(result.status, 'delivered');
-      assert.equal(result.destinations.length, DESTINATIONS);
-      assert.ok(result.destinations.every((d) => d.status === 'delivered'));
-
-      const requests = await sink.waitFor(DESTINATIONS, 10_000);
-      assert.deepEqual(requests.map((r) => r.url).sort(), Array.from({ length: DESTINATIONS }, (_, i) => `/hook-${i + 1}`).sort());
-      for (const r of requests) {
-        const delivered = r.json as { properties: { receipt: string }; customer: { id: string } };
-        assert.equal(delivered.properties.receipt, big, `${r.url} got the whole event`);
-        assert.equal(delivered.customer.id, 'cust-large-1');
-      }
-
-      // The raw history, read through a client without the relay's codecs: no payload above the
-      // threshold (an encryption codec may wrap them: a little margin for its envelope).
-      const history = await handle.fetchHistory();
-      const payloads = payloadsOf(history);
-      assert.ok(payloads.length > 0);
-      const sizes = payloads.map((p) => temporal.api.common.v1.Payload.encode(p).finish().length);
-      const largest = Math.max(...sizes);
-      assert.ok(largest <= THRESHOLD + 1024, `largest payload in history: ${largest} bytes`);
-      const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
-      assert.ok(historyBytes < 4 * THRESHOLD, `history is ${historyBytes} bytes`);
-      assert.ok(!Buffer.from(temporal.api.history.v1.History.encode(history).finish()).includes(Buffer.from(big.slice(0, 5000))));
-      t.diagnostic(`history: ${history.events?.length} events, ${historyBytes} bytes; largest payload ${largest} bytes`);
+      const { big, history, bodyBytes } = await deliverBigEvent(t, main!, sink);
 
       // The codec endpoint (what the Web UI and `temporal workflow show --codec-endpoint` call)
       // resolves the reference: the run's input decodes to the whole event.
       const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
       assert.ok(input);
       const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
-      const decodeRes = await fetch(`${base}/codec/decode`, {
+      const decodeRes = await fetch(`${main!.base}/codec/decode`, {
         method: 'POST',
         headers: { authorization: `Bearer ${CODEC_TOKEN}`, 'content-type': 'application/json', 'x-namespace': 'default' },
         body: JSON.stringify({
@@ -170,19 +190,18 @@ ${destinations}
       };
       assert.equal(started.event.properties.receipt, big);
 
-      // One stored copy of the body the six destinations were sent (the event's own large value is another).
       const { rows } = await database.pool.query<{ size_bytes: number }>('SELECT size_bytes FROM claim_payloads ORDER BY size_bytes');
-      assert.ok(rows.length >= 1 && rows.length <= 2, `claim_payloads rows: ${rows.map((r) => r.size_bytes).join(', ')}`);
-      const bodyRows = rows.filter((r) => r.size_bytes >= requests[0]!.body.length && r.size_bytes < requests[0]!.body.length + 1024);
-      assert.equal(bodyRows.length, 1, `rows: ${rows.map((r) => r.size_bytes).join(', ')}; body ${requests[0]!.body.length} bytes`);
-      t.diagnostic(`claim_payloads rows (bytes): ${rows.map((r) => r.size_bytes).join(', ')}`);
+      assertOneBodyRow(
+        t,
+        rows.map((r) => r.size_bytes),
+        bodyBytes,
+      );
     },
   );
 
   test("the worker's cleanup job deletes stored payloads unreferenced past the retention plus the longest run, and only those", async () => {
     const count = async () => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM claim_payloads')).rows[0]!.n);
-    const stored = await count();
-    assert.ok(stored >= 1, 'the first test stored payloads');
+    assert.ok((await count()) >= 1, 'the first test stored payloads');
     // One row last referenced within the keep period (24 h dev-server retention + 1 + 7 days default run), the others before it.
     await database.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - interval '10 days'`);
     await database.pool.query(
@@ -190,6 +209,42 @@ ${destinations}
     );
     const deadline = Date.now() + 60_000;
     while ((await count()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    assert.equal(await count(), 1, relay.output());
+    assert.equal(await count(), 1, main!.relay.output());
+  });
+});
+
+describe('large events on the embedded store (RELAY_CONFIG file, no DATABASE_URL)', () => {
+  let dir: string;
+  let sink: HttpsSink;
+  let main: MainProcess | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'relay-large-embedded-'));
+    sink = await startHttpsSink();
+    main = await startRelay(dir, sink, {});
+  });
+
+  after(async () => {
+    await main?.close();
+    await sink?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the claim check keeps large payloads in the embedded store in RELAY_DATA_DIR', { timeout: 180_000 }, async (t) => {
+    const { bodyBytes } = await deliverBigEvent(t, main!, sink);
+    // The embedded store has one user at a time: read it once the relay has stopped.
+    await main!.close();
+    main = undefined;
+    const db = await openDatabase({ dataDir: join(dir, 'data'), log: () => undefined });
+    try {
+      const { rows } = await db.pool.query<{ size_bytes: number }>('SELECT size_bytes FROM claim_payloads ORDER BY size_bytes');
+      assertOneBodyRow(
+        t,
+        rows.map((r) => r.size_bytes),
+        bodyBytes,
+      );
+    } finally {
+      await db.close();
+    }
   });
 });
