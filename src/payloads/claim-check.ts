@@ -124,8 +124,10 @@ export class ClaimCheckCodec implements PayloadCodec {
   }
 
   private async encodeOne(payload: Payload): Promise<Payload> {
-    // Cheap bound first: most payloads are far below the threshold.
-    if ((payload.data?.length ?? 0) + 1024 <= this.thresholdBytes) return payload;
+    // Cheap bound first (an over-estimate of the serialized size): most payloads are far below the threshold.
+    let estimate = (payload.data?.length ?? 0) + 16;
+    for (const [k, v] of Object.entries(payload.metadata ?? {})) estimate += k.length * 3 + (v?.length ?? 0) + 16;
+    if (estimate <= this.thresholdBytes) return payload;
     const bytes = temporal.api.common.v1.Payload.encode(payload).finish();
     if (bytes.length <= this.thresholdBytes) return payload;
     return (await this.storeLeaves(payload)) ?? (await this.storeWhole(bytes));
