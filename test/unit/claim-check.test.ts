@@ -5,7 +5,12 @@
  * the cleanup deletes what is past its retention and nothing else.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -243,6 +248,39 @@ describe('claim check on PostgreSQL', () => {
          ('short', 1, '{"retryWindowSeconds": 60, "parkingPeriodSeconds": 60}', '{}', 'x')`,
     );
     assert.equal(await claimCheckKeepSeconds(db.pool, 3600), 172800 + 2592000 + 3600);
+  });
+
+  it('`relay payloads cleanup` deletes what is past the retention and says how much is left', async () => {
+    await db.pool.query('DELETE FROM claim_payloads');
+    const [oldRef] = await codec.encode([binaryPayload(20, 'cli-old'), binaryPayload(20, 'cli-fresh')]);
+    const keep = await claimCheckKeepSeconds(db.pool, 3600);
+    await db.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - make_interval(secs => $2) WHERE id = $1`, [
+      idOf(oldRef),
+      keep + 60,
+    ]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'relay-cli-'));
+    try {
+      const run = (args: string[]) =>
+        promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/cli/relay.ts'), ...args], {
+          env: {
+            ...process.env,
+            DATABASE_URL: db.url,
+            RELAY_DATA_DIR: dataDir,
+            RELAY_MASTER_KEY: keyA.toString('base64'),
+            LOG_LEVEL: 'error',
+          },
+        });
+      const { stdout } = await run(['payloads', 'cleanup', '--retention-hours', '1']);
+      assert.match(stdout, /^deleted 1 stored payload\(s\) unreferenced for over [\d.]+ h .* 1 left \(\d+ bytes\)/);
+      assert.equal(await count(), 1);
+      await assert.rejects(run(['payloads', 'cleanup', '--retention-hours', 'soon']), (e: { code?: number; stderr?: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stderr ?? '', /--retention-hours must be a positive number of hours/);
+        return true;
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the worker job runs a round at once and reports it; stop() ends it', async () => {
