@@ -98,7 +98,7 @@ function parseReference(payload: Payload): Reference {
 function unavailable(message: string, reference: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: PAYLOAD_UNAVAILABLE,
-    message: `${message} (reference ${reference})`,
+    message: message.includes(reference) ? message : `${message} (reference ${reference})`,
     nonRetryable: true,
     details: [{ reference }],
   });
