@@ -14,7 +14,16 @@ export const HELP = `Options:
   --rate R            fixed arrival rate, events/s (open loop; --concurrency caps in-flight)
   --destinations L    destinations per event, comma list (bench default "1,3"; chaos uses 1)
   --server dev|postgres  the embedded dev server (SQLite file) or a full server on PostgreSQL
-  --scenario NAME     chaos only: all | worker-kill | temporal-restart | destination-outage | slow-destination
+                      (default dev; postgres with --production)
+  --scenario NAME     chaos only: all | worker-kill | receiver-kill | temporal-restart | store-refusal |
+                      destination-outage | slow-destination, or a comma list (default all; with
+                      --production the five production scenarios, all but slow-destination)
+  --production        chaos only: production shape — full Temporal server on PostgreSQL, 2 worker
+                      and 2 receiver processes (the sender round-robins between the receivers),
+                      2000 events per scenario unless --events says otherwise
+  --workers N         chaos only: worker processes (default 1; 2 with --production)
+  --receivers N       chaos only: receiver processes (default 1; 2 with --production)
+  --store-outage-seconds S  chaos only: how long store-refusal keeps the store closed (default 20)
   --phases LIST       bench only: bare,floor,relay,latency,direct (default all)
   --stacks LIST       bench only: how the relay runs for the relay and latency phases, one after
                       another: separate (worker-main + receiver-main processes), eager (npm start's
@@ -40,8 +49,12 @@ const schema = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/, 'a comma list of numbers, e.g. 1,3')
     .optional(),
-  server: z.enum(['dev', 'postgres']).default('dev'),
+  server: z.enum(['dev', 'postgres']).optional(),
   scenario: z.string().default('all'),
+  production: z.boolean().default(false),
+  workers: z.coerce.number().int().min(1).max(8).optional(),
+  receivers: z.coerce.number().int().min(1).max(8).optional(),
+  storeOutageSeconds: z.coerce.number().positive().max(600).default(20),
   phases: z
     .string()
     .regex(
@@ -78,6 +91,10 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
       destinations: { type: 'string' },
       server: { type: 'string' },
       scenario: { type: 'string' },
+      production: { type: 'boolean' },
+      workers: { type: 'string' },
+      receivers: { type: 'string' },
+      'store-outage-seconds': { type: 'string' },
       phases: { type: 'string' },
       stacks: { type: 'string' },
       codec: { type: 'string' },
@@ -95,9 +112,10 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
     'latency-rate': latencyRate,
     'history-samples': historySamples,
     'no-chart': noChart,
+    'store-outage-seconds': storeOutageSeconds,
     ...rest
   } = values;
-  const parsed = schema.safeParse({ ...rest, latencyEvents, latencyRate, historySamples, chart: !noChart });
+  const parsed = schema.safeParse({ ...rest, latencyEvents, latencyRate, historySamples, storeOutageSeconds, chart: !noChart });
   if (!parsed.success) {
     const flag = (key: PropertyKey) => String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     throw new Error(
@@ -105,6 +123,11 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
     );
   }
   return parsed.data;
+}
+
+/** Which Temporal server: --server, else a full one on PostgreSQL for --production, else the dev server. */
+export function serverMode(o: HarnessOptions): 'dev' | 'postgres' {
+  return o.server ?? (o.production ? 'postgres' : 'dev');
 }
 
 export type StackMode = 'separate' | 'eager' | 'combined';

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/canonical-event';
-import { destinationCounts, HELP, parseHarnessArgs, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
+import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
 import { writeChart } from './chart';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       node: process.version,
       loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     },
-    server: { mode: process.env.TEMPORAL_ADDRESS ? 'existing' : o.server, description: '' },
+    server: { mode: process.env.TEMPORAL_ADDRESS ? 'existing' : serverMode(o), description: '' },
     options: {
       ...shape,
       destinations: dests,
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   try {
     say(`logs and state in ${dir}`);
     const t0 = Date.now();
-    const temporal = await startTemporalFor(o.server, dir, say);
+    const temporal = await startTemporalFor(serverMode(o), dir, say);
     cleanups.push(() => temporal.teardown());
     results.server.description = temporal.description;
     results.server.startSeconds = Math.round((Date.now() - t0) / 100) / 10;

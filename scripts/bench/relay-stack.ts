@@ -1,7 +1,9 @@
 /**
  * The relay under test, as production runs it, against TEMPORAL_ADDRESS, delivering to the
  * local HTTPS sink and enriching from the local loyalty API. Three ways (`mode`):
- * - separate: `src/worker-main.ts` and `src/receiver-main.ts` as two processes (no eager start);
+ * - separate: `src/worker-main.ts` and `src/receiver-main.ts` as two processes (no eager start),
+ *   or as `workers` + `receivers` processes (the chaos harness's production shape: every
+ *   receiver on its own port, all on one store and one task queue);
  * - eager: `src/main.ts` (`npm start`), worker and receiver in one process, runs started with
  *   Eager Workflow Start on the worker's connection (RELAY_EAGER_START=true);
  * - combined: the same one process with RELAY_EAGER_START=false.
@@ -29,16 +31,26 @@ export interface RelayStackOptions {
   mode?: StackMode;
   /** Appended to the processes' log names: two stacks of one mode in a run (--codec on,off) must not share a log. */
   logSuffix?: string;
+  /** separate only: how many worker and receiver processes (default 1 each). */
+  workers?: number;
+  receivers?: number;
 }
 
 export interface RelayStack {
   mode: StackMode;
+  /** The first receiver's base URL. */
   receiverUrl: string;
-  /** The worker's process (in the one-process modes, the same as receiver()). */
-  worker(): Child;
-  receiver(): Child;
-  /** Start the worker (again): in the one-process modes this restarts the whole process. */
-  startWorker(): Promise<void>;
+  /** Every receiver's base URL (one unless `receivers` asked for more). */
+  receiverUrls: string[];
+  /** The configuration store the processes share. */
+  databaseUrl: string;
+  /** Worker process `index` (default the first; in the one-process modes, the same as receiver()). */
+  worker(index?: number): Child;
+  receiver(index?: number): Child;
+  /** Start worker `index` (again): in the one-process modes this restarts the whole process. */
+  startWorker(index?: number): Promise<void>;
+  /** Start receiver `index` again after it was stopped (separate mode only). */
+  startReceiver(index: number): Promise<void>;
   /** Seconds from spawning each worker process to its 'worker running' log line (and 'receiver listening', in one process). */
   workerStartSeconds: number[];
   stop(): Promise<void>;
@@ -47,9 +59,12 @@ export interface RelayStack {
 export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack> {
   const caFile = join(o.dir, 'sink-ca.pem');
   writeFileSync(caFile, o.sinkCa);
-  const port = await freePort();
-  // Worker and receiver are two processes: they share a throwaway database on the local
-  // PostgreSQL (TEST_DATABASE_URL); the receiver applies the file to it at start.
+  const workerCount = o.workers ?? 1;
+  const receiverCount = o.receivers ?? 1;
+  const ports: number[] = [];
+  for (let i = 0; i < receiverCount; i++) ports.push(await freePort());
+  // Worker and receiver are separate processes: they share a throwaway database on the local
+  // PostgreSQL (TEST_DATABASE_URL); each receiver applies the file to it at start.
   const database = await createTestDatabase();
   const env = {
     DATABASE_URL: database.url,
@@ -60,37 +75,68 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     RELAY_EXTRA_CA_CERTS: caFile,
     LOYALTY_API_URL: o.loyaltyApiUrl,
     LOG_LEVEL: 'info',
-    PORT: String(port),
+    PORT: String(ports[0]),
     HOST: '127.0.0.1',
     ...o.extraEnv,
   };
   const mode = o.mode ?? 'separate';
   const suffix = o.logSuffix ?? '';
-  if (mode !== 'separate') return startOneProcess(mode, env, port, o.dir, () => database.drop(), suffix);
-  let worker: Child | undefined;
-  let generation = 0;
+  if (mode !== 'separate') {
+    if (workerCount > 1 || receiverCount > 1) throw new Error(`${mode}: one process only; more workers or receivers need mode separate`);
+    return startOneProcess(mode, env, ports[0] as number, database.url, o.dir, () => database.drop(), suffix);
+  }
+  const workers: (Child | undefined)[] = [];
+  const receivers: (Child | undefined)[] = [];
+  const starts = new Map<string, number>();
   const workerStartSeconds: number[] = [];
-  const startWorker = async () => {
-    generation += 1;
+  // Log files are per process and generation: worker, worker-2 (its restart), worker-b (the second worker)…
+  const nameFor = (kind: string, index: number) => {
+    const base = index === 0 ? kind : `${kind}-${String.fromCharCode(97 + index)}`;
+    const generation = (starts.get(base) ?? 0) + 1;
+    starts.set(base, generation);
+    return `${generation === 1 ? base : `${base}-${generation}`}${suffix}`;
+  };
+  const startWorker = async (index = 0) => {
     const started = Date.now();
-    worker = spawnTs(`${generation === 1 ? 'worker' : `worker-${generation}`}${suffix}`, 'src/worker-main.ts', env, o.dir);
-    await worker.waitForLog('worker running', 180_000);
+    const child = spawnTs(nameFor('worker', index), 'src/worker-main.ts', env, o.dir);
+    workers[index] = child;
+    await child.waitForLog('worker running', 180_000);
     workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
-  const receiver = spawnTs(`receiver${suffix}`, 'src/receiver-main.ts', env, o.dir);
-  await Promise.all([startWorker(), receiver.waitForLog('receiver listening', 60_000)]);
+  const startReceiver = async (index: number) => {
+    const child = spawnTs(nameFor('receiver', index), 'src/receiver-main.ts', { ...env, PORT: String(ports[index]) }, o.dir);
+    receivers[index] = child;
+    await child.waitForLog('receiver listening', 60_000);
+  };
+  const stopAll = async () => {
+    for (const c of [...receivers, ...workers]) await c?.stop('SIGTERM', 10_000);
+    await database.drop();
+  };
+  try {
+    // Receivers one after another: each applies the configuration file at start.
+    const workersReady = Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(i)));
+    for (let i = 0; i < receiverCount; i++) await startReceiver(i);
+    await workersReady;
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  const pick = (list: (Child | undefined)[], kind: string, index: number): Child => {
+    const c = list[index];
+    if (!c) throw new Error(`no ${kind} ${index}`);
+    return c;
+  };
   return {
     mode,
-    receiverUrl: `http://127.0.0.1:${port}`,
-    worker: () => worker as Child,
-    receiver: () => receiver,
+    receiverUrl: `http://127.0.0.1:${ports[0]}`,
+    receiverUrls: ports.map((p) => `http://127.0.0.1:${p}`),
+    databaseUrl: database.url,
+    worker: (index = 0) => pick(workers, 'worker', index),
+    receiver: (index = 0) => pick(receivers, 'receiver', index),
     startWorker,
+    startReceiver,
     workerStartSeconds,
-    async stop() {
-      await receiver.stop('SIGTERM', 10_000);
-      await worker?.stop('SIGTERM', 10_000);
-      await database.drop();
-    },
+    stop: stopAll,
   };
 }
 
@@ -99,6 +145,7 @@ async function startOneProcess(
   mode: 'eager' | 'combined',
   env: Record<string, string>,
   port: number,
+  databaseUrl: string,
   dir: string,
   dropDatabase: () => Promise<void>,
   suffix: string,
@@ -106,7 +153,8 @@ async function startOneProcess(
   let relay: Child | undefined;
   let generation = 0;
   const workerStartSeconds: number[] = [];
-  const startWorker = async () => {
+  const startWorker = async (index = 0) => {
+    if (index !== 0) throw new Error(`${mode}: one process only`);
     generation += 1;
     const started = Date.now();
     const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
@@ -130,9 +178,12 @@ async function startOneProcess(
   return {
     mode,
     receiverUrl: `http://127.0.0.1:${port}`,
+    receiverUrls: [`http://127.0.0.1:${port}`],
+    databaseUrl,
     worker: () => relay as Child,
     receiver: () => relay as Child,
     startWorker,
+    startReceiver: () => Promise.reject(new Error(`${mode}: the receiver is the worker's process; use startWorker`)),
     workerStartSeconds,
     async stop() {
       await relay?.stop('SIGTERM', 10_000);

@@ -2,6 +2,8 @@
  * Posts one event to the receiver the way a real sender does: 2xx is acknowledged (202
  * accepted or 200 duplicate); 503, 429 and connection errors are retried after Retry-After
  * (or a short backoff), bounded in attempts and time; any other answer is a refusal.
+ * Given several receivers it is the round-robin in front of them: each attempt goes to the
+ * next one, so a retry after a refused connection lands on another receiver.
  */
 import { Agent, request } from 'undici';
 
@@ -23,7 +25,10 @@ export interface SenderOptions {
   maxRetryAfterMs?: number;
 }
 
-export function createSender(baseUrl: string, options: SenderOptions = {}) {
+export function createSender(baseUrls: string | string[], options: SenderOptions = {}) {
+  const urls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
+  if (urls.length === 0) throw new Error('createSender: no receiver URL');
+  let next = 0;
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 10_000 });
   const maxAttempts = options.maxAttempts ?? 40;
   const maxTotalMs = options.maxTotalMs ?? 180_000;
@@ -36,6 +41,7 @@ export function createSender(baseUrl: string, options: SenderOptions = {}) {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       try {
+        const baseUrl = urls[next++ % urls.length] as string;
         const res = await request(`${baseUrl}${path}`, {
           method: 'POST',
           body,

@@ -8,6 +8,8 @@ export interface ChaosContext {
   stack: RelayStack;
   sink: BenchSink;
   say: (message: string) => void;
+  /** How long store-refusal keeps the store closed. */
+  storeOutageSeconds: number;
 }
 
 export interface Scenario {

@@ -18,6 +18,16 @@ function destinationComponents(suffix: string): Record<string, string> {
 
 const DESTINATION_UNIONS = { Destination: '', DestinationUpdate: 'Update', DestinationResource: 'Resource' } as const;
 
+/** What each destination kind sends, for its components' descriptions (README "Destination kinds" has the whole story). */
+const DESTINATION_KIND_DESCRIPTIONS: Record<string, string> = {
+  webhook:
+    'A POST of a JSON body (a template, or the canonical event and its enrichment) to an https URL, with optional authentication and Standard Webhooks signing.',
+  moengage:
+    'MoEngage Data API: every event to the Create Event API (`/v1/event/{workspaceId}`); profile changes and `userAttributes` first to the Track User API (`/v1/customer/{workspaceId}`). Attribute values are flattened to dotted keys; personal data stays out of event attributes unless `includePii`. README: "MoEngage and CustomerGlu mapping".',
+  customerglu:
+    'CustomerGlu server events (`POST {baseUrl}/server/v4` with `X-API-KEY`): the event\'s properties, the enrichment under flat names (`points_balance`…) and `user_id` from `customerIdFrom`. README: "MoEngage and CustomerGlu mapping".',
+};
+
 function componentRegistry() {
   const registry = z.registry<{ id: string }>();
   const add = (id: string, schema: z.ZodType) => registry.add(schema, { id });
@@ -100,6 +110,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       Object.entries(destinationComponents(suffix)).map(([kind, id]) => [kind, `#/components/schemas/${id}`]),
     );
     out[union] = { ...out[union], discriminator: { propertyName: 'kind', mapping } };
+    for (const [kind, id] of Object.entries(destinationComponents(suffix))) {
+      const description = DESTINATION_KIND_DESCRIPTIONS[kind];
+      if (description !== undefined && out[id]) out[id] = { description, ...out[id] };
+    }
   }
   return out;
 }

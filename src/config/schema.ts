@@ -33,35 +33,42 @@ export const enrichmentSchema = z
  * and are validated by the kind's connector (src/destinations/<kind>.ts).
  */
 export const destinationBaseSchema = z.looseObject({
-  name: z.string(),
-  /** One of the kinds in src/destinations/index.ts. */
-  kind: z.string().min(1, 'kind is required'),
-  description: z.string().optional(),
-  enabled: z.boolean().default(true),
-  /** Subscribed event names (case-sensitive). */
-  events: z.array(z.string().min(1)).min(1, 'subscribe to at least one event'),
-  /** Only events from these source ids; all sources when absent. */
-  sources: z.array(z.string().min(1)).optional(),
-  slaSeconds: z.number().int().positive().default(60),
-  /** Requests in flight (and sockets) to this destination per worker process. */
-  maxConnections: z.number().int().positive().max(1000).default(10),
-  timeoutSeconds: z.number().positive().max(300).default(10),
+  name: z.string().describe('Unique (case-sensitive), at most 200 characters, no trailing spaces; the key of /v1/destinations/{name}'),
+  kind: z.string().min(1, 'kind is required').describe('One of the kinds in src/destinations/index.ts: webhook, moengage, customerglu'),
+  description: z.string().optional().describe('For people; not sent anywhere'),
+  enabled: z.boolean().default(true).describe('A disabled destination receives nothing and is not subscribed'),
+  events: z
+    .array(z.string().min(1))
+    .min(1, 'subscribe to at least one event')
+    .describe('Subscribed event names, case-sensitive (e.g. pointsIssued, tierUpgraded, customerAdded)'),
+  sources: z.array(z.string().min(1)).optional().describe('Only events from these source ids; all sources when absent'),
+  slaSeconds: z.number().int().positive().default(60).describe('Delivery SLA: slower deliveries are flagged, not abandoned'),
+  maxConnections: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .default(10)
+    .describe('Requests in flight (and sockets) to this destination per worker process'),
+  timeoutSeconds: z.number().positive().max(300).default(10).describe('Per request'),
   retryWindowSeconds: z
     .number()
     .int()
     .positive()
-    .default(24 * 60 * 60),
-  /**
-   * How long a run whose delivery here failed stays parked, waiting for a redelivery or an
-   * abandon, before it ends as Failed (Capillary's own retry horizon: 7 days).
-   */
+    .default(24 * 60 * 60)
+    .describe('How long retryable failures (408, 425, 429, 5xx, network) are retried'),
   parkingPeriodSeconds: z
     .number()
     .int()
     .positive()
     .max(90 * 24 * 60 * 60)
-    .default(7 * 24 * 60 * 60),
-  enrichment: enrichmentSchema.default({ pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false }),
+    .default(7 * 24 * 60 * 60)
+    .describe(
+      "How long a run whose delivery here failed stays parked, waiting for a redelivery or an abandon, before it ends as Failed (Capillary's own retry horizon: 7 days)",
+    ),
+  enrichment: enrichmentSchema
+    .default({ pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false })
+    .describe('Lookups made before mapping; a destination sees only the enrichment it chose'),
 });
 
 export const DESTINATION_BASE_KEYS = Object.keys(destinationBaseSchema.shape);

@@ -1,16 +1,44 @@
-/** `customerglu`: CustomerGlu's server-to-server event API (`POST /server/v4`, `X-API-KEY`). */
+/**
+ * `customerglu`: CustomerGlu's server-to-server event API (`POST /server/v4`, `X-API-KEY`).
+ * The mapping is documented in README "MoEngage and CustomerGlu mapping"; the rules shared
+ * with MoEngage live in ./vendor-mapping.ts.
+ */
 import { z } from 'zod';
-import { TemplateRenderError } from '../templates';
-import { classifyStatus, defineConnector } from './connector';
+import { classifyStatus, defineConnector, type ConfigProblem } from './connector';
+import {
+  checkIdPath,
+  customerIdOf,
+  DEFAULT_CUSTOMER_ID_PATH,
+  enrichmentAttributes,
+  piiAttributes,
+  withoutPii,
+  type MappingContext,
+} from './vendor-mapping';
 import { checkBaseUrl } from './webhook-rules';
 
 export const customergluSettingsSchema = z
   .object({
-    /** Write key from the CustomerGlu dashboard: a secret, usually a `${ENV_VAR}` reference. */
-    writeKey: z.string().min(1, 'writeKey is required'),
-    /** API base; change only for a CustomerGlu region or a test double. */
-    baseUrl: z.string().default('https://events.customerglu.com'),
-    allowInsecureHttp: z.boolean().default(false),
+    writeKey: z
+      .string()
+      .min(1, 'writeKey is required')
+      .describe('Write key from the CustomerGlu dashboard, sent as X-API-KEY: a secret, usually a `${ENV_VAR}` reference in the file'),
+    baseUrl: z
+      .string()
+      .default('https://events.customerglu.com')
+      .describe('API base (`/server/v4` is appended); change only for a CustomerGlu region, a proxy or a test double'),
+    allowInsecureHttp: z.boolean().default(false).describe('Development only: allow an http:// baseUrl on localhost / 127.0.0.1 / [::1]'),
+    customerIdFrom: z
+      .string()
+      .optional()
+      .describe(
+        'Path to the value sent as `user_id` (the id the user is registered with in CustomerGlu), e.g. `event.customer.identifiers.externalId`; default `event.customer.id`. An event without a value there fails for this destination (TemplateRenderFailed, not retried)',
+      ),
+    includePii: z
+      .boolean()
+      .optional()
+      .describe(
+        "Copy the customer's email and mobile into event_properties (default false: email, mobile, phone and card numbers are left out of event_properties)",
+      ),
   })
   .strict();
 
@@ -22,7 +50,9 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.writeKey, `${ctx.at}.writeKey`);
-    return checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
+    const problems: ConfigProblem[] = checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
+    if (s.customerIdFrom !== undefined) problems.push(...checkIdPath(s.customerIdFrom, `${ctx.at}.customerIdFrom`));
+    return problems;
   },
 
   withSecrets(s, replace) {
@@ -30,18 +60,24 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
   },
 
   render({ destination, event, enrichment }) {
-    const userId = event.customer.id;
-    if (!userId) throw new TemplateRenderError('customerglu needs a user id (event.customer.id) and this event has none');
-    const enriched: Record<string, unknown> = { ...enrichment };
-    delete enriched.problems;
+    const s = destination.settings;
+    const context: MappingContext = { event, enrichment, destination: { name: destination.name } };
+    const userId = customerIdOf('customerglu', s.customerIdFrom ?? DEFAULT_CUSTOMER_ID_PATH, context);
+    const ids = event.customer.identifiers;
+    // CustomerGlu takes nested event properties as they are; enrichment sits beside them under
+    // the same flat names MoEngage gets, so a campaign reads `points_balance` on either vendor.
     const body = {
       event_id: event.id,
       event_name: event.name,
-      event_properties: { ...event.properties, ...(Object.keys(enriched).length > 0 ? { enrichment: enriched } : {}) },
+      event_properties: {
+        ...(s.includePii ? event.properties : withoutPii(event.properties, ids)),
+        ...enrichmentAttributes(enrichment),
+        ...(s.includePii ? piiAttributes(ids) : {}),
+      },
       timestamp: event.occurredAt,
       user_id: userId,
     };
-    const base = destination.settings.baseUrl.replace(/\/+$/, '');
+    const base = s.baseUrl.replace(/\/+$/, '');
     return [{ method: 'POST', url: `${base}/server/v4`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }];
   },
 

@@ -92,7 +92,7 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       return Promise.resolve(payloads.map((p) => this.open(p)));
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
 

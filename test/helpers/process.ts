@@ -99,7 +99,10 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
       throw e;
     }
     // The process's payload keys (RELAY_MASTER_KEY, or the development key it made in its data folder): the client reads its runs.
-    const keys = masterKeysFromEnv({ ...process.env, ...childEnv }, { dataDir: childEnv.RELAY_DATA_DIR ?? join(dir, 'data'), log: () => undefined });
+    const keys = masterKeysFromEnv(
+      { ...process.env, ...childEnv },
+      { dataDir: childEnv.RELAY_DATA_DIR ?? join(dir, 'data'), log: () => undefined },
+    );
     const client = new Client({
       connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }),
       dataConverter: relayDataConverter({ keys }),

@@ -192,6 +192,25 @@ describe('management API: the webhook rules, one issue per violated rule', () =>
       /./,
     );
     assertIssue(await call('POST', '/destinations', { name: 'glu', kind: 'customerglu', events: ['pointsIssued'] }), 'writeKey', /./);
+    const moe = { name: 'moe', kind: 'moengage', events: ['tierUpgraded'], dataCenter: 1, workspaceId: 'W1', dataApiKey: 'k' };
+    assertIssue(await call('POST', '/destinations', { ...moe, customerIdFrom: 'customer.id' }), 'customerIdFrom', /must start with one of/);
+    assertIssue(
+      await call('POST', '/destinations', { ...moe, userAttributes: { tier: '{{ tier }}' } }),
+      'userAttributes.tier',
+      /must start with one of/,
+    );
+    const glu = { name: 'glu', kind: 'customerglu', events: ['pointsIssued'], writeKey: 'w' };
+    assertIssue(await call('POST', '/destinations', { ...glu, customerIdFrom: '{{ event.customer.id }}' }), 'customerIdFrom', /bare path/);
+    const created = await call('POST', '/destinations', {
+      ...moe,
+      customerIdFrom: 'event.customer.identifiers.externalId',
+      userAttributes: { tier: '{{ event.properties.upgradedTierNumber }}' },
+      identityAttributes: ['moe_mobile'],
+      includePii: true,
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body.customerIdFrom, 'event.customer.identifiers.externalId');
+    assert.deepEqual(created.body.userAttributes, { tier: '{{ event.properties.upgradedTierNumber }}' });
   });
 
   it('trims header keys and values before saving', async () => {

@@ -151,7 +151,7 @@ describe('customerglu', () => {
     assert.deepEqual(JSON.parse(req?.body ?? ''), {
       event_id: '7f0c2a8e-4b1d-4c52-9a77-1f6f3f0b9d01',
       event_name: 'pointsIssued',
-      event_properties: { loyaltyProgramId: 973, totalPointsIssued: 250, enrichment: { pointsBalance: { totalPoints: 4500 } } },
+      event_properties: { loyaltyProgramId: 973, totalPointsIssued: 250, points_balance: 4500 },
       timestamp: '2026-11-23T09:59:00.000Z',
       user_id: '412345678',
     });

@@ -132,6 +132,72 @@ describe('destination kinds on the wire', () => {
     });
   });
 
+  test('vendor ids and profile updates: customerIdFrom, userAttributes on tierUpgraded; no id at the path fails that destination only, not retried', async () => {
+    const moe = await sink({ respond: () => ({ status: 200, body: '{"status":"success"}' }) });
+    const glu = await sink();
+    const r = await relay(
+      {
+        destinations: [
+          {
+            name: 'moe',
+            kind: 'moengage',
+            events: ['tierUpgraded'],
+            dataCenter: '01',
+            workspaceId: 'WS1',
+            dataApiKey: '${MOE_KEY}',
+            baseUrl: moe.url,
+            customerIdFrom: 'event.customer.identifiers.externalId',
+            userAttributes: {
+              tier: '{{ event.properties.upgradedTierNumber }}',
+              points_balance: '{{ enrichment.pointsBalance.totalPoints }}',
+            },
+            enrichment: { pointsBalance: true },
+            parkingPeriodSeconds: 1,
+          },
+          {
+            name: 'glu',
+            kind: 'customerglu',
+            events: ['tierUpgraded'],
+            writeKey: '${CG_KEY}',
+            baseUrl: glu.url,
+            enrichment: { pointsBalance: true },
+          },
+        ],
+      },
+      { MOE_KEY: 'k', CG_KEY: 'g' },
+    );
+    const tier = (customer: CanonicalEvent['customer']) =>
+      anEvent({ id: randomBytes(8).toString('hex'), name: 'tierUpgraded', customer, properties: { upgradedTierNumber: 2 } });
+    const okEvent = tier({ id: '412345678', identifiers: { mobile: '919999000001', externalId: 'EXT-9' } });
+    const ok = await r.run(okEvent);
+    assert.equal(ok.status, 'delivered', JSON.stringify(ok));
+    assert.deepEqual(
+      moe.requests.map((q) => [q.url, (q.json as { customer_id: string }).customer_id]),
+      [
+        ['/v1/customer/WS1', 'EXT-9'],
+        ['/v1/event/WS1', 'EXT-9'],
+      ],
+    );
+    assert.deepEqual((moe.requests[0]?.json as { attributes: unknown }).attributes, { tier: 2, points_balance: 4500 });
+    assert.deepEqual(glu.requests[0]?.json, {
+      event_id: okEvent.id,
+      event_name: 'tierUpgraded',
+      event_properties: { upgradedTierNumber: 2, points_balance: 4500 },
+      timestamp: okEvent.occurredAt,
+      user_id: '412345678',
+    });
+
+    const missing = await r.run(tier({ id: '412345678', identifiers: { mobile: '919999000001' } }));
+    assert.equal(missing.status, 'partially_delivered', JSON.stringify(missing));
+    const byName = Object.fromEntries(missing.destinations.map((d) => [d.destination, d]));
+    assert.equal(byName.moe?.status, 'failed');
+    assert.equal(byName.moe?.error?.type, 'TemplateRenderFailed');
+    assert.match(byName.moe?.error?.message ?? '', /customerIdFrom "event\.customer\.identifiers\.externalId" has no value for this event/);
+    assert.equal(byName.moe?.attempts, 1, 'not retried: the same event would fail the same way');
+    assert.equal(byName.glu?.status, 'delivered', 'the other destination is unaffected');
+    assert.equal(moe.requests.length, 2, 'nothing more sent to MoEngage');
+  });
+
   test('one enrich call per event serves every destination; card numbers only where asked for', async () => {
     const hooks = await sink();
     const body = {

@@ -55,7 +55,7 @@ function payloadsIn(message: unknown): { path: string; payload: Payload }[] {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) {
+      if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) {
         found.push({ path, payload: temporal.api.common.v1.Payload.fromObject(o) });
         return;
       }

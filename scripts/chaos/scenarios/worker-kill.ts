@@ -3,9 +3,9 @@ import { pause, type Scenario } from '../scenario';
 
 export const workerKill: Scenario = {
   name: 'worker-kill',
-  description: 'worker SIGKILLed mid-load, restarted 2 s later',
+  description: 'a worker SIGKILLed mid-load (the first, when there are more), restarted 2 s later',
   async inject({ stack, say }) {
-    say('SIGKILL the worker');
+    say('SIGKILL the first worker');
     await stack.worker().stop('SIGKILL');
     await pause(2000);
     say('restarting the worker');
