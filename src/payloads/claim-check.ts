@@ -14,12 +14,13 @@
  */
 import { ApplicationFailure, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { FailureType } from '../failure-types';
 import { ClaimStoreError, type ClaimStore } from './claim-store';
 
 /** `metadata.encoding` of a reference payload. */
 export const CLAIM_CHECK_ENCODING = 'binary/claim-check';
-/** The failure type of a reference that cannot be resolved. */
-export const PAYLOAD_UNAVAILABLE = 'PayloadUnavailable';
+/** The failure type of a reference that cannot be resolved (non-retryable in every activity's retry policy). */
+export const PAYLOAD_UNAVAILABLE = FailureType.PayloadUnavailable;
 /**
  * Default threshold: 128 KiB. A loyalty event is a few KB, so ordinary events never touch the
  * database; anything larger leaves history. Well under Temporal's 256 KB / 512 KB payload
