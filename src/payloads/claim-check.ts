@@ -57,6 +57,8 @@ const MIN_LEAF_CHARS = 1024;
 /** More leaves than this: store the payload whole rather than make as many rows. */
 const MAX_LEAVES = 64;
 const ID = /^[A-Za-z0-9_-]{43}$/;
+/** A leaf's entry in a reference, besides its path: `{"path":…,"id":"<43>","bytes":…}`. */
+const REFERENCE_LEAF_BYTES = 80;
 
 export function isClaimCheckReference(payload: Payload): boolean {
   const encoding = payload.metadata?.encoding;
@@ -168,6 +170,11 @@ export class ClaimCheckCodec implements PayloadCodec {
     }
     if (chosen.length === 0 || chosen.length > MAX_LEAVES) return undefined;
     for (const c of chosen) setAt(value, c.path, '');
+    // A JSON of very many small values (a huge array) stays too big: store it whole instead (checked before any row is written).
+    const skeletonBytes = encoder.encode(JSON.stringify(value)).length;
+    const metadataBytes = Object.entries(payload.metadata ?? {}).reduce((n, [k, v]) => n + k.length + ((v?.length ?? 0) * 4) / 3 + 8, 0);
+    const leafBytes = chosen.reduce((n, c) => n + REFERENCE_LEAF_BYTES + JSON.stringify(c.path).length, 0);
+    if (skeletonBytes + metadataBytes + leafBytes + 256 > this.thresholdBytes) return undefined;
     const leaves = await Promise.all(
       chosen.map(async (c) => {
         const text = encoder.encode(c.text);
@@ -176,10 +183,7 @@ export class ClaimCheckCodec implements PayloadCodec {
     );
     const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     const ref: LeavesReference = { v: REFERENCE_VERSION, metadata, json: value, leaves };
-    const out = referencePayload(ref);
-    // A JSON of very many small values (a huge array) stays too big: store it whole instead.
-    if ((out.data?.length ?? 0) + 256 > this.thresholdBytes) return undefined;
-    return out;
+    return referencePayload(ref);
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {

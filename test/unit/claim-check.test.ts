@@ -125,6 +125,16 @@ describe('claim check on PostgreSQL', () => {
     assert.deepEqual(serialized((await codec.decode([bareRef!]))[0]!), serialized(bare));
   });
 
+  it('stores a JSON of very many small values whole, without writing its large strings apart first', async () => {
+    await db.pool.query('DELETE FROM claim_payloads');
+    const many = defaultPayloadConverter.toPayload({ big: 'g'.repeat(20_000), many: Array.from({ length: 3000 }, (_, i) => `item-${i}`) });
+    const [ref] = await codec.encode([many]);
+    assert.ok(isClaimCheckReference(ref!));
+    assert.ok(serialized(ref!).length < 200, 'a whole-payload reference');
+    assert.equal(await count(), 1);
+    assert.deepEqual(serialized((await codec.decode([ref!]))[0]!), serialized(many));
+  });
+
   it('stores one row for the same payload written by ten deliveries, one per different payload', async () => {
     await db.pool.query('DELETE FROM claim_payloads');
     const payload = binaryPayload(40, 'same');
