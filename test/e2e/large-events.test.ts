@@ -50,6 +50,20 @@ async function failedWorkflowTask(handle: WorkflowHandle, watching: { stop: bool
   return new Promise<never>(() => undefined);
 }
 
+/** POST one payload to the relay's codec endpoint (what the Web UI and `temporal workflow show --codec-endpoint` call). */
+function codecDecode(base: string, payload: temporal.api.common.v1.IPayload): Promise<Response> {
+  const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+  return fetch(`${base}/codec/decode`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${CODEC_TOKEN}`, 'content-type': 'application/json', 'x-namespace': 'default' },
+    body: JSON.stringify({
+      payloads: [
+        { metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(payload.data) },
+      ],
+    }),
+  });
+}
+
 /** `src/main.ts` with six webhook destinations of `bigEvent` on `sink`, configured by a RELAY_CONFIG file in `dir`. */
 async function startRelay(dir: string, sink: HttpsSink, env: Record<string, string>): Promise<MainProcess> {
   writeFileSync(join(dir, 'ca.pem'), sink.ca);
@@ -144,6 +158,8 @@ describe('large events (claim check, npm start process, PostgreSQL store)', () =
   let sink: HttpsSink;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let main: MainProcess | undefined;
+  /** The first test's run input (a sealed reference), for the cleanup test. */
+  let runInput: temporal.api.common.v1.IPayload | undefined;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'relay-large-'));
@@ -173,16 +189,8 @@ describe('large events (claim check, npm start process, PostgreSQL store)', () =
       // resolves the reference: the run's input decodes to the whole event.
       const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
       assert.ok(input);
-      const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
-      const decodeRes = await fetch(`${main!.base}/codec/decode`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${CODEC_TOKEN}`, 'content-type': 'application/json', 'x-namespace': 'default' },
-        body: JSON.stringify({
-          payloads: [
-            { metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(input.data) },
-          ],
-        }),
-      });
+      runInput = input;
+      const decodeRes = await codecDecode(main!.base, input);
       assert.equal(decodeRes.status, 200, await decodeRes.clone().text());
       const decoded = (await decodeRes.json()) as { payloads: { data: string }[] };
       const started = JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString('utf8')) as {
@@ -202,14 +210,23 @@ describe('large events (claim check, npm start process, PostgreSQL store)', () =
   test("the worker's cleanup job deletes stored payloads unreferenced past the retention plus the longest run, and only those", async () => {
     const count = async () => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM claim_payloads')).rows[0]!.n);
     assert.ok((await count()) >= 1, 'the first test stored payloads');
-    // One row last referenced within the keep period (24 h dev-server retention + 1 + 7 days default run), the others before it.
+    // The body's row last referenced within the keep period (24 h dev-server retention + 1 + 7 days default run), the
+    // event's large value (the run input's) before it.
     await database.pool.query(`UPDATE claim_payloads SET last_referenced_at = now() - interval '10 days'`);
     await database.pool.query(
-      `UPDATE claim_payloads SET last_referenced_at = now() - interval '8 days' WHERE id = (SELECT min(id) FROM claim_payloads)`,
+      `UPDATE claim_payloads SET last_referenced_at = now() - interval '8 days' WHERE id = (SELECT id FROM claim_payloads ORDER BY size_bytes DESC LIMIT 1)`,
     );
     const deadline = Date.now() + 60_000;
     while ((await count()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     assert.equal(await count(), 1, main!.relay.output());
+
+    // The run whose stored input is gone: the codec endpoint says so (422, naming the reference), never a 500.
+    assert.ok(runInput);
+    const gone = await codecDecode(main!.base, runInput);
+    assert.equal(gone.status, 422);
+    const answer = (await gone.json()) as { code: string; message: string };
+    assert.equal(answer.code, 'undecodable_payload');
+    assert.match(answer.message, /claim-check payload [A-Za-z0-9_-]{43} is not in the configuration database/);
   });
 });
 
