@@ -57,9 +57,9 @@ async function main(): Promise<void> {
 
   const parts: RunningPart[] = [];
   try {
-    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks);
+    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks, config.claims);
     parts.push(worker);
-    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi));
+    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, config.claims));
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();
