@@ -147,6 +147,49 @@ const metaPaths = {
   },
 };
 
+const destinationName = { name: 'name', in: 'path', required: true, description: 'The destination name', schema: { type: 'string' } };
+
+/** Pause and resume: state of a live destination (no new version, no If-Match; the last request wins). */
+const pausePaths = {
+  '/v1/destinations/{name}/pause': {
+    parameters: [destinationName],
+    post: {
+      tags: ['Destinations'],
+      operationId: 'pauseDestination',
+      summary: 'Pause a destination',
+      description:
+        'Deliveries to it wait in their runs (held, no attempt made) until it is resumed; events are still accepted and planned for it. Pausing a paused destination changes nothing (200, the first reason and time stay). Unlike `enabled: false`, nothing is dropped.',
+      security: ADMIN,
+      requestBody: { required: false, content: json(ref('PauseRequest')) },
+      responses: {
+        200: { description: 'Paused (or already paused: unchanged)', content: json(ref('PauseState')) },
+        ...errors({ ...ADMIN_ERRORS, ...BODY_ERRORS, 404: ['not_found'] }),
+      },
+    },
+  },
+  '/v1/destinations/{name}/resume': {
+    parameters: [destinationName],
+    post: {
+      tags: ['Destinations'],
+      operationId: 'resumeDestination',
+      summary: 'Resume a destination',
+      description:
+        'Clears the pause, then signals every run holding deliveries for it: they deliver (each destination with its own concurrency cap). Resuming an active destination is harmless. On 503 `held_runs_not_woken` the destination is resumed but its held runs were not woken: send resume again.',
+      security: ADMIN,
+      responses: {
+        200: { description: 'Resumed; `woken` runs were signalled', content: json(ref('PauseState')) },
+        ...errors({
+          ...ADMIN_ERRORS,
+          400: ['malformed_json'],
+          404: ['not_found'],
+          415: ['unsupported_media_type'],
+          503: ['store_unavailable', 'held_runs_not_woken'],
+        }),
+      },
+    },
+  },
+};
+
 export function managementPaths(): Record<string, unknown> {
-  return Object.assign({ ...metaPaths }, ...COLLECTIONS.map(collectionPaths)) as Record<string, unknown>;
+  return Object.assign({ ...metaPaths }, ...COLLECTIONS.map(collectionPaths), pausePaths) as Record<string, unknown>;
 }

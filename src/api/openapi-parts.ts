@@ -41,6 +41,8 @@ export const CODES: Record<string, string> = {
   too_many_hops: 'the `x-loyalty-relay-hops` header is RELAY_MAX_HOPS or more: a loop of relays',
   invalid_hop_count: 'the `x-loyalty-relay-hops` header is not an integer 0–999',
   control_character: 'a control character (U+0000–U+001F, U+007F) in the event name, event id, or a customer id or identifier',
+  held_runs_not_woken:
+    'resume: the destination is resumed, but Temporal could not be reached to wake the runs holding its deliveries; send resume again',
   temporal_unavailable: 'Temporal cannot be reached; nothing was accepted: retry after `Retry-After`',
 };
 

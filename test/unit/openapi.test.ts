@@ -85,6 +85,8 @@ describe('OpenAPI document', () => {
       '/v1/event-types': ['get'],
       '/v1/destinations': ['get', 'post'],
       '/v1/destinations/{name}': ['get', 'put', 'delete'],
+      '/v1/destinations/{name}/pause': ['post'],
+      '/v1/destinations/{name}/resume': ['post'],
       '/v1/credentials': ['get', 'post'],
       '/v1/credentials/{name}': ['get', 'put', 'delete'],
       '/v1/sources': ['get', 'post'],
@@ -135,9 +137,9 @@ describe('OpenAPI document', () => {
 
   it('puts the management routes behind the admin token, versions them, and lists their error codes', () => {
     const management = Object.entries(doc.paths).filter(([p]) =>
-      /^\/v1\/(destinations|credentials|sources)(\/\{\w+\})?$|^\/v1\/event-types$/.test(p),
+      /^\/v1\/(destinations|credentials|sources)(\/\{\w+\})?$|^\/v1\/event-types$|^\/v1\/destinations\/\{name\}\/(pause|resume)$/.test(p),
     );
-    assert.equal(management.length, 7);
+    assert.equal(management.length, 9);
     for (const [path, item] of management) {
       for (const [method, op] of Object.entries(item)) {
         if (method === 'parameters') continue;
@@ -203,9 +205,22 @@ describe('OpenAPI schemas of the management bodies', () => {
     const webhook = variant(schemas.Destination as Json, 'kind', 'webhook');
     assert.deepEqual((webhook.properties as { auth: { anyOf: Json[] } }).auth.anyOf[1], { $ref: '#/components/schemas/Credential' });
 
-    const stored = { ...sink, version: 2, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T11:00:00.000Z', secrets: {} };
+    const stored = {
+      ...sink,
+      version: 2,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T11:00:00.000Z',
+      secrets: {},
+      paused: false,
+      pausedReason: null,
+      pausedAt: null,
+    };
     assert.ok(destinationResourceSchema.safeParse({ ...stored, auth: 'sink-token' }).success);
     assert.equal(destinationResourceSchema.safeParse({ ...stored, auth: inline.auth }).success, false);
+    // A resource always says whether it is paused.
+    const { paused, ...withoutPause } = stored;
+    void paused;
+    assert.equal(destinationResourceSchema.safeParse({ ...withoutPause, auth: 'sink-token' }).success, false);
 
     assert.ok(destinationUpdateSchema.safeParse({ ...sink, version: 3 }).success);
     assert.equal(destinationCreateSchema.safeParse({ ...sink, version: 3 }).success, false);

@@ -1,0 +1,201 @@
+/**
+ * Pause / resume and PATCH of the management API, over HTTP on a throwaway database of the
+ * machine's PostgreSQL. Waking held runs on resume is covered against a real dev server in
+ * test/workflow/pause-api.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ConfigAdmin } from '../../src/config/admin';
+import { PgConfigStore } from '../../src/config/pg-store';
+import { createSecretBox } from '../../src/db/secrets';
+import { createTestDatabase } from '../helpers/database';
+import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
+
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let receiver: TestReceiver;
+let store: PgConfigStore;
+/** Names the receiver was asked to wake (a stand-in for Temporal here; the dev server test does it for real). */
+const woken: string[] = [];
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { issues?: { path: string; message: string }[]; code?: string };
+  text: string;
+}
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${receiver.url}/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer['body']) : {}, text };
+}
+
+async function createHook(overrides: Record<string, unknown> = {}): Promise<Answer> {
+  const created = await call('POST', '/destinations', {
+    name: `hook-${randomBytes(4).toString('hex')}`,
+    kind: 'webhook',
+    events: ['pointsIssued'],
+    url: 'https://hooks.example.com/loyalty',
+    ...overrides,
+  });
+  assert.equal(created.status, 201, created.text);
+  return created;
+}
+
+before(async () => {
+  db = await createTestDatabase();
+  const box = createSecretBox({ current: randomBytes(32) });
+  store = new PgConfigStore(db.pool, box);
+  receiver = await startReceiver([], fakeStarter(), {
+    store,
+    management: {
+      admin: new ConfigAdmin(db.pool, box),
+      adminToken: ADMIN_TOKEN,
+      wakeHeldRuns: (name) => {
+        woken.push(name);
+        return Promise.resolve(0);
+      },
+    },
+  });
+});
+
+after(async () => {
+  await receiver?.close();
+  await db?.drop();
+});
+
+describe('management API: pause and resume', () => {
+  it('pauses with a reason, shows it on the destination, and holds new plans', async () => {
+    const { body: d } = await createHook();
+    const name = String(d.name);
+    assert.equal(d.paused, false);
+    const paused = await call('POST', `/destinations/${name}/pause`, { reason: 'CRM maintenance until 14:00' });
+    assert.equal(paused.status, 200, paused.text);
+    assert.equal(paused.body.paused, true);
+    assert.equal(paused.body.pausedReason, 'CRM maintenance until 14:00');
+    assert.ok(typeof paused.body.pausedAt === 'string');
+    const read = await call('GET', `/destinations/${name}`);
+    assert.equal(read.body.paused, true);
+    assert.equal(read.body.pausedReason, 'CRM maintenance until 14:00');
+    // State, not definition: no new version.
+    assert.equal(read.body.version, d.version);
+    assert.equal(await store.destinationState(name), 'paused');
+    const [plan] = await store.resolveSubscriptions({ source: 'any', name: 'pointsIssued' }).then((p) => p.filter((x) => x.name === name));
+    assert.equal(plan?.paused, true);
+  });
+
+  it('pausing a paused destination answers 200 and changes nothing (reason and time stay)', async () => {
+    const { body: d } = await createHook();
+    const first = await call('POST', `/destinations/${String(d.name)}/pause`, { reason: 'first' });
+    const again = await call('POST', `/destinations/${String(d.name)}/pause`, { reason: 'second' });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.body, first.body);
+  });
+
+  it('pause without a body; resume clears the reason and wakes the held runs', async () => {
+    const { body: d } = await createHook();
+    const name = String(d.name);
+    const paused = await call('POST', `/destinations/${name}/pause`);
+    assert.equal(paused.status, 200, paused.text);
+    assert.equal(paused.body.pausedReason, null);
+    const resumed = await call('POST', `/destinations/${name}/resume`);
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.deepEqual(resumed.body, { name, paused: false, pausedReason: null, pausedAt: null, woken: 0 });
+    assert.ok(woken.includes(name));
+    assert.equal(await store.destinationState(name), 'active');
+    // Resuming an active destination: 200, still active (and the wake is harmless).
+    const again = await call('POST', `/destinations/${name}/resume`);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.paused, false);
+  });
+
+  it('an unknown destination: 404 not_found for pause and resume, nothing woken', async () => {
+    const before = woken.length;
+    for (const action of ['pause', 'resume']) {
+      const res = await call('POST', `/destinations/no-such-hook/${action}`);
+      assert.equal(res.status, 404, res.text);
+      assert.equal(res.body.code, 'not_found');
+      assert.match(res.text, /no-such-hook/);
+    }
+    assert.equal(woken.length, before);
+  });
+
+  it('refuses a bad pause body with a precise code, never 500', async () => {
+    const { body: d } = await createHook();
+    const path = `/destinations/${String(d.name)}/pause`;
+    const cases: [unknown, string][] = [
+      [{ reason: 7 }, 'reason'],
+      [{ reason: 'x'.repeat(501) }, 'reason'],
+      [{ why: 'typo' }, 'why'],
+      [[], ''],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call('POST', path, body);
+      assert.equal(res.status, 422, res.text);
+      assert.equal(res.body.code, 'validation_failed');
+      assert.ok(
+        res.body.issues?.some((i) => i.path === field),
+        res.text,
+      );
+    }
+    assert.equal((await call('POST', path, '{"reason": ')).body.code, 'malformed_json');
+    const form = await call('POST', path, 'reason=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 415);
+    assert.equal((await call('GET', `/destinations/${String(d.name)}`)).body.paused, false, 'a refused pause changes nothing');
+  });
+
+  it('needs the admin token', async () => {
+    const { body: d } = await createHook();
+    const res = await fetch(`${receiver.url}/v1/destinations/${String(d.name)}/pause`, { method: 'POST' });
+    assert.equal(res.status, 401);
+  });
+
+  it('PUT may send the pause state back as read, but not change it (422 naming /pause)', async () => {
+    const { body: d } = await createHook();
+    const name = String(d.name);
+    await call('POST', `/destinations/${name}/pause`, { reason: 'hold' });
+    const read = await call('GET', `/destinations/${name}`);
+    const echoed = await call(
+      'PUT',
+      `/destinations/${name}`,
+      { ...read.body, description: 'changed' },
+      { 'if-match': read.headers.get('etag')! },
+    );
+    assert.equal(echoed.status, 200, echoed.text);
+    assert.equal(echoed.body.paused, true, 'an update keeps the pause');
+    assert.equal(echoed.body.pausedReason, 'hold');
+    const flip = await call('PUT', `/destinations/${name}`, { ...echoed.body, paused: false }, { 'if-match': echoed.headers.get('etag')! });
+    assert.equal(flip.status, 422, flip.text);
+    assert.ok(
+      flip.body.issues?.some((i) => i.path === 'paused' && /\/resume/.test(i.message)),
+      flip.text,
+    );
+    assert.equal(await store.destinationState(name), 'paused');
+  });
+
+  it('a destination created with paused: true starts paused, with its reason', async () => {
+    const { body: d } = await createHook({ paused: true, pausedReason: 'not live yet' });
+    assert.equal(d.paused, true);
+    assert.equal(d.pausedReason, 'not live yet');
+    assert.equal(await store.destinationState(String(d.name)), 'paused');
+    const stray = await call('POST', '/destinations', {
+      name: 'reason-without-pause',
+      kind: 'webhook',
+      events: ['pointsIssued'],
+      url: 'https://hooks.example.com/x',
+      pausedReason: 'why?',
+    });
+    assert.equal(stray.status, 422, stray.text);
+    assert.ok(
+      stray.body.issues?.some((i) => i.path === 'pausedReason'),
+      stray.text,
+    );
+  });
+});
