@@ -17,6 +17,7 @@ import type {
 } from '../config/admin';
 import type { PauseState } from '../config/pause';
 import { HttpError, storeUnavailable, type FieldIssue } from '../errors';
+import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { safeEqual } from '../receiver/auth';
@@ -152,6 +153,29 @@ export function managementRouter(o: ManagementOptions): express.Router {
       const pre = precondition(req, body);
       const updated = await admin.transaction((w) => c.replace(w, key(req), body, pre));
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} updated`);
+      send(res, 200, updated);
+    });
+    // JSON Merge Patch on the resource as GET shows it, then the same replace as PUT: the same
+    // rules, If-Match and version. Redacted secrets in the read copy keep the stored values.
+    router.patch(item, requireAdmin, async (req, res) => {
+      const type = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (type !== MERGE_PATCH_TYPE) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          `PATCH takes a JSON Merge Patch (RFC 7396): send Content-Type: ${MERGE_PATCH_TYPE}${type ? `, not ${type}` : ''}`,
+          undefined,
+          { 'Accept-Patch': MERGE_PATCH_TYPE },
+        );
+      }
+      const patch = parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
+      const pre = precondition(req, patch);
+      const updated = await admin.transaction(async (w) => {
+        const current = await c.get(w, key(req));
+        if (!current) throw missing(key(req));
+        return c.replace(w, key(req), mergePatch(current, patch), pre);
+      });
+      audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} patched`);
       send(res, 200, updated);
     });
     router.delete(item, requireAdmin, async (req, res) => {

@@ -73,6 +73,36 @@ function collectionPaths(c: Collection): Record<string, unknown> {
           }),
         },
       },
+      patch: {
+        tags: [c.tag],
+        operationId: `patch${Noun}`,
+        summary: `Change some fields of a ${c.noun} (JSON Merge Patch)`,
+        description: `A JSON Merge Patch (RFC 7396, \`Content-Type: application/merge-patch+json\`) applied to the ${c.noun} as GET shows it; the result is then checked and saved exactly as a PUT of it would be. A member set to \`null\` is removed (its default applies); an array is replaced whole; a redacted secret left as it was keeps the stored value. Name the version it is based on with \`If-Match\` or a \`version\` member.`,
+        security: ADMIN,
+        parameters: [{ $ref: '#/components/parameters/IfMatch' }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/merge-patch+json': {
+              schema: {
+                type: 'object',
+                description: `Members of the ${c.noun} to change (\`null\`: remove); the merged result must be a valid ${c.noun}`,
+              },
+            },
+          },
+        },
+        responses: {
+          200: withETag(`The ${c.noun}, changed (a new version; a patch that changes nothing keeps it)`, ref(c.schemas.resource)),
+          ...errors({
+            ...ADMIN_ERRORS,
+            ...BODY_ERRORS,
+            404: ['not_found'],
+            409: c.conflicts.update,
+            412: ['version_conflict'],
+            428: ['precondition_required'],
+          }),
+        },
+      },
       delete: {
         tags: [c.tag],
         operationId: `delete${Noun}`,

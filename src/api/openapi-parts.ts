@@ -18,7 +18,7 @@ export const CODES: Record<string, string> = {
   store_unavailable: 'the configuration database cannot be reached; retry after `Retry-After` seconds',
   validation_failed: 'the body breaks rules of the configuration file; one `issues` entry per rule',
   malformed_json: 'the body is not JSON',
-  unsupported_media_type: 'the body is not `application/json`',
+  unsupported_media_type: 'the body is not `application/json` (for PATCH: not `application/merge-patch+json`)',
   payload_too_large: 'the body is larger than RELAY_MAX_BODY_BYTES',
   precondition_required: 'no `If-Match` header (nor, for PUT, `version` in the body)',
   version_conflict: 'the resource changed since that version: GET it again and reapply the change',

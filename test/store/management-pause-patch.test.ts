@@ -199,3 +199,146 @@ describe('management API: pause and resume', () => {
     );
   });
 });
+
+const MERGE = { 'content-type': 'application/merge-patch+json' };
+const HEADER_SECRET = 'Bearer header-secret-value-7781';
+const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const CLIENT_SECRET = 'oauth-client-secret-4409';
+
+describe('management API: PATCH (JSON Merge Patch)', () => {
+  it('changes the named members, removes null ones, keeps the rest and every stored secret', async () => {
+    const { body: d, headers } = await createHook({
+      description: 'to be removed',
+      timeoutSeconds: 5,
+      headers: [{ key: 'Authorization', value: HEADER_SECRET, secret: true }],
+      signing: { secret: SIGNING_SECRET },
+    });
+    const name = String(d.name);
+    const patched = await call(
+      'PATCH',
+      `/destinations/${name}`,
+      { timeoutSeconds: 20, description: null, enrichment: { pointsBalance: true } },
+      { ...MERGE, 'if-match': headers.get('etag')! },
+    );
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.body.version, Number(d.version) + 1);
+    assert.equal(patched.headers.get('etag'), `"${Number(d.version) + 1}"`);
+    assert.equal(patched.body.timeoutSeconds, 20);
+    assert.equal('description' in patched.body, false, 'null removes the member');
+    assert.equal((patched.body.enrichment as Record<string, unknown>).pointsBalance, true);
+    assert.equal((patched.body.enrichment as Record<string, unknown>).store, false, 'nested objects merge');
+    assert.equal(patched.body.url, d.url);
+    for (const secret of [HEADER_SECRET, SIGNING_SECRET]) assert.ok(!patched.text.includes(secret), 'a secret in the answer');
+    assert.deepEqual(await store.getDestinationSecrets(name), { 'header:Authorization': HEADER_SECRET, signingSecret: SIGNING_SECRET });
+  });
+
+  it('replaces arrays whole, and a new secret value replaces the stored one', async () => {
+    const { body: d, headers } = await createHook({ headers: [{ key: 'Authorization', value: HEADER_SECRET, secret: true }] });
+    const name = String(d.name);
+    const patched = await call(
+      'PATCH',
+      `/destinations/${name}`,
+      {
+        headers: [
+          { key: 'X-Tenant', value: 'acme' },
+          { key: 'Authorization', value: 'Bearer rotated-0001', secret: true },
+        ],
+      },
+      { ...MERGE, 'if-match': headers.get('etag')! },
+    );
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual(patched.body.headers, [
+      { key: 'X-Tenant', value: 'acme', secret: false },
+      { key: 'Authorization', value: '****0001', secret: true },
+    ]);
+    assert.deepEqual(await store.getDestinationSecrets(name), { 'header:Authorization': 'Bearer rotated-0001' });
+  });
+
+  it('a patch that changes nothing keeps the version', async () => {
+    const { body: d, headers } = await createHook({ timeoutSeconds: 7 });
+    const same = await call(
+      'PATCH',
+      `/destinations/${String(d.name)}`,
+      { timeoutSeconds: 7 },
+      { ...MERGE, 'if-match': headers.get('etag')! },
+    );
+    assert.equal(same.status, 200, same.text);
+    assert.equal(same.body.version, d.version);
+  });
+
+  it('refuses: 415 for another content type, 428 without If-Match, 412 for a stale one, 404 unknown, 422 invalid result', async () => {
+    const { body: d, headers } = await createHook();
+    const path = `/destinations/${String(d.name)}`;
+    const etag = headers.get('etag')!;
+    const json = await call('PATCH', path, { timeoutSeconds: 9 }, { 'if-match': etag });
+    assert.equal(json.status, 415, json.text);
+    assert.equal(json.body.code, 'unsupported_media_type');
+    assert.equal(json.headers.get('accept-patch'), 'application/merge-patch+json');
+    const none = await call('PATCH', path, { timeoutSeconds: 9 }, MERGE);
+    assert.equal(none.status, 428);
+    assert.equal(none.body.code, 'precondition_required');
+    const stale = await call('PATCH', path, { timeoutSeconds: 9 }, { ...MERGE, 'if-match': '"999"' });
+    assert.equal(stale.status, 412);
+    assert.equal(stale.body.code, 'version_conflict');
+    const missing = await call('PATCH', '/destinations/no-such-hook', { timeoutSeconds: 9 }, { ...MERGE, 'if-match': '*' });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'not_found');
+    const invalid = await call('PATCH', path, { timeoutSeconds: -1, url: null }, { ...MERGE, 'if-match': etag });
+    assert.equal(invalid.status, 422, invalid.text);
+    assert.equal(invalid.body.code, 'validation_failed');
+    assert.ok(
+      invalid.body.issues?.some((i) => i.path === 'timeoutSeconds'),
+      invalid.text,
+    );
+    const fixed = await call('PATCH', path, { events: ['tierUpgraded'] }, { ...MERGE, 'if-match': etag });
+    assert.equal(fixed.status, 409, fixed.text);
+    assert.equal(fixed.body.code, 'immutable_field');
+    const rename = await call('PATCH', path, { name: 'other' }, { ...MERGE, 'if-match': etag });
+    assert.equal(rename.status, 422, rename.text);
+    const whole = await call('PATCH', path, '[1]', { ...MERGE, 'if-match': etag });
+    assert.equal(whole.status, 422, whole.text);
+    const broken = await call('PATCH', path, '{"timeoutSeconds": ', { ...MERGE, 'if-match': etag });
+    assert.equal(broken.body.code, 'malformed_json');
+    const unpaused = await call('PATCH', path, { paused: true }, { ...MERGE, 'if-match': etag });
+    assert.equal(unpaused.status, 422, 'pausing goes through /pause');
+    assert.equal((await call('GET', path)).body.version, d.version, 'nothing refused changed anything');
+  });
+
+  it('patches a credential set: the secret stays unless given', async () => {
+    const created = await call('POST', '/credentials', {
+      name: `oauth-${randomBytes(3).toString('hex')}`,
+      type: 'oauth2',
+      tokenUrl: 'https://auth.example.com/token',
+      clientId: 'relay',
+      clientSecret: CLIENT_SECRET,
+    });
+    assert.equal(created.status, 201, created.text);
+    const path = `/credentials/${String(created.body.name)}`;
+    const patched = await call('PATCH', path, { scope: 'events:write' }, { ...MERGE, 'if-match': created.headers.get('etag')! });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.body.scope, 'events:write');
+    assert.equal(patched.body.clientSecret, '****4409');
+    assert.equal((await store.getCredential(String(created.body.name)))?.type, 'oauth2');
+    const credential = await store.getCredential(String(created.body.name));
+    assert.equal(credential?.type === 'oauth2' && credential.clientSecret, CLIENT_SECRET);
+    const bad = await call('PATCH', path, { type: 'bearer' }, { ...MERGE, 'if-match': patched.headers.get('etag')! });
+    assert.equal(bad.status, 422, bad.text);
+  });
+
+  it('patches a source: the key stays unless given, null removes an optional member', async () => {
+    const created = await call('POST', '/sources', {
+      id: `cap-${randomBytes(3).toString('hex')}`,
+      kind: 'capillary',
+      description: 'to be removed',
+      auth: { header: 'X-API-KEY', key: 'source-key-123456' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = String(created.body.id);
+    const patched = await call('PATCH', `/sources/${id}`, { description: null }, { ...MERGE, 'if-match': created.headers.get('etag')! });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal('description' in patched.body, false);
+    assert.ok(!patched.text.includes('source-key-123456'));
+    const source = await store.getSource(id);
+    assert.equal((source?.auth as { key?: string } | undefined)?.key, 'source-key-123456');
+  });
+});

@@ -84,13 +84,13 @@ describe('OpenAPI document', () => {
       '/v1/openapi.json': ['get'],
       '/v1/event-types': ['get'],
       '/v1/destinations': ['get', 'post'],
-      '/v1/destinations/{name}': ['get', 'put', 'delete'],
+      '/v1/destinations/{name}': ['get', 'put', 'patch', 'delete'],
       '/v1/destinations/{name}/pause': ['post'],
       '/v1/destinations/{name}/resume': ['post'],
       '/v1/credentials': ['get', 'post'],
-      '/v1/credentials/{name}': ['get', 'put', 'delete'],
+      '/v1/credentials/{name}': ['get', 'put', 'patch', 'delete'],
       '/v1/sources': ['get', 'post'],
-      '/v1/sources/{sourceId}': ['get', 'put', 'delete'],
+      '/v1/sources/{sourceId}': ['get', 'put', 'patch', 'delete'],
       '/v1/sources/{sourceId}/events': ['post'],
       '/v1/sources/{sourceId}/oauth/token': ['post'],
       '/healthz': ['get'],
@@ -146,7 +146,7 @@ describe('OpenAPI document', () => {
         const o = op as { security?: unknown; responses: Record<string, Json>; parameters?: Json[] };
         assert.deepEqual(o.security, [{ adminToken: [] }], `${method} ${path}`);
         assert.ok(o.responses['401'] && o.responses['403'], `${method} ${path} lacks 401/403`);
-        if (method === 'put' || method === 'delete') {
+        if (method === 'put' || method === 'patch' || method === 'delete') {
           const ifMatch = o.parameters?.map((p) => resolve(p.$ref as string)).find((p) => p.name === 'If-Match');
           assert.ok(ifMatch, `${method} ${path} lacks If-Match`);
           assert.equal(ifMatch.required, method === 'delete', `${method} ${path}: If-Match required only for DELETE`);
@@ -161,6 +161,15 @@ describe('OpenAPI document', () => {
         .schema as { properties: { code: { enum: string[] } } };
     assert.deepEqual(codes('/v1/destinations/{name}', 'put', '409').properties.code.enum, ['immutable_field', 'credential_exists']);
     assert.deepEqual(codes('/v1/credentials/{name}', 'delete', '409').properties.code.enum, ['credential_in_use']);
+    assert.deepEqual(codes('/v1/sources/{sourceId}', 'patch', '415').properties.code.enum, ['unsupported_media_type']);
+    assert.ok(
+      ((doc.paths['/v1/destinations/{name}']?.patch as Json).requestBody as { content: Json }).content['application/merge-patch+json'],
+    );
+    assert.deepEqual(codes('/v1/destinations/{name}/pause', 'post', '404').properties.code.enum, ['not_found']);
+    assert.deepEqual(codes('/v1/destinations/{name}/resume', 'post', '503').properties.code.enum, [
+      'store_unavailable',
+      'held_runs_not_woken',
+    ]);
     assert.deepEqual(codes('/v1/sources', 'post', '422').properties.code.enum, ['validation_failed']);
     for (const open of ['/v1/openapi.json', '/v1/sources/{sourceId}/events', '/v1/sources/{sourceId}/oauth/token', '/healthz']) {
       for (const op of Object.values(doc.paths[open] ?? {})) {
