@@ -76,6 +76,8 @@ export function managementRouter(o: ManagementOptions): express.Router {
 
   /** First on every management route: counts the request when answered, then checks the token. */
   const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    // Errors that reach the app's handler (500s) are counted here too, not as refused events.
+    res.locals.management = true;
     res.on('finish', () => {
       const code = typeof res.locals.managementCode === 'string' ? res.locals.managementCode : '';
       metrics.management.inc({ method: req.method, resource: resourceOf(req), status: String(res.statusCode), code });

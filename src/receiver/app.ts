@@ -110,6 +110,8 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
 
   /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
   const admit = async (req: Request, res: Response, next: NextFunction) => {
+    // Only ingestion counts in relay_events_rejected_total (the error handler reads this).
+    res.locals.ingest = true;
     const source = await store.getSource(String(req.params.sourceId));
     if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
     // Route params are gone by the time the app-level error handler runs: keep the id for metrics

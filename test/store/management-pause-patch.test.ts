@@ -342,3 +342,39 @@ describe('management API: PATCH (JSON Merge Patch)', () => {
     assert.equal((source?.auth as { key?: string } | undefined)?.key, 'source-key-123456');
   });
 });
+
+describe('metrics: management answers are not refused events', () => {
+  const sample = async (pattern: RegExp) => Number(pattern.exec(await receiver.metrics.registry.metrics())?.[1] ?? 0);
+
+  it('a management 404, a path no route serves and a management 422 never count in relay_events_rejected_total', async () => {
+    const notFoundBefore = await sample(
+      /relay_management_requests_total\{method="GET",resource="destinations",status="404",code="not_found"\} (\d+)/,
+    );
+    assert.equal((await call('GET', '/destinations/no-such-hook')).status, 404);
+    assert.equal((await call('POST', '/destinations/no-such-hook/pause')).status, 404);
+    assert.equal((await call('GET', '/destinations/no-such-hook/history')).status, 404);
+    assert.equal((await call('PATCH', '/destinations/x', {}, { 'if-match': '*' })).status, 415);
+    const text = await receiver.metrics.registry.metrics();
+    assert.doesNotMatch(text, /relay_events_rejected_total\{/, 'no ingestion request was made, so nothing was refused');
+    assert.equal(
+      await sample(/relay_management_requests_total\{method="GET",resource="destinations",status="404",code="not_found"\} (\d+)/),
+      notFoundBefore + 1,
+    );
+    assert.match(text, /relay_management_requests_total\{method="POST",resource="destinations",status="404",code="not_found"\} [1-9]/);
+    assert.match(
+      text,
+      /relay_management_requests_total\{method="PATCH",resource="destinations",status="415",code="unsupported_media_type"\} [1-9]/,
+    );
+    assert.match(text, /relay_http_other_errors_total\{method="GET",code="not_found"\} 1/);
+  });
+
+  it('an ingestion refusal still counts there', async () => {
+    const res = await fetch(`${receiver.url}/v1/sources/no-such-source/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(res.status, 404);
+    assert.match(await receiver.metrics.registry.metrics(), /relay_events_rejected_total\{source="none",code="unknown_source"\} 1/);
+  });
+});
