@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ConfigAdmin } from '../../src/config/admin';
+import { applyConfig, formatApplyReport } from '../../src/config/apply';
+import { parseConfig } from '../../src/config/load';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
 import { createTestDatabase } from '../helpers/database';
@@ -17,6 +19,7 @@ const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let receiver: TestReceiver;
 let store: PgConfigStore;
+let admin: ConfigAdmin;
 /** Names the receiver was asked to wake (a stand-in for Temporal here; the dev server test does it for real). */
 const woken: string[] = [];
 
@@ -53,10 +56,11 @@ before(async () => {
   db = await createTestDatabase();
   const box = createSecretBox({ current: randomBytes(32) });
   store = new PgConfigStore(db.pool, box);
+  admin = new ConfigAdmin(db.pool, box);
   receiver = await startReceiver([], fakeStarter(), {
     store,
     management: {
-      admin: new ConfigAdmin(db.pool, box),
+      admin,
       adminToken: ADMIN_TOKEN,
       wakeHeldRuns: (name) => {
         woken.push(name);
@@ -204,6 +208,40 @@ const MERGE = { 'content-type': 'application/merge-patch+json' };
 const HEADER_SECRET = 'Bearer header-secret-value-7781';
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const CLIENT_SECRET = 'oauth-client-secret-4409';
+
+describe('paused: in the file applied to the store (initial state only)', () => {
+  const file = (name: string, extra: Record<string, unknown>) =>
+    parseConfig({ destinations: [{ name, kind: 'webhook', events: ['pointsIssued'], url: 'https://crm.example.com/h', ...extra }] }, {});
+
+  it("creates the destination paused; later applies leave the operator's state alone either way", async () => {
+    const created = await applyConfig(admin, file('from-file', { paused: true, pausedReason: 'not live yet' }), {});
+    assert.deepEqual(
+      created.changes.map((c) => c.action),
+      ['created'],
+    );
+    const read = await call('GET', '/destinations/from-file');
+    assert.equal(read.body.paused, true);
+    assert.equal(read.body.pausedReason, 'not live yet');
+
+    // The file no longer says paused: an apply does not resume what is paused.
+    const without = await applyConfig(admin, file('from-file', {}), {});
+    assert.deepEqual(
+      without.changes.map((c) => c.action),
+      ['unchanged'],
+    );
+    assert.equal(await store.destinationState('from-file'), 'paused');
+
+    // The operator resumes; the file still says paused: the next apply does not pause it again.
+    assert.equal((await call('POST', '/destinations/from-file/resume')).status, 200);
+    const again = await applyConfig(admin, file('from-file', { paused: true }), {});
+    assert.deepEqual(
+      again.changes.map((c) => c.action),
+      ['unchanged'],
+    );
+    assert.match(formatApplyReport(again), /unchanged +destination from-file \(the file says paused; it is active .*relay pause from-file/);
+    assert.equal(await store.destinationState('from-file'), 'active');
+  });
+});
 
 describe('management API: PATCH (JSON Merge Patch)', () => {
   it('changes the named members, removes null ones, keeps the rest and every stored secret', async () => {
