@@ -84,6 +84,20 @@ describe('pause and resume over the management API', () => {
     assert.equal(resumed.body.woken, 3);
     for (const run of runs) assert.equal((await run.result()).status, 'delivered');
     assert.equal(h.sink.requests.length, 3);
+    // Woken oldest first (acceptance order): each run's resume signal came after the one of the
+    // run accepted before it. Event times in nanoseconds, so no two are equal.
+    const signalledAt: bigint[] = [];
+    for (const run of runs) {
+      const history = await run.fetchHistory();
+      const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'destinationChanged');
+      assert.ok(signal?.eventTime, 'the run was signalled');
+      signalledAt.push(BigInt(String(signal.eventTime.seconds)) * 1_000_000_000n + BigInt(signal.eventTime.nanos ?? 0));
+    }
+    assert.deepEqual(
+      [...signalledAt].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      signalledAt,
+      'signalled in acceptance order',
+    );
     assert.equal(new Set(h.sink.requests.map((r) => r.headers['webhook-id'])).size, 3);
   });
 
