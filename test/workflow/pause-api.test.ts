@@ -101,6 +101,28 @@ describe('pause and resume over the management API', () => {
     assert.equal(new Set(h.sink.requests.map((r) => r.headers['webhook-id'])).size, 3);
   });
 
+  test('pauses and resumes racing with each other and with new events: after the last resume every event is delivered once', async () => {
+    const h = await setup();
+    const runs = [];
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      // A pause and a resume sent at once, while an event is being accepted: either may win.
+      const [pause, resume, run] = await Promise.all([
+        h.post('/destinations/crm/pause', { reason: `round ${i}` }),
+        h.post('/destinations/crm/resume'),
+        h.start(),
+      ]);
+      answers.push(pause.status, resume.status);
+      runs.push(run);
+    }
+    assert.deepEqual(new Set(answers), new Set([200]));
+    const last = await h.post('/destinations/crm/resume');
+    assert.equal(last.body.paused, false);
+    for (const run of runs) assert.equal((await run.result()).status, 'delivered');
+    assert.equal(h.sink.requests.length, runs.length, 'each event once');
+    assert.equal(new Set(h.sink.requests.map((r) => r.headers['webhook-id'])).size, runs.length);
+  });
+
   test('paused: true in the file creates it paused; a later apply of the same file does not undo a resume', async () => {
     const h = await setup({ paused: true, pausedReason: 'not live yet' });
     const run = await h.start();
