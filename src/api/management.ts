@@ -287,20 +287,19 @@ export function managementRouter(o: ManagementOptions): express.Router {
 /** `{ "reason": "..." }`, `{}` or no body; anything else is a 422 naming the field. */
 function pauseReason(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  const issues: FieldIssue[] = [];
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) issues.push({ path: '', message: 'expected a JSON object' });
-  else {
-    for (const key of Object.keys(body)) if (key !== 'reason') issues.push({ path: key, message: 'unknown field (only "reason")' });
-    const reason = (body as { reason?: unknown }).reason;
-    if (reason !== undefined && reason !== null) {
-      if (typeof reason !== 'string') issues.push({ path: 'reason', message: 'expected a string' });
-      else if (reason.length > MAX_REASON) issues.push({ path: 'reason', message: `at most ${MAX_REASON} characters` });
-      // eslint-disable-next-line no-control-regex
-      else if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(reason)) issues.push({ path: 'reason', message: 'no control characters' });
-      else if (reason.trim() !== '') return issues.length > 0 ? fail(issues) : reason;
-    }
-  }
-  return issues.length > 0 ? fail(issues) : undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail([{ path: '', message: 'expected a JSON object' }]);
+  const issues: FieldIssue[] = Object.keys(body)
+    .filter((key) => key !== 'reason')
+    .map((key) => ({ path: key, message: 'unknown field (only "reason")' }));
+  const reason = (body as { reason?: unknown }).reason;
+  if (typeof reason === 'string') {
+    if (reason.length > MAX_REASON) issues.push({ path: 'reason', message: `at most ${MAX_REASON} characters` });
+    // Tabs and line breaks are fine in a note; other control characters are not.
+    // eslint-disable-next-line no-control-regex
+    else if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(reason)) issues.push({ path: 'reason', message: 'no control characters' });
+  } else if (reason !== undefined && reason !== null) issues.push({ path: 'reason', message: 'expected a string' });
+  if (issues.length > 0) return fail(issues);
+  return typeof reason === 'string' && reason.trim() !== '' ? reason : undefined;
 }
 
 function fail(issues: FieldIssue[]): never {

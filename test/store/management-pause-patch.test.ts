@@ -138,6 +138,7 @@ describe('management API: pause and resume', () => {
       [{ reason: 7 }, 'reason'],
       [{ reason: 'x'.repeat(501) }, 'reason'],
       [{ why: 'typo' }, 'why'],
+      [{ reason: 'a\u0000b' }, 'reason'],
       [[], ''],
     ];
     for (const [body, field] of cases) {
@@ -153,6 +154,38 @@ describe('management API: pause and resume', () => {
     const form = await call('POST', path, 'reason=x', { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(form.status, 415);
     assert.equal((await call('GET', `/destinations/${String(d.name)}`)).body.paused, false, 'a refused pause changes nothing');
+  });
+
+  it('resume with Temporal unreachable: 503 held_runs_not_woken, the store resumed, and a second resume wakes them', async () => {
+    let reachable = false;
+    const other = await startReceiver([], fakeStarter(), {
+      store,
+      management: {
+        admin,
+        adminToken: ADMIN_TOKEN,
+        wakeHeldRuns: () => (reachable ? Promise.resolve(2) : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233'))),
+      },
+    });
+    try {
+      const { body: d } = await createHook();
+      const path = `${other.url}/v1/destinations/${String(d.name)}`;
+      const post = (action: string) => fetch(`${path}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal((await post('pause')).status, 200);
+      const failed = await post('resume');
+      assert.equal(failed.status, 503);
+      assert.equal(failed.headers.get('retry-after'), '5');
+      const body = (await failed.json()) as { code: string; message: string };
+      assert.equal(body.code, 'held_runs_not_woken');
+      assert.match(body.message, /send resume again/);
+      assert.doesNotMatch(body.message, /ECONNREFUSED/, 'internals stay in the log');
+      assert.equal(await store.destinationState(String(d.name)), 'active');
+      reachable = true;
+      const again = await post('resume');
+      assert.equal(again.status, 200);
+      assert.equal(((await again.json()) as { woken: number }).woken, 2);
+    } finally {
+      await other.close();
+    }
   });
 
   it('needs the admin token', async () => {
