@@ -290,8 +290,8 @@ export async function startReceiverPart(
             admin,
             adminToken: env.RELAY_ADMIN_TOKEN,
             documents: { eventTypes },
-            // Runs holding deliveries for a deleted destination look at it again (and park them as failed).
-            onDestinationDeleted: (name: string) => wakeHeldRuns(client, name).then(() => undefined),
+            // Runs holding deliveries for a resumed or deleted destination look at it again (deliver, or park as failed).
+            wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
           },
         }
       : {}),
