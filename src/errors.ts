@@ -7,6 +7,8 @@ export interface FieldIssue {
   /** JSON path of the offending field, e.g. `data.customerIdentifiers.customerId`. */
   path: string;
   message: string;
+  /** Machine-readable name of the configuration rule broken, where it has one (e.g. `ingestion_loop`). */
+  rule?: string;
 }
 
 export class HttpError extends Error {

@@ -14,7 +14,7 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile, loadOutboundPolicy } from './config/load';
+import { ConfigError, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
@@ -66,7 +66,14 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   try {
     const applied = await migrate(db.pool, log);
     logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
-    const admin = new ConfigAdmin(db.pool, box);
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
+    // The API checks URLs as the file is checked: the same allowlist, the receiver's own port.
+    const urlRules = urlRulesFromEnv({
+      PORT: String(env.PORT),
+      HOST: env.HOST,
+      RELAY_ALLOW_PRIVATE_NETWORKS: allowPrivateNetworks.join(','),
+    });
+    const admin = new ConfigAdmin(db.pool, box, urlRules);
     if (file) {
       const report = await applyConfig(admin, file, process.env);
       logger.info(
@@ -74,7 +81,6 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
         `applied ${env.RELAY_CONFIG}: ${applySummary(report)}`,
       );
     }
-    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
     return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
   } catch (e) {
     await db.close().catch(() => undefined);

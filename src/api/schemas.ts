@@ -15,6 +15,12 @@ import type { FieldIssue } from '../errors';
 export const fieldIssueSchema = z.object({
   path: z.string().describe('Dotted path of the offending field, e.g. `headers.0.key`; `(body)` for the body as a whole'),
   message: z.string(),
+  rule: z
+    .string()
+    .optional()
+    .describe(
+      "Machine-readable name of the configuration rule broken, where it has one: `embedded_ipv4_address` (an IPv6 literal embedding a refused IPv4 address), `ingestion_loop` (the relay's own ingestion path)",
+    ),
 }) satisfies z.ZodType<FieldIssue>;
 
 export const errorBodySchema = z
