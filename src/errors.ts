@@ -52,6 +52,19 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/** Too many failed authentications from this address or on this source: wait for the window to end. */
+export class TooManyAuthFailuresError extends HttpError {
+  constructor(limit: 'address' | 'source', retryAfterSeconds: number) {
+    super(
+      429,
+      'too_many_auth_failures',
+      `too many failed authentication attempts ${limit === 'address' ? 'from this address' : 'on this source'}; retry after ${retryAfterSeconds} s`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
+  }
+}
+
 /** The body claims to be JSON but does not parse. */
 export class MalformedJsonError extends HttpError {
   constructor(detail: string) {

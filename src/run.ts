@@ -21,7 +21,7 @@ import { DatabaseConnectionError, openDatabase, type Database } from './db/datab
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError, receiverServerOptions } from './env';
+import { EnvError, receiverServerOptions, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
@@ -30,6 +30,7 @@ import { createLoyaltyApi } from './loyalty-api';
 import { createMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
 import { createTemporalStarter } from './receiver/starter';
+import { createAuthThrottle } from './receiver/throttle';
 import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
@@ -241,6 +242,13 @@ export async function startReceiverPart(
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
     maxHops: env.RELAY_MAX_HOPS,
     tokens,
+    authThrottle: createAuthThrottle({
+      perAddress: env.RELAY_AUTH_FAILURES_PER_ADDRESS,
+      perSource: env.RELAY_AUTH_FAILURES_PER_SOURCE,
+      windowSeconds: env.RELAY_AUTH_FAILURE_WINDOW_SECONDS,
+      maxAddresses: env.RELAY_AUTH_THROTTLE_MAX_ADDRESSES,
+    }),
+    ...(env.RELAY_TRUST_PROXY !== undefined ? { trustProxy: trustProxySetting(env.RELAY_TRUST_PROXY) } : {}),
     ...(admin
       ? {
           management: {

@@ -41,6 +41,8 @@ export const CODES: Record<string, string> = {
   too_many_hops: 'the `x-loyalty-relay-hops` header is RELAY_MAX_HOPS or more: a loop of relays',
   invalid_hop_count: 'the `x-loyalty-relay-hops` header is not an integer 0–999',
   control_character: 'a control character (U+0000–U+001F, U+007F) in the event name, event id, or a customer id or identifier',
+  too_many_auth_failures:
+    'too many failed authentications from this client address (RELAY_AUTH_FAILURES_PER_ADDRESS) or on this source (RELAY_AUTH_FAILURES_PER_SOURCE) within RELAY_AUTH_FAILURE_WINDOW_SECONDS; refused, whatever the credential, until `Retry-After`',
   temporal_unavailable: 'Temporal cannot be reached; nothing was accepted: retry after `Retry-After`',
 };
 
@@ -55,6 +57,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   428: 'Precondition required',
+  429: 'Too many requests',
   503: 'Service unavailable',
 };
 

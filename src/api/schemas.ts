@@ -229,7 +229,9 @@ export const oauthTokenSchema = z.object({
 
 export const oauthErrorSchema = z
   .object({
-    error: z.enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope']),
+    error: z
+      .enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'too_many_auth_failures'])
+      .describe('RFC 6749 codes, and `too_many_auth_failures` (429: too many failed client authentications; see Retry-After)'),
     error_description: z.string(),
   })
   .describe('RFC 6749 §5.2');

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
 import type { EventStarter } from '../../src/receiver/starter';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/receiver/throttle';
 
 /** An in-memory starter: remembers started workflow ids; event ids in `unavailable` fail as if Temporal were down. */
 export function fakeStarter(): EventStarter & { started: Map<string, CanonicalEvent>; unavailable: Set<string> } {
@@ -45,6 +46,9 @@ export async function startReceiver(
     logger: createLogger('silent'),
     metrics,
     maxBodyBytes: 64 * 1024,
+    // Tests of the auth schemes send many wrong credentials from one address on purpose; the
+    // throttle has its own tests (test/unit/auth-throttle.test.ts), which pass their own.
+    authThrottle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, perAddress: 10_000, perSource: 10_000 }),
     ...options,
   });
   const server: Server = await new Promise((resolve) => {
