@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
@@ -21,7 +21,7 @@ import { DatabaseConnectionError, openDatabase, type Database } from './db/datab
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError, receiverServerOptions, trustProxySetting } from './env';
+import { EnvError, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
@@ -29,6 +29,7 @@ import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import { createMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
+import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
 import { createAuthThrottle } from './receiver/throttle';
 import { createTokenService } from './receiver/tokens';
@@ -270,11 +271,8 @@ export async function startReceiverPart(
   });
   if (admin && !env.RELAY_ADMIN_TOKEN)
     logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');
-  const server: Server = await new Promise((resolve, reject) => {
-    // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
-    const s = createServer(receiverServerOptions(env), app).listen(env.PORT, env.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
+  const server: Server = await listenReceiver(app, env.PORT, env.HOST, env);
   const port = (server.address() as { port: number }).port;
   logger.info({ port, host: env.HOST, eagerStart: eager }, `receiver listening on http://${env.HOST}:${port}`);
   return {
