@@ -56,7 +56,7 @@ type SourceId = (typeof SOURCES)[number]['id'];
 
 /**
  * Where accepted events go: `crm` answers 200 (delivered), `refuser` answers 400 (the run parks).
- * Placeholders in the path and query render the fuzzed names and ids. A short retry window, so
+ * Placeholders in the path, query and a header render the fuzzed names and ids. A short retry window, so
  * a delivery that kept retrying would end (parked) within the test's wait, not after a day.
  */
 const NAMES = ['pointsIssued', 'Purchase', 'RewardIssued', 'purchaseCompleted', 'cart_abandoned'];
@@ -67,6 +67,7 @@ function destinations(ok: string, refusing: string) {
       kind: 'webhook',
       events: [...new Set([...NAMES, ...CAPILLARY_EVENTS])],
       url: `${ok}/hook/{{ event.name }}?customer={{ event.customer.id }}`,
+      headers: [{ key: 'X-Customer', value: '{{ event.customer.id | default: "" }}' }],
       retryWindowSeconds: 20,
     },
     { name: 'refuser', kind: 'webhook', events: ['cart_abandoned', 'RewardIssued'], url: `${refusing}/nope`, retryWindowSeconds: 20 },
