@@ -96,12 +96,11 @@ export function createAuthThrottle(settings: AuthThrottleSettings, now: () => nu
       const t = now();
       const byAddress = addresses.blockedFor(address, t);
       const byScope = scope === undefined ? undefined : scopes.blockedFor(scope, t);
-      const found: [ThrottleLimit, number | undefined][] = [
-        ['address', byAddress],
-        ['source', byScope],
-      ];
-      const [limit, ms] = found.filter((f): f is [ThrottleLimit, number] => f[1] !== undefined).sort((a, b) => b[1] - a[1])[0] ?? [];
-      return limit === undefined || ms === undefined ? undefined : { limit, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };
+      if (byAddress === undefined && byScope === undefined) return undefined;
+      // Over both limits: the later end is when a request may pass.
+      const limit: ThrottleLimit = (byScope ?? -1) > (byAddress ?? -1) ? 'source' : 'address';
+      const ms = Math.max(byAddress ?? 0, byScope ?? 0);
+      return { limit, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };
     },
     fail(address, scope) {
       const t = now();
