@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { pino } from 'pino';
 import { parseEnv } from '../../src/env';
 import { InvalidTokenError } from '../../src/errors';
 import { createAuthThrottle } from '../../src/receiver/throttle';
@@ -64,8 +66,20 @@ describe('failed authentication over HTTP', () => {
       mapping: { id: '$.id', memberId: '$.m' },
     },
   ];
+  const logged: { msg: string; address?: string; limit?: string; source?: string }[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged.push(JSON.parse(chunk.toString()) as { msg: string });
+        done();
+      },
+    }),
+  );
+  const reached = () => logged.filter((l) => l.msg.includes('reached its limit'));
   before(async () => {
     r = await startReceiver(SOURCES, fakeStarter(), {
+      logger,
       authThrottle: createAuthThrottle(SETTINGS, () => now),
       // X-Forwarded-For from the test (on loopback) names the client address.
       trustProxy: 'loopback',
@@ -108,6 +122,11 @@ describe('failed authentication over HTTP', () => {
     assert.equal(body.code, 'too_many_auth_failures');
     assert.match(body.message, /failed authentication/);
     assert.equal(await throttled('endpoint="ingestion",limit="address"'), 1);
+    assert.deepEqual(
+      reached().map((l) => [l.address, l.limit, l.source]),
+      [[from, 'address', 'backend']],
+      'one warning, when the address reached its limit',
+    );
     // Another address is not refused, and the address is let in again when its window ends.
     assert.equal((await post('backend', '203.0.113.11', { 'x-api-key': 'backend-key' })).status, 202);
     now += 60_000;
