@@ -71,6 +71,41 @@ export const envSchema = z.object({
     .describe(
       'Requests whose x-loyalty-relay-hops header (relays passed through) is at least this are refused (too_many_hops): loop protection.',
     ),
+  RELAY_AUTH_FAILURES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe(
+      'Failed authentications (wrong source key, signature, bearer token or token-endpoint client secret) from one client address within RELAY_AUTH_FAILURE_WINDOW_SECONDS, after which that address is answered 429 too_many_auth_failures until the window ends.',
+    ),
+  RELAY_AUTH_FAILURES_PER_SOURCE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe(
+      "Failed authentications on one source's ingestion (or on its token endpoint, i.e. its client id) from any address within the window, after which the source (or token endpoint) is answered 429 until the window ends: guessing from many addresses.",
+    ),
+  RELAY_AUTH_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(60)
+    .describe('Window of the failed-authentication limits, from the first failure; also the longest Retry-After.'),
+  RELAY_AUTH_THROTTLE_MAX_ADDRESSES: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('Client addresses whose failures are tracked at most (oldest forgotten first): bounds the memory of the throttle.'),
+  RELAY_TRUST_PROXY: z
+    .string()
+    .optional()
+    .describe(
+      "Receiver behind a proxy or load balancer: which peers' X-Forwarded-For names the client address (Express `trust proxy`: a hop count, `loopback`, CIDR ranges comma-separated, or true); unset = the socket's address. The failure limits count per client address.",
+    ),
   RELAY_TOKEN_SIGNING_KEY: z
     .string()
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')
@@ -236,6 +271,14 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
     ]);
   }
   return parsed.data;
+}
+
+/** Express `trust proxy` from RELAY_TRUST_PROXY: a hop count, true/false, or addresses and ranges as given. */
+export function trustProxySetting(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }
 
 /**

@@ -24,6 +24,12 @@ export function createMetrics() {
       labelNames: ['source', 'outcome'] as const,
       registers: [registry],
     }),
+    authThrottled: new Counter({
+      name: 'relay_auth_throttled_total',
+      help: 'Requests refused 429 too_many_auth_failures, by endpoint (ingestion, token) and the limit reached (address, source).',
+      labelNames: ['endpoint', 'limit'] as const,
+      registers: [registry],
+    }),
     management: new Counter({
       name: 'relay_management_requests_total',
       help: 'Management API requests, by method, resource and status code (machine-readable code for errors).',

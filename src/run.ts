@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
@@ -14,14 +14,14 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile, loadOutboundPolicy } from './config/load';
+import { ConfigError, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError, receiverServerOptions } from './env';
+import { EnvError, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
@@ -29,7 +29,9 @@ import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import { createMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
+import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
+import { createAuthThrottle } from './receiver/throttle';
 import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
@@ -79,7 +81,14 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   try {
     const applied = await migrate(db.pool, log);
     logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
-    const admin = new ConfigAdmin(db.pool, box);
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
+    // The API checks URLs as the file is checked: the same allowlist, the receiver's own port.
+    const urlRules = urlRulesFromEnv({
+      PORT: String(env.PORT),
+      HOST: env.HOST,
+      RELAY_ALLOW_PRIVATE_NETWORKS: allowPrivateNetworks.join(','),
+    });
+    const admin = new ConfigAdmin(db.pool, box, urlRules);
     if (file) {
       const report = await applyConfig(admin, file, process.env);
       logger.info(
@@ -87,7 +96,6 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
         `applied ${env.RELAY_CONFIG}: ${applySummary(report)}`,
       );
     }
-    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
     // Large payloads go to this database too (also in RELAY_CONFIG file mode: the file is applied into it).
     const claimStore = new ClaimStore(db.pool, masterKeys);
     const claims = {
@@ -284,6 +292,13 @@ export async function startReceiverPart(
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
     maxHops: env.RELAY_MAX_HOPS,
     tokens,
+    authThrottle: createAuthThrottle({
+      perAddress: env.RELAY_AUTH_FAILURES_PER_ADDRESS,
+      perSource: env.RELAY_AUTH_FAILURES_PER_SOURCE,
+      windowSeconds: env.RELAY_AUTH_FAILURE_WINDOW_SECONDS,
+      maxAddresses: env.RELAY_AUTH_THROTTLE_MAX_ADDRESSES,
+    }),
+    ...(env.RELAY_TRUST_PROXY !== undefined ? { trustProxy: trustProxySetting(env.RELAY_TRUST_PROXY) } : {}),
     ...(admin
       ? {
           management: {
@@ -305,11 +320,8 @@ export async function startReceiverPart(
   });
   if (admin && !env.RELAY_ADMIN_TOKEN)
     logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');
-  const server: Server = await new Promise((resolve, reject) => {
-    // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
-    const s = createServer(receiverServerOptions(env), app).listen(env.PORT, env.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
+  const server: Server = await listenReceiver(app, env.PORT, env.HOST, env);
   const port = (server.address() as { port: number }).port;
   logger.info({ port, host: env.HOST, eagerStart: eager }, `receiver listening on http://${env.HOST}:${port}`);
   return {

@@ -43,6 +43,8 @@ export const CODES: Record<string, string> = {
   control_character: 'a control character (U+0000–U+001F, U+007F) in the event name, event id, or a customer id or identifier',
   held_runs_not_woken:
     'resume: the destination is resumed, but Temporal could not be reached to wake the runs holding its deliveries; send resume again',
+  too_many_auth_failures:
+    'too many failed authentications from this client address (RELAY_AUTH_FAILURES_PER_ADDRESS) or on this source (RELAY_AUTH_FAILURES_PER_SOURCE) within RELAY_AUTH_FAILURE_WINDOW_SECONDS; refused, whatever the credential, until `Retry-After`',
   temporal_unavailable: 'Temporal cannot be reached; nothing was accepted: retry after `Retry-After`',
 };
 
@@ -57,6 +59,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   428: 'Precondition required',
+  429: 'Too many requests',
   503: 'Service unavailable',
 };
 

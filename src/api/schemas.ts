@@ -15,6 +15,12 @@ import type { FieldIssue } from '../errors';
 export const fieldIssueSchema = z.object({
   path: z.string().describe('Dotted path of the offending field, e.g. `headers.0.key`; `(body)` for the body as a whole'),
   message: z.string(),
+  rule: z
+    .string()
+    .optional()
+    .describe(
+      "Machine-readable name of the configuration rule broken, where it has one: `embedded_ipv4_address` (an IPv6 literal embedding a refused IPv4 address), `ingestion_loop` (the relay's own ingestion path)",
+    ),
 }) satisfies z.ZodType<FieldIssue>;
 
 export const errorBodySchema = z
@@ -246,7 +252,9 @@ export const oauthTokenSchema = z.object({
 
 export const oauthErrorSchema = z
   .object({
-    error: z.enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope']),
+    error: z
+      .enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'too_many_auth_failures'])
+      .describe('RFC 6749 codes, and `too_many_auth_failures` (429: too many failed client authentications; see Retry-After)'),
     error_description: z.string(),
   })
   .describe('RFC 6749 §5.2');

@@ -13,7 +13,7 @@ import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import { hasEnvRefs } from '../destinations/webhook-rules';
 import { HttpError, type FieldIssue } from '../errors';
-import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs } from './load';
+import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs, type UrlRules } from './load';
 import { setDestinationPaused, type PauseState } from './pause';
 import { aad, openSecrets, type Sealer } from './pg-store';
 import { credentialSchema, destinationBaseSchema, sourceSchema } from './schema';
@@ -65,7 +65,11 @@ export interface Precondition {
 }
 
 function validationError(what: string, problems: ConfigProblem[]): HttpError {
-  const issues: FieldIssue[] = problems.map((p) => ({ path: p.path.replace(/^\./, ''), message: p.message }));
+  const issues: FieldIssue[] = problems.map((p) => ({
+    path: p.path.replace(/^\./, ''),
+    message: p.message,
+    ...(p.rule ? { rule: p.rule } : {}),
+  }));
   return new HttpError(
     422,
     'validation_failed',
@@ -256,6 +260,8 @@ export class ConfigWriter {
   constructor(
     private readonly db: PoolClient,
     private readonly sealer: Sealer,
+    /** The allowlist and the relay's own port, for the URL rules (as the file is checked). */
+    private readonly urlRules: UrlRules = { allowPrivateNetworks: [] },
   ) {}
 
   // ---------------------------------------------------------------- destinations
@@ -290,7 +296,7 @@ export class ConfigWriter {
       const parsed = credentialSchema.safeParse(input.auth);
       if (!parsed.success) problems.push(...prefixed(parsed.error, 'auth'));
       else {
-        credential = parseCredential(parsed.data, 'auth', resolve, problems);
+        credential = parseCredential(parsed.data, 'auth', resolve, problems, this.urlRules);
         body = { ...input, auth: credential.name };
       }
     }
@@ -305,7 +311,8 @@ export class ConfigWriter {
       const retry = destinationBaseSchema.safeParse({ ...stand, ...rest });
       if (retry.success && !refused.has('kind')) {
         const more: ConfigProblem[] = [];
-        parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames: new Set(await this.names(CREDENTIALS)) }, more);
+        const credentialNames = new Set(await this.names(CREDENTIALS));
+        parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames, urlRules: this.urlRules }, more);
         problems.push(...more.filter((p) => !refused.has(p.path.replace(/^\./, '').split(/[.[]/)[0] ?? '')));
       }
       throw validationError('the destination', [...problems, ...baseIssues]);
@@ -327,7 +334,7 @@ export class ConfigWriter {
     }
     const stored = current ? openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version)) : {};
     const secret = (slot: string, value: string) => keepRedacted(value, stored[slot], slot, problems);
-    const config = parseDestination(base.data, '', { resolve, credentialNames, secret }, problems);
+    const config = parseDestination(base.data, '', { resolve, credentialNames, secret, urlRules: this.urlRules }, problems);
     if (problems.length > 0 || !config) throw validationError('the destination', problems);
     return { ...this.storableDestination(config), ...(credential ? { credential } : {}) };
   }
@@ -498,7 +505,7 @@ export class ConfigWriter {
     if (!parsed.success) throw validationError('the credential set', zodProblems(parsed.error));
     const problems: ConfigProblem[] = [];
     const entry = this.restoreRedacted(CREDENTIALS, parsed.data, current, problems);
-    const credential = parseCredential(entry, '', refuseRefs(problems), problems);
+    const credential = parseCredential(entry, '', refuseRefs(problems), problems, this.urlRules);
     if (problems.length > 0) throw validationError('the credential set', problems);
     return { entry: credential, secrets: this.credentialSecrets(credential) };
   }
@@ -682,6 +689,8 @@ export class ConfigAdmin {
   constructor(
     private readonly pool: Pool,
     private readonly sealer: Sealer,
+    /** What the URL rules know of the network (urlRulesFromEnv); default: an empty allowlist, no own port. */
+    private readonly urlRules: UrlRules = { allowPrivateNetworks: [] },
   ) {}
 
   /** Run `fn` in a transaction; with `rollback` (dry runs) nothing it did is kept. */
@@ -690,7 +699,7 @@ export class ConfigAdmin {
       this.pool,
       async (client) => {
         if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        return fn(new ConfigWriter(client, this.sealer));
+        return fn(new ConfigWriter(client, this.sealer, this.urlRules));
       },
       {
         // Reads see one snapshot (a list and its referencedBy agree); writes are serialized by the lock.

@@ -181,6 +181,20 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('OpenAPI: throttled authentication', () => {
+  it('lists 429 too_many_auth_failures with Retry-After on ingestion and on the token endpoint', () => {
+    const ingest = (doc.paths['/v1/sources/{sourceId}/events'] as { post: { responses: Record<string, Json> } }).post.responses;
+    const token = (doc.paths['/v1/sources/{sourceId}/oauth/token'] as { post: { responses: Record<string, Json> } }).post.responses;
+    for (const answer of [ingest['429'], token['429']]) {
+      assert.ok(answer, 'no 429 response');
+      assert.match(String(answer.description), /too_many_auth_failures/);
+      assert.ok((answer.headers as Json | undefined)?.['Retry-After'], 'no Retry-After header');
+    }
+    const oauthError = schemas.OAuthError as { properties: { error: { enum: string[] } } };
+    assert.ok(oauthError.properties.error.enum.includes('too_many_auth_failures'));
+  });
+});
+
 describe('OpenAPI schemas of the management bodies', () => {
   const kinds = Object.keys(destinationConnectors);
 
