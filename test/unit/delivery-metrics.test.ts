@@ -35,9 +35,10 @@ function input(overrides: Partial<DeliverInput> = {}): DeliverInput {
 }
 
 /** A counter's value for these labels (0 when the series does not exist). */
-async function count(c: Counter<'destination' | 'outcome'>, labels: Record<string, string>): Promise<number> {
+async function count(c: Counter<'destination' | 'outcome'>, labels: Partial<Record<'destination' | 'outcome', string>>): Promise<number> {
   const { values } = await c.get();
-  return values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+  const want = Object.entries(labels) as ['destination' | 'outcome', string][];
+  return values.find((v) => want.every(([k, val]) => v.labels[k] === val))?.value ?? 0;
 }
 
 /** A histogram's observation count and sum for these labels. */
