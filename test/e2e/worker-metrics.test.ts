@@ -1,0 +1,71 @@
+/**
+ * `src/worker-main.ts` run alone, as production runs it: its own /metrics on
+ * RELAY_WORKER_METRICS_PORT counts a delivery it made for its destination (a real dev server,
+ * the PostgreSQL store, a local HTTPS sink, the worker as a child process).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { workflowIdFor } from '../../src/canonical-event';
+import type { relayEvent } from '../../workflows';
+import { pgStoreFor } from '../helpers/config-store';
+import { startHttpsSink } from '../helpers/https-sink';
+import { freePort } from '../helpers/ports';
+import { spawnRelay } from '../helpers/process';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
+
+const t = useTestTemporal();
+
+test('a worker run alone serves its delivery metrics on RELAY_WORKER_METRICS_PORT', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-worker-metrics-'));
+  const sink = await startHttpsSink();
+  writeFileSync(join(dir, 'ca.pem'), sink.ca);
+  const masterKey = randomBytes(32);
+  const store = await pgStoreFor(
+    { destinations: [{ name: 'metrics-sink', kind: 'webhook', events: ['pointsIssued'], url: `${sink.url}/hook` }] },
+    {},
+    masterKey,
+  );
+  const port = await freePort();
+  const taskQueue = uniqueTaskQueue('worker-metrics');
+  const worker = spawnRelay('src/worker-main.ts', {
+    TEMPORAL_ADDRESS: t.server.address,
+    TEMPORAL_NAMESPACE: t.server.namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: store.url,
+    RELAY_MASTER_KEY: masterKey.toString('base64'),
+    RELAY_DATA_DIR: join(dir, 'data'),
+    RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
+    RELAY_WORKER_METRICS_PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
+  t.cleanup(async () => {
+    await worker.stop();
+    await sink.close();
+    await store.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  await worker.waitFor(metricsUrl);
+
+  const event = samplePointsIssued({ id: randomBytes(8).toString('hex') });
+  const result = await t.server.env.client.workflow.execute<typeof relayEvent>('relayEvent', {
+    taskQueue,
+    workflowId: workflowIdFor(event.source, event.id),
+    args: [{ event }],
+  });
+  assert.equal(result.status, 'delivered', JSON.stringify(result));
+
+  const text = await (await fetch(metricsUrl)).text();
+  assert.match(text, /^relay_deliveries_total\{destination="metrics-sink",outcome="delivered"\} 1$/m, worker.output());
+  assert.match(text, /^relay_delivery_attempts_total\{destination="metrics-sink",outcome="delivered"\} 1$/m);
+  assert.match(text, /^relay_delivery_latency_seconds_count\{destination="metrics-sink"\} 1$/m);
+  // The receiver's metrics are not the worker's: they live in the receiver process.
+  assert.doesNotMatch(text, /relay_events_accepted_total/);
+});
