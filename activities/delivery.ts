@@ -15,6 +15,7 @@ import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { BlockedAddressError } from '../src/http/outbound-guard';
 import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/metrics';
+import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';
 import { destinationOrFail } from './planning';
@@ -89,6 +90,20 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       // The version just resolved (not the input's, which may be absent): settings and secrets
       // come from one version, and the store finds it in its cache.
       const secrets = await store.getDestinationSecrets(destination.name, destination.version);
+      let sentAuth: SendHeaders | undefined;
+      /**
+       * What the destination said, fit for history and logs: without any secret the destination,
+       * its credential set or the sent headers hold (README "Payloads and PII"). Only on failure.
+       */
+      const scrub = async (text: string): Promise<string> => {
+        const auth = (destination.settings as { auth?: unknown }).auth;
+        const credential = typeof auth === 'string' ? await store.getCredential(auth).catch(() => undefined) : undefined;
+        return scrubSecrets(text, [
+          ...Object.values(secrets),
+          ...Object.values(sentAuth?.headers ?? {}),
+          ...credentialSecretValues(credential),
+        ]);
+      };
 
       const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({
@@ -117,6 +132,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           restricted: true,
           ...(probe.onSlotWait ? { onSlotWait: probe.onSlotWait } : {}),
         });
+        sentAuth = auth;
         return { res, auth };
       };
 
@@ -132,14 +148,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         status = res.status;
         const verdict = connector.classify(res.status);
-        const snippet = res.body.slice(0, 500);
         if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
         if (verdict === 'gone') {
           log.warn('destination answered 410 Gone', { destination: destination.name });
           throw deliveryFailure(
             FailureType.DestinationGone,
             `${destination.name} answered 410 Gone`,
-            { httpStatus: 410, attempt, responseSnippet: snippet },
+            { httpStatus: 410, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -147,7 +162,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           throw deliveryFailure(
             FailureType.DestinationRejected,
             `${destination.name} answered ${res.status}`,
-            { httpStatus: res.status, attempt, responseSnippet: snippet },
+            { httpStatus: res.status, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -161,7 +176,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (e instanceof TokenRequestError && !e.retryable) {
           throw deliveryFailure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
         }
-        problem = `${destination.name} unreachable: ${(e as Error).message}`;
+        problem = `${destination.name} unreachable: ${await scrub((e as Error).message)}`;
       }
 
       const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));
