@@ -53,8 +53,7 @@ function outcomeOf(e: unknown): AttemptOutcome | undefined {
  * SLA timer) because workflow code cannot reach prom-client and an extra activity would cost
  * Temporal actions; a delivery still retrying past its deadline is counted when it settles.
  */
-function record(m: DeliveryMetrics, input: DeliverInput, label: string, outcome: AttemptOutcome, seconds: number): void {
-  const destination = label;
+function record(m: DeliveryMetrics, input: DeliverInput, destination: string, outcome: AttemptOutcome, seconds: number): void {
   m.attempts.inc({ destination, outcome });
   m.attemptSeconds.observe({ destination, outcome }, seconds);
   if (outcome === 'retried' || (outcome === 'delivered' && input.lastRequest === false)) return;

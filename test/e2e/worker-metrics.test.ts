@@ -16,7 +16,7 @@ import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { freePort } from '../helpers/ports';
 import { spawnRelay, startMainProcess } from '../helpers/process';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
@@ -25,7 +25,8 @@ test('a worker run alone serves its delivery metrics on RELAY_WORKER_METRICS_POR
   const dir = mkdtempSync(join(tmpdir(), 'relay-worker-metrics-'));
   const sink = await startHttpsSink();
   writeFileSync(join(dir, 'ca.pem'), sink.ca);
-  const masterKey = randomBytes(32);
+  // The test client's key: the worker reads the run's sealed input and the client its sealed result.
+  const masterKey = TEST_MASTER_KEY;
   const store = await pgStoreFor(
     { destinations: [{ name: 'metrics-sink', kind: 'webhook', events: ['pointsIssued'], url: `${sink.url}/hook` }] },
     {},
