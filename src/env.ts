@@ -125,6 +125,28 @@ export const envSchema = z.object({
     .optional()
     .describe('Comma-separated older master keys, still accepted for reading while secrets are re-sealed after a rotation.'),
 
+  RELAY_CLAIM_CHECK_THRESHOLD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(128 * 1024)
+    .describe(
+      'Claim check: a Temporal payload larger than this is stored (encrypted, once) in the config database and history holds a reference. 128 KiB: ordinary events never touch the database; 32 payloads at the limit still fit one 4 MB workflow task.',
+    ),
+  RELAY_CLAIM_CHECK_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Claim check: the Temporal namespace's retention, in hours; unset = asked from Temporal (DescribeNamespace). A stored payload is deleted once unreferenced for this long plus the longest time a run can stay open (retry window + parking period).",
+    ),
+  RELAY_CLAIM_CHECK_CLEANUP_MINUTES: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe('Claim check: how often the worker deletes stored payloads past their retention.'),
+
   RELAY_PAYLOAD_ENCRYPTION: bool
     .default(true)
     .describe(

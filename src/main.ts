@@ -60,9 +60,11 @@ async function main(): Promise<void> {
   // One registry: the receiver's /metrics serves ingest and delivery metrics together.
   const registry = createRegistry();
   try {
-    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks, registry);
+    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks, config.claims, registry);
     parts.push(worker);
-    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, registry));
+    parts.push(
+      await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, config.claims, registry),
+    );
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();

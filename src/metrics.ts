@@ -24,7 +24,7 @@ export function createMetrics(registry: Registry = createRegistry()) {
     }),
     rejected: new Counter({
       name: 'relay_events_rejected_total',
-      help: 'Requests (and batch events) refused with a 4xx or 503, by source and machine-readable code.',
+      help: 'Ingestion requests (and batch events) refused with a 4xx or 503, by source and machine-readable code; nothing else counts here.',
       labelNames: ['source', 'code'] as const,
       registers: [registry],
     }),
@@ -38,6 +38,12 @@ export function createMetrics(registry: Registry = createRegistry()) {
       name: 'relay_management_requests_total',
       help: 'Management API requests, by method, resource and status code (machine-readable code for errors).',
       labelNames: ['method', 'resource', 'status', 'code'] as const,
+      registers: [registry],
+    }),
+    otherErrors: new Counter({
+      name: 'relay_http_other_errors_total',
+      help: 'Errors answered outside ingestion and the management API (a path no route serves: not_found; an internal error of the OAuth token endpoint), by method and code.',
+      labelNames: ['method', 'code'] as const,
       registers: [registry],
     }),
     ingestSeconds: new Histogram({

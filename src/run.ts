@@ -37,6 +37,9 @@ import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
 import { wakeHeldRuns } from './temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
 import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from './payloads/data-converter';
+import { ClaimCheckCodec } from './payloads/claim-check';
+import { namespaceRetentionSeconds, startClaimCleanupJob } from './payloads/claim-cleanup';
+import { ClaimStore } from './payloads/claim-store';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {
@@ -46,7 +49,16 @@ export interface ConfigParts {
   admin: ConfigAdmin;
   /** CIDR ranges destinations may reach although private (RELAY_ALLOW_PRIVATE_NETWORKS + the file's outbound). */
   allowPrivateNetworks: string[];
+  /** Large payloads' home (claim check) in this same database: every Client and Worker of the process needs it. */
+  claims: ClaimCheckParts;
   close(): Promise<void>;
+}
+
+/** The claim check of a process: the codec for its data converter, the store for the cleanup job. */
+export interface ClaimCheckParts {
+  codec: ClaimCheckCodec;
+  store: ClaimStore;
+  pool: Database['pool'];
 }
 
 /**
@@ -57,7 +69,8 @@ export interface ConfigParts {
 export async function openConfig(env: RelayEnv, logger: Logger, options: { applyFile?: boolean } = {}): Promise<ConfigParts> {
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
-  const box = createSecretBox(masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) }));
+  const masterKeys = masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) });
+  const box = createSecretBox(masterKeys);
   // Read once, before the database opens: an invalid file stops start-up at once. Without
   // applyFile (the worker) only the outbound policy is read, so the secrets the file references
   // need not be in this process's environment.
@@ -76,7 +89,14 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
       );
     }
     const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
-    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
+    // Large payloads go to this database too (also in RELAY_CONFIG file mode: the file is applied into it).
+    const claimStore = new ClaimStore(db.pool, masterKeys);
+    const claims = {
+      codec: new ClaimCheckCodec({ store: claimStore, thresholdBytes: env.RELAY_CLAIM_CHECK_THRESHOLD_BYTES }),
+      store: claimStore,
+      pool: db.pool,
+    };
+    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, claims, close: () => db.close() };
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;
@@ -127,6 +147,8 @@ export async function startWorkerPart(
   store: ConfigStore,
   logger: Logger,
   allowPrivateNetworks: string[] = [],
+  /** The claim check (ConfigParts.claims): large payloads stored in the config database, and the cleanup job that deletes them. */
+  claims?: ClaimCheckParts,
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
 ): Promise<RunningPart & { connection: NativeConnection }> {
@@ -148,7 +170,10 @@ export async function startWorkerPart(
         }
       : {}),
   };
-  const dataConverter = relayDataConverter(codecOptionsFromEnv(env, (m) => logger.warn(m)));
+  const dataConverter = relayDataConverter({
+    ...codecOptionsFromEnv(env, (m) => logger.warn(m)),
+    ...(claims ? { claimCheck: claims.codec } : {}),
+  });
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
   try {
     await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }), env.TEMPORAL_NAMESPACE);
@@ -168,10 +193,12 @@ export async function startWorkerPart(
   const running = worker.run();
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
+  const cleanup = claims ? startClaimPayloadCleanup(env, claims, connection, logger) : undefined;
   const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
     async stop() {
+      await cleanup?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
@@ -179,6 +206,26 @@ export async function startWorkerPart(
       await http.close();
     },
   };
+}
+
+/** Every RELAY_CLAIM_CHECK_CLEANUP_MINUTES: delete stored payloads past the namespace retention plus the longest run. */
+function startClaimPayloadCleanup(env: RelayEnv, claims: ClaimCheckParts, connection: NativeConnection, logger: Logger) {
+  const log = logger.child({ component: 'claim-check' });
+  return startClaimCleanupJob({
+    pool: claims.pool,
+    store: claims.store,
+    intervalMs: env.RELAY_CLAIM_CHECK_CLEANUP_MINUTES * 60_000,
+    retentionSeconds: async () =>
+      env.RELAY_CLAIM_CHECK_RETENTION_HOURS !== undefined
+        ? env.RELAY_CLAIM_CHECK_RETENTION_HOURS * 3600
+        : namespaceRetentionSeconds(connection.workflowService, env.TEMPORAL_NAMESPACE),
+    onReport: (r) =>
+      (r.deleted > 0 ? log.info.bind(log) : log.debug.bind(log))(
+        { deleted: r.deleted, keepSeconds: r.keepSeconds, namespaceRetentionSeconds: r.namespaceRetentionSeconds },
+        `claim check cleanup: deleted ${r.deleted} stored payload(s) unreferenced for over ${Math.round(r.keepSeconds / 3600)} h`,
+      ),
+    onError: (err) => log.warn({ err }, 'claim check cleanup failed; it runs again at the next interval'),
+  });
 }
 
 /**
@@ -232,6 +279,8 @@ export async function startReceiverPart(
   workerConnection?: NativeConnection,
   /** The embedded dev server's Web UI (npm start): its origins and the per-process token in its codec endpoint URL. */
   embeddedUi?: EmbeddedUiCodec,
+  /** The claim check (ConfigParts.claims): a large event is stored in the config database, its run starts with a reference. */
+  claims?: ClaimCheckParts,
   /** The process's registry, shared with the worker part when both run here. */
   registry?: Registry,
 ): Promise<RunningPart & { port: number }> {
@@ -239,7 +288,7 @@ export async function startReceiverPart(
   // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
   // the worker's NativeConnection instead (the worker part owns and closes it).
   const connection = eager ? undefined : Connection.lazy(connectionOptionsFromEnv(env, address));
-  const codecOptions = codecOptionsFromEnv(env, (m) => logger.warn(m));
+  const codecOptions = { ...codecOptionsFromEnv(env, (m) => logger.warn(m)), ...(claims ? { claimCheck: claims.codec } : {}) };
   const client = new Client({
     connection: eager ? workerConnection : connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -269,8 +318,8 @@ export async function startReceiverPart(
             admin,
             adminToken: env.RELAY_ADMIN_TOKEN,
             documents: { eventTypes },
-            // Runs holding deliveries for a deleted destination look at it again (and park them as failed).
-            onDestinationDeleted: (name: string) => wakeHeldRuns(client, name).then(() => undefined),
+            // Runs holding deliveries for a resumed or deleted destination look at it again (deliver, or park as failed).
+            wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
           },
         }
       : {}),

@@ -96,6 +96,13 @@ function withInlineCredential(shape: z.ZodRawShape): z.ZodRawShape {
   };
 }
 
+/** A destination's pause is state beside its definition: shown on reads, changed by /pause and /resume. */
+const pauseStateShape = {
+  paused: z.boolean().describe('Deliveries wait in their runs (held) until resumed; POST /v1/destinations/{name}/pause and /resume'),
+  pausedReason: z.string().nullable().describe('What the operator gave when pausing'),
+  pausedAt: z.iso.datetime().nullable().describe('When it was paused (the first pause: pausing again changes nothing)'),
+};
+
 type Variant = 'create' | 'update' | 'resource';
 
 /** One destination kind: the fields every destination has, then the kind's own (which are strict). */
@@ -105,7 +112,7 @@ function destinationOf(kind: string, variant: Variant) {
     ...destinationBaseSchema.shape,
     kind: z.literal(kind),
     ...(variant === 'resource' ? own : withInlineCredential(own)),
-    ...(variant === 'resource' ? resourceMeta : variant === 'update' ? updateMeta : {}),
+    ...(variant === 'resource' ? { ...resourceMeta, ...pauseStateShape } : variant === 'update' ? updateMeta : {}),
   });
 }
 
@@ -165,6 +172,22 @@ export const sourceResourceSchema = extendEach(sourceSchema.options, 'kind', res
 );
 
 export const destinationListSchema = listOf(destinationResourceSchema);
+
+export const pauseRequestSchema = z
+  .strictObject({ reason: z.string().max(500).nullable().optional().describe('Why; shown on the destination until it resumes') })
+  .describe('Optional: the body may be left out');
+export const pauseStateSchema = z
+  .object({
+    name: z.string(),
+    ...pauseStateShape,
+    woken: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Resume only: runs holding deliveries for the destination that were signalled to deliver them'),
+  })
+  .describe("The destination's pause state after the request");
 export const credentialListSchema = listOf(credentialResourceSchema);
 export const sourceListSchema = listOf(sourceResourceSchema);
 

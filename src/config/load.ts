@@ -114,6 +114,7 @@ export function parseDestination(
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f\u007f]/.test(d.name)) problems.push({ path: `${at}.name`, message: 'name must not hold control characters' });
   else if (d.name === '.' || d.name === '..') problems.push({ path: `${at}.name`, message: `"${d.name}" cannot be addressed in a URL` });
+  if (d.pausedReason && !d.paused) problems.push({ path: `${at}.pausedReason`, message: 'pausedReason goes with paused: true' });
   if (d.enrichment.cardNumbers && !d.enrichment.customerIdentifiers) {
     problems.push({
       path: `${at}.enrichment.cardNumbers`,
@@ -148,12 +149,18 @@ export function parseDestination(
     retryWindowSeconds: d.retryWindowSeconds,
     parkingPeriodSeconds: d.parkingPeriodSeconds,
     enrichment: d.enrichment,
+    ...(d.paused ? { paused: true } : {}),
+    ...(d.paused && d.pausedReason ? { pausedReason: d.pausedReason } : {}),
     settings,
   };
 }
 
 export function versionOf(d: DestinationConfigInput): string {
-  return createHash('sha256').update(JSON.stringify(d)).digest('hex').slice(0, 12);
+  // Pause is state, not definition: pausing in the file does not make a new version.
+  const { paused, pausedReason, ...definition } = d;
+  void paused;
+  void pausedReason;
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 12);
 }
 
 /** Validate a parsed document (already YAML-decoded) into a RelayConfig, or throw ConfigError. */

@@ -39,7 +39,7 @@ export interface ReceiverOptions {
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
   /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
-  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'onDestinationDeleted'>;
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
   /** Temporal's remote codec endpoints at /codec (src/payloads/codec-server.ts); absent = not served. */
@@ -115,6 +115,8 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
 
   /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
   const admit = async (req: Request, res: Response, next: NextFunction) => {
+    // Only ingestion counts in relay_events_rejected_total (the error handler reads this).
+    res.locals.ingest = true;
     const source = await store.getSource(String(req.params.sourceId));
     if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
     // Route params are gone by the time the app-level error handler runs: keep the id for metrics
