@@ -230,6 +230,11 @@ export const envSchema = z.object({
   TEMPORAL_DEV_METRICS_PORT: port
     .default(9233)
     .describe("Embedded dev server's own Prometheus /metrics port (the CLI picks a random one otherwise); 0 = a random free port."),
+  RELAY_WORKER_METRICS_PORT: port
+    .default(9464)
+    .describe(
+      "A worker run alone (npm run start:worker): its Prometheus /metrics port, on HOST; 0 = none. npm start serves the worker's metrics on the receiver's /metrics instead.",
+    ),
 
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),

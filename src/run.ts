@@ -27,7 +27,8 @@ import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
 import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
-import { createMetrics } from './metrics';
+import type { Registry } from 'prom-client';
+import { createDeliveryMetrics, createMetrics, createRegistry, serveMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
 import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
@@ -156,11 +157,15 @@ export async function startWorkerPart(
   allowPrivateNetworks: string[] = [],
   /** The claim check (ConfigParts.claims): large payloads stored in the config database, and the cleanup job that deletes them. */
   claims?: ClaimCheckParts,
+  /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
+  registry?: Registry,
 ): Promise<RunningPart & { connection: NativeConnection }> {
   const http = createOutboundHttp(env, allowPrivateNetworks);
+  const metrics = createDeliveryMetrics(registry ?? createRegistry());
   const deps: ActivityDeps = {
     store,
     http,
+    metrics,
     ...(env.LOYALTY_API_URL
       ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
       : {}),
@@ -197,12 +202,14 @@ export async function startWorkerPart(
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
   const cleanup = claims ? startClaimPayloadCleanup(env, claims, connection, logger) : undefined;
+  const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
     async stop() {
       await cleanup?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await connection.close();
       await http.close();
     },
@@ -227,6 +234,25 @@ function startClaimPayloadCleanup(env: RelayEnv, claims: ClaimCheckParts, connec
       ),
     onError: (err) => log.warn({ err }, 'claim check cleanup failed; it runs again at the next interval'),
   });
+}
+
+/**
+ * The worker's own /metrics (a worker run alone). A port already taken is logged, not fatal:
+ * the worker keeps delivering without its metrics rather than not at all.
+ */
+async function serveWorkerMetrics(env: RelayEnv, registry: Registry, logger: Logger): Promise<Server | undefined> {
+  if (env.RELAY_WORKER_METRICS_PORT === 0) return undefined;
+  try {
+    const server = await serveMetrics(registry, env.RELAY_WORKER_METRICS_PORT, env.HOST);
+    logger.info({ port: server.port, host: env.HOST }, `worker metrics on http://${env.HOST}:${server.port}/metrics`);
+    return server;
+  } catch (err) {
+    logger.error(
+      { err, port: env.RELAY_WORKER_METRICS_PORT },
+      'worker metrics not served (RELAY_WORKER_METRICS_PORT): the port cannot be bound',
+    );
+    return undefined;
+  }
 }
 
 export interface EmbeddedUiCodec {
@@ -263,6 +289,8 @@ export async function startReceiverPart(
   embeddedUi?: EmbeddedUiCodec,
   /** The claim check (ConfigParts.claims): a large event is stored in the config database, its run starts with a reference. */
   claims?: ClaimCheckParts,
+  /** The process's registry, shared with the worker part when both run here. */
+  registry?: Registry,
 ): Promise<RunningPart & { port: number }> {
   const eager = workerConnection !== undefined && env.RELAY_EAGER_START;
   // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
@@ -286,7 +314,7 @@ export async function startReceiverPart(
       eager,
     }),
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics(registry),
     maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
     maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
