@@ -8,6 +8,8 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { HOPS_HEADER } from '../src/canonical-event';
+import type { CircuitBreakerSettings } from '../src/breaker/breaker';
+import type { DeliveryWatch } from '../src/breaker/watch';
 import type { ConfigStore } from '../src/config/store';
 import type { SendHeaders } from '../src/destinations/connector';
 import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
@@ -30,11 +32,15 @@ export interface DeliveryDeps {
   userAgent: string;
   /** Where attempts, outcomes, latencies and slot waits are counted (absent: not counted). */
   metrics?: DeliveryMetrics;
+  /** The circuit breaker and delivery alerts (src/breaker/watch.ts); absent without a database. */
+  watch?: DeliveryWatch;
 }
 
 /** What the metrics learn during an attempt: the destination's label once resolved, the slot wait. */
 interface AttemptProbe {
   label: string;
+  /** The destination's circuit breaker settings, once it is resolved (the breaker counts only attempts made). */
+  breaker?: CircuitBreakerSettings;
   onSlotWait?: (waitMs: number) => void;
 }
 
@@ -82,6 +88,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         throw deliveryFailure(FailureType.DestinationPaused, `${input.destination} is paused`, { attempt: attempt - 1 }, true);
       }
       const { destination, connector } = await destinationOrFail(store, input.destination, input.destinationVersion, attempt);
+      probe.breaker = destination.circuitBreaker ?? {};
       if (metrics) {
         const label = (probe.label = metrics.destinationLabel(destination.name));
         probe.onSlotWait = (ms) => metrics.slotWaitSeconds.observe({ destination: label }, ms / 1000);
@@ -193,20 +200,37 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
   };
   return {
-    /** One attempt (above), counted in the worker's delivery metrics. */
+    /** One attempt (above), counted in the worker's delivery metrics, then seen by the breaker and alerts. */
     async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
       const probe: AttemptProbe = { label: UNKNOWN_DESTINATION };
-      if (!metrics) return once.deliver(input, probe);
-      const started = performance.now();
+      if (!deps.watch) return counted(input, probe);
+      const info = Context.current().info;
+      const run = {
+        workflowId: info.workflowExecution?.workflowId ?? '',
+        runId: info.workflowExecution?.runId ?? '',
+        activityId: info.activityId,
+      };
       try {
-        const receipt = await once.deliver(input, probe);
-        record(metrics, input, probe.label, 'delivered', (performance.now() - started) / 1000);
+        const receipt = await counted(input, probe);
+        if (probe.breaker) await deps.watch.after(input, run, probe.breaker, undefined);
         return receipt;
       } catch (e) {
-        const outcome = outcomeOf(e);
-        if (outcome) record(metrics, input, probe.label, outcome, (performance.now() - started) / 1000);
-        throw e;
+        throw probe.breaker ? await deps.watch.after(input, run, probe.breaker, e) : e;
       }
     },
   };
+
+  async function counted(input: DeliverInput, probe: AttemptProbe): Promise<DeliveryReceipt> {
+    if (!metrics) return once.deliver(input, probe);
+    const started = performance.now();
+    try {
+      const receipt = await once.deliver(input, probe);
+      record(metrics, input, probe.label, 'delivered', (performance.now() - started) / 1000);
+      return receipt;
+    } catch (e) {
+      const outcome = outcomeOf(e);
+      if (outcome) record(metrics, input, probe.label, outcome, (performance.now() - started) / 1000);
+      throw e;
+    }
+  }
 }

@@ -8,6 +8,7 @@ import type { ConfigStore } from '../src/config/store';
 import type { HttpClient } from '../src/http/client';
 import type { LoyaltyApi } from '../src/loyalty-api';
 import type { DeliveryMetrics } from '../src/metrics';
+import type { DeliveryWatch } from '../src/breaker/watch';
 import { createDeliveryActivities } from './delivery';
 import { enrichEvent, type EnrichmentData, type EnrichmentWants } from './enrich';
 import { createPlanningActivities } from './planning';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   userAgent?: string;
   /** The worker's delivery metrics (src/metrics.ts); absent: deliveries are not counted. */
   metrics?: DeliveryMetrics;
+  /** The circuit breaker and delivery alerts (src/breaker/watch.ts); absent: neither (no database). */
+  watch?: DeliveryWatch;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -52,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       random: deps.random ?? Math.random,
       userAgent: deps.userAgent ?? 'loyalty-relay/0.1',
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.watch ? { watch: deps.watch } : {}),
     }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { ServerOptions } from 'node:http';
 import { z } from 'zod';
+import { signingSecretProblem } from './destinations/signing';
 import { parseCidr } from './http/outbound-guard';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -236,6 +237,27 @@ export const envSchema = z.object({
       "A worker run alone (npm run start:worker): its Prometheus /metrics port, on HOST; 0 = none. npm start serves the worker's metrics on the receiver's /metrics instead.",
     ),
 
+  RELAY_ALERT_WEBHOOK_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Operational alerts (destination.paused, destination.resumed, delivery.failed, delivery.sla_breached) are POSTed here, Standard Webhooks signed; unset = alerts are dropped.',
+    ),
+  RELAY_ALERT_WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : signingSecretProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe("The alert webhook's signing secret (`whsec_` + base64, 24 to 64 bytes); required with RELAY_ALERT_WEBHOOK_URL."),
+  RELAY_BREAKER_PROBE_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe(
+      'Circuit breaker: the first probe of an automatically paused destination this long after the pause; doubled after each failed probe, at most 1 h.',
+    ),
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),
   CUSTOMER_PROFILE_API_URL: z
@@ -272,6 +294,16 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
         path: ['RELAY_HEADERS_TIMEOUT_MS'],
         message: `must be at most RELAY_REQUEST_TIMEOUT_MS (${parsed.data.RELAY_REQUEST_TIMEOUT_MS})`,
         input: parsed.data.RELAY_HEADERS_TIMEOUT_MS,
+      },
+    ]);
+  }
+  if (parsed.data.RELAY_ALERT_WEBHOOK_URL !== undefined && parsed.data.RELAY_ALERT_WEBHOOK_SECRET === undefined) {
+    throw new EnvError([
+      {
+        code: 'custom',
+        path: ['RELAY_ALERT_WEBHOOK_SECRET'],
+        message: 'is required with RELAY_ALERT_WEBHOOK_URL (alerts are always signed)',
+        input: undefined,
       },
     ]);
   }

@@ -42,6 +42,9 @@ import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from './p
 import { ClaimCheckCodec } from './payloads/claim-check';
 import { namespaceRetentionSeconds, startClaimCleanupJob } from './payloads/claim-cleanup';
 import { ClaimStore } from './payloads/claim-store';
+import { Breaker } from './breaker/breaker';
+import { startOperationsJob } from './breaker/job';
+import { PgDeliveryWatch } from './breaker/watch';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {
@@ -162,10 +165,14 @@ export async function startWorkerPart(
 ): Promise<RunningPart & { connection: NativeConnection }> {
   const http = createOutboundHttp(env, allowPrivateNetworks);
   const metrics = createDeliveryMetrics(registry ?? createRegistry());
+  // The circuit breaker and alerts live in the configuration database (the claim check's pool).
+  const breaker = claims ? new Breaker(claims.pool, env.RELAY_BREAKER_PROBE_SECONDS) : undefined;
+  const opsLog = logger.child({ component: 'operations' });
   const deps: ActivityDeps = {
     store,
     http,
     metrics,
+    ...(breaker ? { watch: new PgDeliveryWatch(breaker, (message, meta) => opsLog.warn(meta, message)) } : {}),
     ...(env.LOYALTY_API_URL
       ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
       : {}),
@@ -202,11 +209,22 @@ export async function startWorkerPart(
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
   const cleanup = claims ? startClaimPayloadCleanup(env, claims, connection, logger) : undefined;
+  const operations = claims
+    ? startOperationsJob({
+        pool: claims.pool,
+        client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
+        ...(env.RELAY_ALERT_WEBHOOK_URL && env.RELAY_ALERT_WEBHOOK_SECRET
+          ? { alertWebhook: { url: env.RELAY_ALERT_WEBHOOK_URL, secret: env.RELAY_ALERT_WEBHOOK_SECRET } }
+          : {}),
+        log: opsLog,
+      })
+    : undefined;
   const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
     async stop() {
       await cleanup?.stop();
+      await operations?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));

@@ -182,6 +182,7 @@ export function parseDestination(
     retryWindowSeconds: d.retryWindowSeconds,
     parkingPeriodSeconds: d.parkingPeriodSeconds,
     enrichment: d.enrichment,
+    ...(d.circuitBreaker ? { circuitBreaker: d.circuitBreaker } : {}),
     ...(d.paused ? { paused: true } : {}),
     ...(d.paused && d.pausedReason ? { pausedReason: d.pausedReason } : {}),
     settings,

@@ -4,6 +4,7 @@
  * seen by the next event in every process; what cannot change — a
  * destination version, a row's decrypted secrets at a given version — is cached in memory.
  */
+import { PROBE_CLAIM_TIMEOUT_SECONDS } from '../breaker/breaker';
 import type { Pool } from 'pg';
 import {
   toPlan,
@@ -117,12 +118,21 @@ export class PgConfigStore implements ConfigStore {
 
   async destinationState(name: string): Promise<DestinationState> {
     if (!isStorableKey(name)) return 'deleted';
-    const { rows } = await this.pool.query<{ enabled: boolean; paused: boolean }>(
-      'SELECT enabled, paused FROM destinations WHERE name = $1',
-      [name],
+    // A destination the circuit breaker paused lets one attempt through when its probe is due:
+    // the first caller claims it (one UPDATE, shared by every worker) and is told "active".
+    const { rows } = await this.pool.query<{ enabled: boolean; paused: boolean; probe: boolean }>(
+      `WITH claim AS (
+         UPDATE destinations SET probe_claimed_at = now()
+          WHERE name = $1 AND paused AND paused_by = 'breaker' AND probe_at <= now()
+            AND (probe_claimed_at IS NULL OR probe_claimed_at < now() - make_interval(secs => $2))
+         RETURNING name
+       )
+       SELECT enabled, paused, EXISTS (SELECT 1 FROM claim) AS probe FROM destinations WHERE name = $1`,
+      [name, PROBE_CLAIM_TIMEOUT_SECONDS],
     );
     const row = rows[0];
     if (!row) return 'deleted';
+    if (row.probe) return 'active';
     return row.paused ? 'paused' : row.enabled ? 'active' : 'disabled';
   }
 

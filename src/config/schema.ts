@@ -73,6 +73,26 @@ export const destinationBaseSchema = z.looseObject({
     .describe(
       "How long a run whose delivery here failed stays parked, waiting for a redelivery or an abandon, before it ends as Failed (Capillary's own retry horizon: 7 days)",
     ),
+  circuitBreaker: z
+    .object({
+      enabled: z.boolean().optional().describe('false: never paused automatically (default true)'),
+      failureWindowMinutes: z
+        .number()
+        .nonnegative()
+        .max(7 * 24 * 60)
+        .optional()
+        .describe('Paused when failing this long without a 2xx (default 30)…'),
+      minFailedAttempts: z
+        .number()
+        .int()
+        .positive()
+        .max(1_000_000)
+        .optional()
+        .describe('…with at least this many failed attempts (default 20)'),
+    })
+    .strict()
+    .optional()
+    .describe('Automatic pause of a destination that keeps failing or answers 410 Gone; probed, resumed on a 2xx'),
   enrichment: enrichmentSchema
     .default({ pointsBalance: false, cardNumbers: false, store: false, till: false, awardedReferenceId: false })
     .describe('Lookups made before mapping; a destination sees only the enrichment it chose'),

@@ -3,6 +3,7 @@
  * more: PgConfigStore implements it (and an in-memory store for tests). Secrets are reached
  * only through the two `…Secrets`/credential methods, which only the deliver activity calls.
  */
+import type { CircuitBreakerSettings } from '../breaker/breaker';
 import type { SourceConfig } from './source-schema';
 
 /** A source instance: kind, kind settings and resolved auth (defined in ./source-schema.ts). */
@@ -48,6 +49,8 @@ export interface DestinationConfig<Settings = Record<string, unknown>> {
   /** How long a run with a failed delivery to this destination stays parked for a redelivery (absent in versions saved before: 7 days). */
   parkingPeriodSeconds?: number;
   enrichment: EnrichmentChoices;
+  /** The circuit breaker's thresholds (src/breaker/breaker.ts); absent: the defaults. */
+  circuitBreaker?: CircuitBreakerSettings;
   /**
    * `paused: true` in the file or a create request: the state the destination starts in. Not
    * part of the definition (no version changes with it); the store keeps pause as state.

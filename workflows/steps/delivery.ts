@@ -176,6 +176,8 @@ export class Delivery {
     } catch (err) {
       if (isCancellation(err)) throw err;
       const f = describeFailure(err, 'slow');
+      // The circuit breaker paused the destination after this attempt: hold.
+      if (f.type === FailureType.DestinationPaused) return false;
       if (f.permanent) throw err;
       attemptsBefore = f.details?.attempt ?? 1;
       this.attempts = attemptsBefore;

@@ -1,0 +1,131 @@
+/**
+ * Operational alerts through a durable outbox: an alert is a row of `alert_outbox`, written in
+ * the same statement or transaction as the state change it reports (a pause, a resume), or by
+ * an activity with an id derived from the occurrence (so a retried activity writes it once).
+ * The worker's job sends pending rows to the alert webhook, Standard Webhooks signed, the row
+ * id as `webhook-id`; a crash between send and commit sends it again with the same id, which
+ * receivers deduplicate. Several workers share the table: rows are claimed FOR UPDATE SKIP LOCKED.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { signatureHeaders } from '../destinations/signing';
+
+export type AlertType = 'destination.paused' | 'destination.resumed' | 'delivery.failed' | 'delivery.sla_breached' | 'redelivery.completed';
+
+/** The body sent: the Standard Webhooks shape (type, timestamp, data). */
+export interface AlertBody {
+  type: AlertType;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** A fresh id for an occurrence that happens once (a state change in a transaction). */
+export function newAlertId(): string {
+  return `alert_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** The id of an occurrence that may be reported more than once (an activity retried): the same parts, the same id. */
+export function alertIdFor(...parts: string[]): string {
+  return `alert_${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
+}
+
+export function alertBody(type: AlertType, data: Record<string, unknown>, now = new Date()): AlertBody {
+  return { type, timestamp: now.toISOString(), data };
+}
+
+/** Write an alert; an id already written is left as it is (once per occurrence). */
+export async function enqueueAlert(db: Pool | PoolClient, id: string, body: AlertBody): Promise<boolean> {
+  const { rowCount } = await db.query('INSERT INTO alert_outbox (id, type, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+    id,
+    body.type,
+    JSON.stringify(body),
+  ]);
+  return rowCount === 1;
+}
+
+export interface AlertWebhook {
+  url: string;
+  /** `whsec_…` (Standard Webhooks). */
+  secret: string;
+  timeoutMs?: number;
+}
+
+/** The wait before the next try of an alert that failed `attempts` times: 5 s doubling, at most 10 min. */
+export function alertRetryDelaySeconds(attempts: number): number {
+  return Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Alerts given up after this many failed sends (about 16 hours of retries); the row keeps the last error. */
+export const ALERT_MAX_ATTEMPTS = 100;
+
+export interface SendResult {
+  sent: number;
+  failed: number;
+}
+
+/**
+ * Send the pending alerts that are due, oldest first, at most `limit`. Without a webhook
+ * configured, pending alerts are marked as dropped (sent_at set, last_error says why) so the
+ * table does not grow. Sent rows older than 7 days are deleted.
+ */
+export async function sendPendingAlerts(
+  pool: Pool,
+  webhook: AlertWebhook | undefined,
+  options: { limit?: number; fetch?: typeof fetch } = {},
+): Promise<SendResult> {
+  const limit = options.limit ?? 50;
+  const doFetch = options.fetch ?? fetch;
+  const result: SendResult = { sent: 0, failed: 0 };
+  await pool.query(`DELETE FROM alert_outbox WHERE sent_at < now() - interval '7 days'`);
+  if (!webhook) {
+    await pool.query(`UPDATE alert_outbox SET sent_at = now(), last_error = 'no alert webhook configured' WHERE sent_at IS NULL`);
+    return result;
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: string; body: AlertBody; attempts: number }>(
+      `SELECT id, body, attempts FROM alert_outbox
+        WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $2
+        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, ALERT_MAX_ATTEMPTS],
+    );
+    for (const row of rows) {
+      const body = JSON.stringify(row.body);
+      let problem: string | undefined;
+      try {
+        const res = await doFetch(webhook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'loyalty-relay-alerts',
+            ...signatureHeaders(webhook.secret, row.id, Math.floor(Date.now() / 1000), body),
+          },
+          body,
+          signal: AbortSignal.timeout(webhook.timeoutMs ?? 10_000),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.status < 200 || res.status >= 300) problem = `alert webhook answered ${res.status}`;
+      } catch (e) {
+        problem = `alert webhook unreachable: ${(e as Error).message}`;
+      }
+      if (problem === undefined) {
+        await client.query('UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
+        result.sent++;
+      } else {
+        await client.query(
+          `UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+          [row.id, problem.slice(0, 500), alertRetryDelaySeconds(row.attempts + 1)],
+        );
+        result.failed++;
+      }
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+  return result;
+}

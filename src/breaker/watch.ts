@@ -1,0 +1,96 @@
+/**
+ * What the deliver activity tells the circuit breaker and the alerts after each attempt, from
+ * the activity that is running anyway: workflow code cannot reach the database, and a separate
+ * activity would add Temporal actions. On the healthy path this is one UPSERT that changes no
+ * row (src/breaker/breaker.ts); alerts are written only when something is wrong:
+ * - `delivery.failed`: the activity failed permanently, which parks the delivery's run;
+ * - `delivery.sla_breached`: an attempt settled or retried past the delivery's SLA deadline.
+ * A problem with the database here is logged, never thrown: a 2xx must not turn into a retry.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { DeliverInput } from '../../activities/types';
+import { deliveryFailure } from '../../activities/failure';
+import { FailureType, type DeliveryFailureDetails } from '../failure-types';
+import { alertOnce, Breaker, type CircuitBreakerSettings } from './breaker';
+
+/** The failures that say the destination is down (not that this event is bad). */
+const DOWN: string[] = [FailureType.DestinationUnavailable, FailureType.RetryWindowExhausted, FailureType.DestinationGone];
+
+export interface AttemptRun {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+}
+
+export interface DeliveryWatch {
+  /** After an attempt: `error` undefined on a 2xx. Returns the error to throw (a hold when the breaker paused the destination). */
+  after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings, error: unknown): Promise<unknown>;
+}
+
+export class PgDeliveryWatch implements DeliveryWatch {
+  constructor(
+    private readonly breaker: Breaker,
+    private readonly warn: (message: string, meta: Record<string, unknown>) => void,
+  ) {}
+
+  async after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings, error: unknown): Promise<unknown> {
+    const destination = input.destination;
+    try {
+      if (error === undefined) {
+        await this.breaker.succeeded(destination);
+        await this.slaCheck(input, run);
+        return undefined;
+      }
+      if (!(error instanceof ApplicationFailure) || error.type === FailureType.DestinationPaused) return error;
+      const details = (error.details?.[0] ?? {}) as DeliveryFailureDetails;
+      await this.slaCheck(input, run);
+      if (DOWN.includes(error.type ?? '')) {
+        const verdict = await this.breaker.failed({
+          destination,
+          settings,
+          gone: error.type === FailureType.DestinationGone,
+          problem: error.message,
+          workflowId: run.workflowId,
+        });
+        if (verdict === 'hold') {
+          // The attempt was made (its number stays); the delivery holds like any paused one.
+          return deliveryFailure(
+            FailureType.DestinationPaused,
+            `${destination} is paused (circuit breaker): ${error.message}`,
+            details,
+            true,
+          );
+        }
+      }
+      if (error.nonRetryable) {
+        await alertOnce(this.breaker.pool, [run.workflowId, run.runId, run.activityId], 'delivery.failed', {
+          destination,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          webhookId: input.idempotencyKey,
+          failureType: error.type,
+          message: error.message,
+          ...(details.httpStatus !== undefined ? { httpStatus: details.httpStatus } : {}),
+          ...(details.attempt !== undefined ? { attempts: details.attempt } : {}),
+        });
+      }
+    } catch (e) {
+      this.warn('circuit breaker or alert not recorded (database)', { destination, error: (e as Error).message });
+    }
+    return error;
+  }
+
+  /** Once per delivery (run and destination): the first attempt that ends past the SLA deadline. */
+  private async slaCheck(input: DeliverInput, run: AttemptRun): Promise<void> {
+    if (input.acceptedAtMs === undefined || input.slaSeconds === undefined) return;
+    const deadline = input.acceptedAtMs + input.slaSeconds * 1000;
+    if (Date.now() <= deadline) return;
+    await alertOnce(this.breaker.pool, [run.workflowId, input.destination], 'delivery.sla_breached', {
+      destination: input.destination,
+      workflowId: run.workflowId,
+      webhookId: input.idempotencyKey,
+      slaSeconds: input.slaSeconds,
+      acceptedAt: new Date(input.acceptedAtMs).toISOString(),
+    });
+  }
+}
