@@ -3,8 +3,8 @@
  * the same statement or transaction as the state change it reports (a pause, a resume), or by
  * an activity with an id derived from the occurrence (so a retried activity writes it once).
  * The worker's job sends pending rows to the alert webhook, Standard Webhooks signed, the row
- * id as `webhook-id`; a crash between send and commit sends it again with the same id, which
- * receivers deduplicate. Several workers share the table: rows are claimed FOR UPDATE SKIP LOCKED.
+ * id as `webhook-id`; a crash between send and its record sends it again with the same id, which
+ * receivers deduplicate. Several workers share the table: rows are leased (SKIP LOCKED) first.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
@@ -81,51 +81,47 @@ export async function sendPendingAlerts(
     await pool.query(`UPDATE alert_outbox SET sent_at = now(), last_error = 'no alert webhook configured' WHERE sent_at IS NULL`);
     return result;
   }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string; body: AlertBody; attempts: number }>(
-      `SELECT id, body, attempts FROM alert_outbox
-        WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $2
-        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit, ALERT_MAX_ATTEMPTS],
-    );
-    for (const row of rows) {
-      const body = JSON.stringify(row.body);
-      let problem: string | undefined;
-      try {
-        const res = await doFetch(webhook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'loyalty-relay-alerts',
-            ...signatureHeaders(webhook.secret, row.id, Math.floor(Date.now() / 1000), body),
-          },
-          body,
-          signal: AbortSignal.timeout(webhook.timeoutMs ?? 10_000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.status < 200 || res.status >= 300) problem = `alert webhook answered ${res.status}`;
-      } catch (e) {
-        problem = `alert webhook unreachable: ${(e as Error).message}`;
-      }
-      if (problem === undefined) {
-        await client.query('UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
-        result.sent++;
-      } else {
-        await client.query(
-          `UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-          [row.id, problem.slice(0, 500), alertRetryDelaySeconds(row.attempts + 1)],
-        );
-        result.failed++;
-      }
+  // Claim the due rows with a lease (their next try moved a minute on) in one statement, then
+  // send without holding a connection: the embedded engine has only one, which deliveries need.
+  // A worker that dies mid-send leaves its rows to be sent again when the lease ends.
+  const { rows } = await pool.query<{ id: string; body: AlertBody; attempts: number; created_at: Date }>(
+    `UPDATE alert_outbox SET next_attempt_at = now() + interval '60 seconds'
+      WHERE id IN (SELECT id FROM alert_outbox
+                    WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $2
+                    ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING id, body, attempts, created_at`,
+    [limit, ALERT_MAX_ATTEMPTS],
+  );
+  rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+  for (const row of rows) {
+    const body = JSON.stringify(row.body);
+    let problem: string | undefined;
+    try {
+      const res = await doFetch(webhook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'loyalty-relay-alerts',
+          ...signatureHeaders(webhook.secret, row.id, Math.floor(Date.now() / 1000), body),
+        },
+        body,
+        signal: AbortSignal.timeout(webhook.timeoutMs ?? 10_000),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) problem = `alert webhook answered ${res.status}`;
+    } catch (e) {
+      problem = `alert webhook unreachable: ${(e as Error).message}`;
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
+    if (problem === undefined) {
+      await pool.query('UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
+      result.sent++;
+    } else {
+      await pool.query(
+        `UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+        [row.id, problem.slice(0, 500), alertRetryDelaySeconds(row.attempts + 1)],
+      );
+      result.failed++;
+    }
   }
   return result;
 }

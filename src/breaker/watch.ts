@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DeliverInput } from '../../activities/types';
 import { deliveryFailure } from '../../activities/failure';
 import { FailureType, type DeliveryFailureDetails } from '../failure-types';
-import { alertOnce, Breaker, type CircuitBreakerSettings } from './breaker';
+import { alertOnce, type Breaker, type CircuitBreakerSettings } from './breaker';
 
 /** The failures that say the destination is down (not that this event is bad). */
 const DOWN: string[] = [FailureType.DestinationUnavailable, FailureType.RetryWindowExhausted, FailureType.DestinationGone];

@@ -32,6 +32,7 @@ describe('embedded config database', () => {
       '1763900000000_config-store',
       '1764500000000_destination-pause',
       '1765200000000_claim-check-payloads',
+      '1765400000000_breaker-alerts',
     ]);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     started = Date.now();

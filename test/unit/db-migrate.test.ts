@@ -6,7 +6,12 @@ import { migrate } from '../../src/db/database';
 import { createTestDatabase } from '../helpers/database';
 
 /** Every migration in migrations/, in order (what a new database gets). */
-const ALL = ['1763900000000_config-store', '1764500000000_destination-pause', '1765200000000_claim-check-payloads'];
+const ALL = [
+  '1763900000000_config-store',
+  '1764500000000_destination-pause',
+  '1765200000000_claim-check-payloads',
+  '1765400000000_breaker-alerts',
+];
 
 async function tables(pool: pg.Pool): Promise<string[]> {
   const { rows } = await pool.query<{ table_name: string }>(
@@ -30,8 +35,10 @@ describe('migrate (PostgreSQL)', () => {
     assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), ALL);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     assert.deepEqual(await tables(db.pool), [
+      'alert_outbox',
       'claim_payloads',
       'credential_sets',
+      'destination_health',
       'destination_versions',
       'destinations',
       'pgmigrations',
