@@ -205,7 +205,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
   });
   // Pause and resume: state of the live destination, not a new version (no If-Match needed:
   // the last of concurrent pauses and resumes wins, and each is safe to repeat).
-  const pauseAnswer = (s: PauseState) => ({ name: s.name, paused: s.paused, pausedReason: s.reason, pausedAt: s.pausedAt });
+  const pauseAnswer = (s: PauseState) => ({ name: s.name, paused: s.paused, pausedReason: s.reason, pausedAt: s.pausedAt, pausedBy: s.by });
   const noDestination = (name: string) => new HttpError(404, 'not_found', `destination "${name}" does not exist`);
 
   router.post('/destinations/:key/pause', requireAdmin, async (req, res) => {

@@ -107,6 +107,10 @@ const pauseStateShape = {
   paused: z.boolean().describe('Deliveries wait in their runs (held) until resumed; POST /v1/destinations/{name}/pause and /resume'),
   pausedReason: z.string().nullable().describe('What the operator gave when pausing'),
   pausedAt: z.iso.datetime().nullable().describe('When it was paused (the first pause: pausing again changes nothing)'),
+  pausedBy: z
+    .enum(['operator', 'breaker'])
+    .nullable()
+    .describe('Who paused it: an operator, or the circuit breaker (automatic pause: probed, resumed on a 2xx); null when not paused'),
 };
 
 type Variant = 'create' | 'update' | 'resource';

@@ -51,6 +51,7 @@ export interface PauseFields {
   paused: boolean;
   pausedReason: string | null;
   pausedAt: string | null;
+  pausedBy: 'operator' | 'breaker' | null;
 }
 
 export type DestinationResource = Record<string, unknown> & ResourceMeta & PauseFields & { name: string; kind: string };
@@ -125,7 +126,7 @@ function pgCode(e: unknown): string | undefined {
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** What the API adds to an entry; a client may send a resource back as it got it. */
-const RESOURCE_KEYS = ['version', 'createdAt', 'updatedAt', 'secrets', 'referencedBy', 'pausedAt'];
+const RESOURCE_KEYS = ['version', 'createdAt', 'updatedAt', 'secrets', 'referencedBy', 'pausedAt', 'pausedBy'];
 
 function withoutMeta(input: unknown): unknown {
   return isObject(input) ? Object.fromEntries(Object.entries(input).filter(([k]) => !RESOURCE_KEYS.includes(k))) : input;
@@ -174,6 +175,7 @@ interface DestinationRow {
   paused: boolean;
   paused_reason: string | null;
   paused_at: Date | null;
+  paused_by: 'operator' | 'breaker' | null;
 }
 
 interface EntryRow<T> {
@@ -205,6 +207,7 @@ function destinationResource(row: DestinationRow): DestinationResource {
     paused: row.paused,
     pausedReason: row.paused_reason,
     pausedAt: row.paused_at && iso(row.paused_at),
+    pausedBy: row.paused ? (row.paused_by ?? 'operator') : null,
   };
 }
 
@@ -681,7 +684,7 @@ function credentialResource(row: CredentialRow): CredentialResource {
 }
 
 const DESTINATION_SELECT = `SELECT d.name, d.kind, d.version, d.enabled, d.events, d.sources, d.created_at, d.updated_at,
-       d.paused, d.paused_reason, d.paused_at, v.config, v.secrets, v.secret_hints
+       d.paused, d.paused_reason, d.paused_at, d.paused_by, v.config, v.secrets, v.secret_hints
   FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version`;
 
 /** Entry point of writes: one transaction per call, serialized with every other writer. */

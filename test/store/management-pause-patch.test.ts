@@ -88,6 +88,7 @@ describe('management API: pause and resume', () => {
     const read = await call('GET', `/destinations/${name}`);
     assert.equal(read.body.paused, true);
     assert.equal(read.body.pausedReason, 'CRM maintenance until 14:00');
+    assert.equal(read.body.pausedBy, 'operator');
     // State, not definition: no new version.
     assert.equal(read.body.version, d.version);
     assert.equal(await store.destinationState(name), 'paused');
@@ -111,7 +112,7 @@ describe('management API: pause and resume', () => {
     assert.equal(paused.body.pausedReason, null);
     const resumed = await call('POST', `/destinations/${name}/resume`);
     assert.equal(resumed.status, 200, resumed.text);
-    assert.deepEqual(resumed.body, { name, paused: false, pausedReason: null, pausedAt: null, woken: 0 });
+    assert.deepEqual(resumed.body, { name, paused: false, pausedReason: null, pausedAt: null, pausedBy: null, woken: 0 });
     assert.ok(woken.includes(name));
     assert.equal(await store.destinationState(name), 'active');
     // Resuming an active destination: 200, still active (and the wake is harmless).

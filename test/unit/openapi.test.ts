@@ -237,6 +237,7 @@ describe('OpenAPI schemas of the management bodies', () => {
       paused: false,
       pausedReason: null,
       pausedAt: null,
+      pausedBy: null,
     };
     assert.ok(destinationResourceSchema.safeParse({ ...stored, auth: 'sink-token' }).success);
     assert.equal(destinationResourceSchema.safeParse({ ...stored, auth: inline.auth }).success, false);
