@@ -78,6 +78,7 @@ describe('circuit breaker and alerts', () => {
           kind: 'webhook',
           events: ['pointsIssued'],
           url: `${sink.url}/hook`,
+          slaSeconds: 3600, // no SLA alert in this test, however slow the machine
           circuitBreaker: { failureWindowMinutes: 0, minFailedAttempts: 3 },
         },
       ],
