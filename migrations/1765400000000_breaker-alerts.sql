@@ -14,7 +14,7 @@ UPDATE destinations SET paused_by = 'operator' WHERE paused;
 -- Attempt outcomes per destination, shared by every worker process: the last 2xx and the
 -- failed attempts since the first failure after it. One UPSERT per attempt at most.
 CREATE TABLE destination_health (
-  name            text PRIMARY KEY,
+  name            text PRIMARY KEY REFERENCES destinations (name) ON DELETE CASCADE,
   last_success_at timestamptz,
   failing_since   timestamptz,
   failures        integer NOT NULL DEFAULT 0

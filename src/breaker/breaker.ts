@@ -77,7 +77,8 @@ export class Breaker {
   async succeeded(destination: string): Promise<{ resumed: boolean }> {
     const { rows } = await this.pool.query<{ resumed: boolean }>(
       `WITH h AS (
-         INSERT INTO destination_health AS h (name, last_success_at, failures) VALUES ($1, now(), 0)
+         INSERT INTO destination_health AS h (name, last_success_at, failures)
+         SELECT $1, now(), 0 WHERE EXISTS (SELECT 1 FROM destinations WHERE name = $1)
          ON CONFLICT (name) DO UPDATE SET last_success_at = now(), failures = 0, failing_since = NULL
           WHERE h.failures > 0 OR h.last_success_at IS NULL OR h.last_success_at < now() - interval '1 minute'
        ), r AS (
@@ -113,7 +114,8 @@ export class Breaker {
       now: Date;
     }>(
       `WITH h AS (
-         INSERT INTO destination_health AS h (name, failing_since, failures) VALUES ($1, now(), 1)
+         INSERT INTO destination_health AS h (name, failing_since, failures)
+         SELECT $1, now(), 1 WHERE EXISTS (SELECT 1 FROM destinations WHERE name = $1)
          ON CONFLICT (name) DO UPDATE SET failures = h.failures + 1, failing_since = coalesce(h.failing_since, now())
          RETURNING failures, failing_since
        )

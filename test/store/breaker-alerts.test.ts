@@ -234,3 +234,13 @@ describe('alert outbox', () => {
     assert.equal(received.length, 0);
   });
 });
+
+describe('circuit breaker and a deleted destination', () => {
+  it('an attempt at a destination that no longer exists is not counted and retries (the delivery finds out itself)', async () => {
+    const a = new Breaker(pool, 60);
+    assert.equal(await a.failed({ destination: 'nope', settings: undefined, gone: true, problem: 'x' }), 'retry');
+    assert.deepEqual(await a.succeeded('nope'), { resumed: false });
+    const { rows } = await pool.query("SELECT 1 FROM destination_health WHERE name = 'nope'");
+    assert.equal(rows.length, 0);
+  });
+});
