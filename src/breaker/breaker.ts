@@ -76,11 +76,16 @@ export class Breaker {
    */
   async succeeded(destination: string): Promise<{ resumed: boolean }> {
     const { rows } = await this.pool.query<{ resumed: boolean }>(
-      `WITH h AS (
-         INSERT INTO destination_health AS h (name, last_success_at, failures)
-         SELECT $1, now(), 0 WHERE EXISTS (SELECT 1 FROM destinations WHERE name = $1)
-         ON CONFLICT (name) DO UPDATE SET last_success_at = now(), failures = 0, failing_since = NULL
-          WHERE h.failures > 0 OR h.last_success_at IS NULL OR h.last_success_at < now() - interval '1 minute'
+      // A plain UPDATE whose condition does not hold locks nothing (an INSERT … ON CONFLICT DO
+      // UPDATE would lock the row on every 2xx and serialize a busy destination's deliveries).
+      `WITH u AS (
+         UPDATE destination_health SET last_success_at = now(), failures = 0, failing_since = NULL
+          WHERE name = $1 AND (failures > 0 OR last_success_at IS NULL OR last_success_at < now() - interval '1 minute')
+       ), i AS (
+         INSERT INTO destination_health (name, last_success_at, failures)
+         SELECT $1, now(), 0
+          WHERE EXISTS (SELECT 1 FROM destinations WHERE name = $1) AND NOT EXISTS (SELECT 1 FROM destination_health WHERE name = $1)
+         ON CONFLICT (name) DO NOTHING
        ), r AS (
          UPDATE destinations SET paused = false, paused_by = NULL, paused_reason = NULL, paused_at = NULL,
                 probe_at = NULL, probes = 0, probe_claimed_at = NULL, wake_pending = true
