@@ -66,17 +66,17 @@ export interface SendResult {
 /**
  * Send the pending alerts that are due, oldest first, at most `limit`. Without a webhook
  * configured, pending alerts are marked as dropped (sent_at set, last_error says why) so the
- * table does not grow. Sent rows older than 7 days are deleted.
+ * table does not grow. Sent rows older than 7 days are deleted (unless `prune: false`).
  */
 export async function sendPendingAlerts(
   pool: Pool,
   webhook: AlertWebhook | undefined,
-  options: { limit?: number; fetch?: typeof fetch } = {},
+  options: { limit?: number; fetch?: typeof fetch; prune?: boolean } = {},
 ): Promise<SendResult> {
   const limit = options.limit ?? 50;
   const doFetch = options.fetch ?? fetch;
   const result: SendResult = { sent: 0, failed: 0 };
-  await pool.query(`DELETE FROM alert_outbox WHERE sent_at < now() - interval '7 days'`);
+  if (options.prune !== false) await pool.query(`DELETE FROM alert_outbox WHERE sent_at < now() - interval '7 days'`);
   if (!webhook) {
     await pool.query(`UPDATE alert_outbox SET sent_at = now(), last_error = 'no alert webhook configured' WHERE sent_at IS NULL`);
     return result;

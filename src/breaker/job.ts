@@ -39,6 +39,8 @@ export async function wakeOldestHeldRun(client: Client, destination: string): Pr
   }
 }
 
+let lastPrune = 0;
+
 /** One pass of the job. */
 export async function runOperationsOnce(o: OperationsJobOptions): Promise<void> {
   const { rows: resumed } = await o.pool.query<{ name: string }>(
@@ -67,7 +69,10 @@ export async function runOperationsOnce(o: OperationsJobOptions): Promise<void> 
     }
   }
   try {
-    await sendPendingAlerts(o.pool, o.alertWebhook);
+    // Old sent alerts are deleted about once an hour (a scan of the table), not at every pass.
+    const prune = Date.now() - lastPrune > 3_600_000;
+    await sendPendingAlerts(o.pool, o.alertWebhook, { prune });
+    if (prune) lastPrune = Date.now();
   } catch (err) {
     o.log.warn({ err }, 'could not send pending alerts');
   }
