@@ -212,10 +212,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       };
       try {
         const receipt = await counted(input, probe);
-        if (probe.breaker) await deps.watch.after(input, run, probe.breaker, undefined);
+        await deps.watch.after(input, run, probe.breaker, undefined);
         return receipt;
       } catch (e) {
-        throw probe.breaker ? await deps.watch.after(input, run, probe.breaker, e) : e;
+        throw await deps.watch.after(input, run, probe.breaker, e);
       }
     },
   };

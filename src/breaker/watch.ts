@@ -23,8 +23,12 @@ export interface AttemptRun {
 }
 
 export interface DeliveryWatch {
-  /** After an attempt: `error` undefined on a 2xx. Returns the error to throw (a hold when the breaker paused the destination). */
-  after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings, error: unknown): Promise<unknown>;
+  /**
+   * After an attempt: `error` undefined on a 2xx; `settings` undefined when the activity failed
+   * before resolving the destination (no attempt made: not counted, but a permanent failure
+   * still parks the run). Returns the error to throw (a hold when the breaker paused the destination).
+   */
+  after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings | undefined, error: unknown): Promise<unknown>;
 }
 
 export class PgDeliveryWatch implements DeliveryWatch {
@@ -33,7 +37,7 @@ export class PgDeliveryWatch implements DeliveryWatch {
     private readonly warn: (message: string, meta: Record<string, unknown>) => void,
   ) {}
 
-  async after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings, error: unknown): Promise<unknown> {
+  async after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings | undefined, error: unknown): Promise<unknown> {
     const destination = input.destination;
     try {
       if (error === undefined) {
@@ -44,7 +48,7 @@ export class PgDeliveryWatch implements DeliveryWatch {
       if (!(error instanceof ApplicationFailure) || error.type === FailureType.DestinationPaused) return error;
       const details = (error.details?.[0] ?? {}) as DeliveryFailureDetails;
       await this.slaCheck(input, run);
-      if (DOWN.includes(error.type ?? '')) {
+      if (settings !== undefined && DOWN.includes(error.type ?? '')) {
         const verdict = await this.breaker.failed({
           destination,
           settings,

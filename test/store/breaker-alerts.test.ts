@@ -165,6 +165,18 @@ describe('deliver activity alerts (PgDeliveryWatch)', () => {
     assert.equal(rows[0]!.body.data.httpStatus, 400);
   });
 
+  it('a failure before the destination is resolved (deleted) is not counted, but its parked run is alerted', async () => {
+    const watch = new PgDeliveryWatch(new Breaker(pool, 60), () => undefined);
+    const missing = ApplicationFailure.create({ type: FailureType.DestinationNotFound, message: 'no crm', nonRetryable: true });
+    assert.equal(await watch.after(input, run, undefined, missing), missing);
+    assert.deepEqual(
+      (await alerts()).map((r) => r.type),
+      ['delivery.failed'],
+    );
+    const { rows } = await pool.query("SELECT 1 FROM destination_health WHERE name = 'crm' AND failures > 0");
+    assert.equal(rows.length, 0);
+  });
+
   it('an attempt past the SLA deadline writes delivery.sla_breached once per run and destination', async () => {
     const watch = new PgDeliveryWatch(new Breaker(pool, 60), () => undefined);
     const late = { ...input, acceptedAtMs: Date.now() - 120_000, slaSeconds: 60 };
