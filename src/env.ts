@@ -71,6 +71,13 @@ export const envSchema = z.object({
     .describe(
       'Requests whose x-loyalty-relay-hops header (relays passed through) is at least this are refused (too_many_hops): loop protection.',
     ),
+  RELAY_REDELIVERY_MAX_RUNS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(10_000)
+    .describe('Most parked runs one bulk redelivery (POST /v1/redeliveries) may cover; more matching is refused (422 too_many_runs).'),
   RELAY_TOKEN_SIGNING_KEY: z
     .string()
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')

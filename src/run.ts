@@ -209,6 +209,7 @@ export async function startReceiverPart(
             documents: { eventTypes },
             // Runs holding deliveries for a deleted destination look at it again (and park them as failed).
             onDestinationDeleted: (name: string) => wakeHeldRuns(client, name).then(() => undefined),
+            redelivery: { client, taskQueue: env.TEMPORAL_TASK_QUEUE, maxRuns: env.RELAY_REDELIVERY_MAX_RUNS },
           },
         }
       : {}),

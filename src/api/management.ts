@@ -22,6 +22,7 @@ import { safeEqual } from '../receiver/auth';
 import { sendHttpError } from '../receiver/error-handler';
 import { parseJsonBody, requireJsonType } from '../receiver/json';
 import { readBody } from '../receiver/read-body';
+import { redeliveryRouter, type RedeliveryOptions } from './redelivery';
 
 export interface ManagementOptions {
   admin: ConfigAdmin;
@@ -35,6 +36,8 @@ export interface ManagementOptions {
   documents?: { eventTypes?: () => unknown };
   /** After a destination is deleted: wake the runs holding deliveries for it (they park them as failed). */
   onDestinationDeleted?: (name: string) => Promise<void>;
+  /** Redelivery of parked runs (needs Temporal); absent = those routes are not served. */
+  redelivery?: RedeliveryOptions;
 }
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → '*'. */
@@ -180,6 +183,8 @@ export function managementRouter(o: ManagementOptions): express.Router {
     replace: (w, k, b, p) => w.replaceSource(k, b, p),
     remove: (w, k, p) => w.deleteSource(k, p),
   });
+
+  if (o.redelivery) router.use(redeliveryRouter({ ...o.redelivery, admin, logger, requireAdmin, jsonBody }));
 
   if (o.documents?.eventTypes) {
     const eventTypes = o.documents.eventTypes;

@@ -8,6 +8,7 @@
  *   relay pause NAME [--reason TEXT]  hold NAME's deliveries (they wait in their runs)
  *   relay resume NAME                 deliver what NAME held, and new events again
  *   relay wake NAME                   signal the runs holding deliveries for NAME to look again
+ *   relay redeliver …                 redeliver parked runs through the management API (./redeliver.ts)
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -20,6 +21,7 @@ import { reencryptSecrets } from '../db/rotate';
 import { parseEnv } from '../env';
 import { createLogger } from '../logger';
 import { openConfig, startErrorText } from '../run';
+import { redeliverCommand, RedeliverUsageError, REDELIVER_USAGE } from './redeliver';
 
 const USAGE = `usage: npm run relay -- <command>
 
@@ -33,6 +35,7 @@ const USAGE = `usage: npm run relay -- <command>
   resume NAME                 resume NAME and wake the runs holding deliveries for it
   wake NAME                   wake the runs holding deliveries for NAME (after a resume or
                               delete that could not reach Temporal)
+${REDELIVER_USAGE}
 
 The store is PostgreSQL at DATABASE_URL, else the embedded database in RELAY_DATA_DIR (stop
 the relay first: the embedded database has one user at a time).`;
@@ -129,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'redeliver':
+      return redeliverCommand(rest, env);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -139,7 +144,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof RedeliverUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`relay: ${e.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
       return;

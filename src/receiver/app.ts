@@ -38,7 +38,7 @@ export interface ReceiverOptions {
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
   /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
-  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'onDestinationDeleted'>;
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'onDestinationDeleted' | 'redelivery'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
 }
