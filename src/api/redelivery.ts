@@ -49,11 +49,20 @@ export const redeliverRequestSchema = z
   .strict()
   .describe('What to redeliver; an empty body (or `{}`) redelivers every failed destination of the run');
 
+/** Date.parse rolls 2026-02-31 over to March 3rd: check each field is in its range instead. */
+function isRealInstant(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value);
+  if (!m || !Number.isFinite(Date.parse(value))) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+}
+
 const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 const instant = z
   .string()
   .regex(INSTANT, 'an ISO 8601 instant with its offset, e.g. 2026-11-29T00:00Z, or a UTC date, e.g. 2026-11-29')
-  .refine((v) => Number.isFinite(Date.parse(v)), 'not a real date or time');
+  .refine(isRealInstant, 'not a real date or time');
 
 export const bulkRedeliveryRequestSchema = z
   .object({
