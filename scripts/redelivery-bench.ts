@@ -36,7 +36,16 @@ function add(into: ActionCount, a: ActionCount, sign = 1): void {
   for (const key of Object.keys(into) as (keyof ActionCount)[]) into[key] += sign * a[key];
 }
 
-const zero = (): ActionCount => ({ total: 0, starts: 0, activityAttempts: 0, timers: 0, upserts: 0, markerTasks: 0, signals: 0, updates: 0 });
+const zero = (): ActionCount => ({
+  total: 0,
+  starts: 0,
+  activityAttempts: 0,
+  timers: 0,
+  upserts: 0,
+  markerTasks: 0,
+  signals: 0,
+  updates: 0,
+});
 
 async function poll<T>(probe: () => Promise<T | undefined>, everyMs = 200): Promise<T> {
   for (;;) {

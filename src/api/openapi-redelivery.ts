@@ -38,7 +38,9 @@ function errors(byStatus: Record<number, string[]>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(byStatus).map(([status, codes]) => {
       const listed = codes.map((c) => `\`${c}\`: ${REDELIVERY_CODES[c] ?? CODES[c] ?? c}`).join('; ');
-      const unavailable = codes.includes('temporal_unavailable') ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {};
+      const unavailable = codes.includes('temporal_unavailable')
+        ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
+        : {};
       return [
         status,
         {
@@ -58,7 +60,11 @@ function schema(zodSchema: z.ZodType): Record<string, unknown> {
 }
 
 const ADMIN_ERRORS = { 401: ['unauthorized'], 403: ['management_api_disabled'] };
-const BODY_ERRORS = { 400: ['malformed_json', 'invalid_utf8', 'nesting_too_deep', 'forbidden_key'], 413: ['payload_too_large'], 415: ['unsupported_media_type'] };
+const BODY_ERRORS = {
+  400: ['malformed_json', 'invalid_utf8', 'nesting_too_deep', 'forbidden_key'],
+  413: ['payload_too_large'],
+  415: ['unsupported_media_type'],
+};
 
 const oneRunOperation = (operationId: string, summary: string, target: string) => ({
   tags: ['Redelivery'],
@@ -85,7 +91,13 @@ export function redeliveryPaths(): Record<string, unknown> {
     '/v1/events/{sourceId}/{eventId}/redeliver': {
       parameters: [
         { name: 'sourceId', in: 'path', required: true, description: 'The source the event came from', schema: { type: 'string' } },
-        { name: 'eventId', in: 'path', required: true, description: "The event's id (as the source sent it; URL-encoded)", schema: { type: 'string' } },
+        {
+          name: 'eventId',
+          in: 'path',
+          required: true,
+          description: "The event's id (as the source sent it; URL-encoded)",
+          schema: { type: 'string' },
+        },
       ],
       post: oneRunOperation('redeliverEvent', 'Redeliver one event', 'the event'),
     },
@@ -95,7 +107,7 @@ export function redeliveryPaths(): Record<string, unknown> {
           name: 'workflowId',
           in: 'path',
           required: true,
-          description: 'The run\'s workflow id, e.g. `relay:capillary:evt-1` (URL-encoded)',
+          description: "The run's workflow id, e.g. `relay:capillary:evt-1` (URL-encoded)",
           schema: { type: 'string' },
         },
       ],
@@ -127,7 +139,9 @@ export function redeliveryPaths(): Record<string, unknown> {
       },
     },
     '/v1/redeliveries/{id}': {
-      parameters: [{ name: 'id', in: 'path', required: true, description: 'The id POST /v1/redeliveries answered', schema: { type: 'string' } }],
+      parameters: [
+        { name: 'id', in: 'path', required: true, description: 'The id POST /v1/redeliveries answered', schema: { type: 'string' } },
+      ],
       get: {
         tags: ['Redelivery'],
         operationId: 'getBulkRedelivery',

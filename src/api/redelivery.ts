@@ -44,7 +44,9 @@ export const redeliverRequestSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe("Destinations of the run to deliver again; its failed ones when absent. Each must have failed (not got its 2xx, not be in progress)."),
+      .describe(
+        'Destinations of the run to deliver again; its failed ones when absent. Each must have failed (not got its 2xx, not be in progress).',
+      ),
   })
   .strict()
   .describe('What to redeliver; an empty body (or `{}`) redelivers every failed destination of the run');
@@ -53,7 +55,14 @@ export const redeliverRequestSchema = z
 function isRealInstant(value: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value);
   if (!m || !Number.isFinite(Date.parse(value))) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
 }
@@ -68,7 +77,9 @@ export const bulkRedeliveryRequestSchema = z
   .object({
     destination: destinationName
       .optional()
-      .describe('Only runs whose delivery to this destination failed; only it is redelivered. Absent: every failed destination of every matching run.'),
+      .describe(
+        'Only runs whose delivery to this destination failed; only it is redelivered. Absent: every failed destination of every matching run.',
+      ),
     status: z
       .enum(['failed', 'partially_delivered'])
       .optional()
@@ -93,7 +104,9 @@ export const redeliveryProgressSchema = z
     filter: filterSchema.describe('The request, with `since`/`until` as UTC instants'),
     total: z.int().describe('Runs to redeliver: the count when accepted, then what the listing found'),
     processed: z.int().describe('Runs handled so far: done + skipped + failed'),
-    done: z.int().describe("Runs whose redeliver was accepted: their failed deliveries go out again (watch the run for each destination's answer)"),
+    done: z
+      .int()
+      .describe("Runs whose redeliver was accepted: their failed deliveries go out again (watch the run for each destination's answer)"),
     skipped: z.int().describe('Runs with nothing to send: already redelivered (or being), no longer parked, or ended'),
     failed: z.int().describe('Runs whose redeliver failed for another reason (the first few in `failures`)'),
     failures: z.array(z.object({ workflowId: z.string(), message: z.string() })),
@@ -238,7 +251,18 @@ export function redeliveryRouter(o: RedeliveryRouterDeps): express.Router {
       }),
     );
     audit.info({ requestId: req.requestId, id, filter, matched: count }, 'bulk redelivery started');
-    const progress: RedeliveryProgress = { id, state: 'running', filter, total: count, processed: 0, done: 0, skipped: 0, failed: 0, failures: [], startedAt };
+    const progress: RedeliveryProgress = {
+      id,
+      state: 'running',
+      filter,
+      total: count,
+      processed: 0,
+      done: 0,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+      startedAt,
+    };
     res.setHeader('location', `${req.baseUrl}/redeliveries/${id}`);
     res.status(202).json(progress);
   });
@@ -258,7 +282,8 @@ export function redeliveryRouter(o: RedeliveryRouterDeps): express.Router {
     else {
       progress = await temporal(() => handle.query(progressQuery));
       // Stopped from outside (terminated, cancelled, timed out): the counts are how far it got.
-      if (status !== 'RUNNING') progress = { ...progress, state: 'failed', error: `the operation was ${status.toLowerCase().replace('_', ' ')}` };
+      if (status !== 'RUNNING')
+        progress = { ...progress, state: 'failed', error: `the operation was ${status.toLowerCase().replace('_', ' ')}` };
     }
     res.json(progress);
   });

@@ -42,7 +42,9 @@ async function call(base: string, token: string, method: string, path: string, b
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (e) {
-    throw new ApiCallError(`the relay is not reachable at ${base} (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}); give --url`);
+    throw new ApiCallError(
+      `the relay is not reachable at ${base} (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}); give --url`,
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -128,7 +130,8 @@ async function redeliver(args: string[], env: { PORT: number; RELAY_ADMIN_TOKEN?
   if (values.progress) return follow(base, token, values.progress, io);
 
   if (values.bulk) {
-    if (values.source || values.event || values['workflow-id']) throw new RedeliverUsageError('--bulk takes a filter, not --source/--event/--workflow-id');
+    if (values.source || values.event || values['workflow-id'])
+      throw new RedeliverUsageError('--bulk takes a filter, not --source/--event/--workflow-id');
     if (!values.since) throw new RedeliverUsageError('--bulk needs --since (e.g. --since 2026-11-29T00:00Z)');
     if (destinations.length > 1) throw new RedeliverUsageError('--bulk takes one --destination (or none: every failed destination)');
     const started = (await call(base, token, 'POST', '/redeliveries', {
@@ -151,7 +154,8 @@ async function redeliver(args: string[], env: { PORT: number; RELAY_ADMIN_TOKEN?
     if (values.source || values.event) throw new RedeliverUsageError('give --workflow-id, or --source and --event, not both');
     path = `/runs/${encodeURIComponent(values['workflow-id'])}/redeliver`;
   } else {
-    if (!values.source || !values.event) throw new RedeliverUsageError('redeliver needs --source and --event (or --workflow-id, or --bulk)');
+    if (!values.source || !values.event)
+      throw new RedeliverUsageError('redeliver needs --source and --event (or --workflow-id, or --bulk)');
     path = `/events/${encodeURIComponent(values.source)}/${encodeURIComponent(values.event)}/redeliver`;
   }
   const answer = (await call(base, token, 'POST', path, body)) as { workflowId: string; redelivering: string[] };

@@ -25,7 +25,13 @@ export type RedeliverOutcome =
   /** No run with this workflow id. */
   | { outcome: 'not_found'; workflowId: string };
 
-const REFUSAL_CODES: readonly RefusalCode[] = ['not_parked', 'not_a_destination_of_run', 'already_delivered', 'not_failed', 'invalid_request'];
+const REFUSAL_CODES: readonly RefusalCode[] = [
+  'not_parked',
+  'not_a_destination_of_run',
+  'already_delivered',
+  'not_failed',
+  'invalid_request',
+];
 
 /** The code a refused Update carries (runs parked before codes existed carry none: judged by the message). */
 function refusalCode(failure: ApplicationFailure): RefusalCode {

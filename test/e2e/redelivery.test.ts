@@ -55,7 +55,8 @@ function setup(): Promise<Stack> {
   stack ??= (async () => {
     let crm: CrmMode = 400;
     const sink = await startHttpsSink({
-      respond: (req) => (req.url.startsWith('/crm') ? { status: crm, body: crm === 400 ? '{"error":"unknown member"}' : '{}' } : { status: 200 }),
+      respond: (req) =>
+        req.url.startsWith('/crm') ? { status: crm, body: crm === 400 ? '{"error":"unknown member"}' : '{}' } : { status: 200 },
     });
     const { store, admin, drop } = await pgStoreFor({
       destinations: [
@@ -146,7 +147,9 @@ async function statusOf(s: Stack, event: CanonicalEvent): Promise<string | undef
 }
 
 async function parked(s: Stack, event: CanonicalEvent): Promise<void> {
-  await until(`run of ${event.id} parked`, async () => ((await statusOf(s, event))?.match(/^(failed|partially_delivered)$/) ? true : undefined));
+  await until(`run of ${event.id} parked`, async () =>
+    (await statusOf(s, event))?.match(/^(failed|partially_delivered)$/) ? true : undefined,
+  );
 }
 
 async function finished(s: Stack, id: string): Promise<RedeliveryProgress> {
@@ -192,8 +195,8 @@ describe('redelivering one event', () => {
     const ok = await fetch(`${s.receiver.url}/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { workflowId: workflowIdFor(event.source, event.id), redelivering: ['crm'] });
-    const result = await s.client.workflow.getHandle(workflowIdFor(event.source, event.id)).result();
-    assert.equal((result as { status: string }).status, 'delivered');
+    const result = (await s.client.workflow.getHandle(workflowIdFor(event.source, event.id)).result()) as { status: string };
+    assert.equal(result.status, 'delivered');
     const crm = requestsFor(s, event, 'crm');
     assert.equal(crm.length, 2);
     assert.equal(crm[1]?.headers['webhook-id'], crm[0]?.headers['webhook-id'], 'the redelivery carries the original webhook-id');
@@ -210,7 +213,9 @@ describe('redelivering one event', () => {
     const event = await s.start();
     await until('run retrying', async () => ((await statusOf(s, event)) === 'retrying' ? true : undefined));
     const before = requestsFor(s, event, 'crm').length;
-    const answer = await s.call('POST', `/runs/${encodeURIComponent(workflowIdFor(event.source, event.id))}/redeliver`, { destinations: ['crm'] });
+    const answer = await s.call('POST', `/runs/${encodeURIComponent(workflowIdFor(event.source, event.id))}/redeliver`, {
+      destinations: ['crm'],
+    });
     assert.equal(answer.status, 409, answer.text);
     assert.equal(answer.body.code, 'not_parked');
     assert.match(answer.body.message ?? '', /not parked \(retrying\)/);
@@ -272,7 +277,11 @@ describe('bulk redelivery', () => {
       const answer = await s.call('POST', '/redeliveries', body);
       assert.equal(answer.status, status, `${JSON.stringify(body)}: ${answer.text}`);
       assert.equal(answer.body.code, code, JSON.stringify(body));
-      if (path) assert.ok(answer.body.issues?.some((i) => i.path === path), `${JSON.stringify(body)}: ${answer.text}`);
+      if (path)
+        assert.ok(
+          answer.body.issues?.some((i) => i.path === path),
+          `${JSON.stringify(body)}: ${answer.text}`,
+        );
     }
     const notJson = await s.call('POST', '/redeliveries', '{"since":');
     assert.equal(notJson.status, 400);
@@ -284,14 +293,22 @@ describe('bulk redelivery', () => {
     assert.equal(tooMany.body.code, 'too_many_runs');
     assert.match(tooMany.body.message ?? '', new RegExp(`^${N} parked runs match; .*at most ${N - 1}`));
 
-    for (const id of ['redelivery-00000000-0000-4000-8000-000000000000', 'not-an-id', events[0] ? workflowIdFor('capillary', events[0].id) : 'x']) {
+    for (const id of [
+      'redelivery-00000000-0000-4000-8000-000000000000',
+      'not-an-id',
+      events[0] ? workflowIdFor('capillary', events[0].id) : 'x',
+    ]) {
       const missing = await s.call('GET', `/redeliveries/${encodeURIComponent(id)}`);
       assert.equal(missing.status, 404, `${id}: ${missing.text}`);
       assert.equal(missing.body.code, 'redelivery_not_found');
     }
     const anonymous = await fetch(`${s.receiver.url}/v1/redeliveries`, { method: 'POST' });
     assert.equal(anonymous.status, 401);
-    assert.equal(events.every((e) => requestsFor(s, e, 'crm').length === 1), true, 'nothing sent by a refused request');
+    assert.equal(
+      events.every((e) => requestsFor(s, e, 'crm').length === 1),
+      true,
+      'nothing sent by a refused request',
+    );
   });
 
   test('every parked run is redelivered once; the same request again skips them all', async () => {
@@ -328,7 +345,10 @@ describe('bulk redelivery', () => {
     assert.equal(second.done, 0);
     assert.equal(second.failed, 0);
     assert.equal(second.skipped, second.total);
-    assert.ok(sent().every((crm) => crm.length === 2), 'no event sent to crm a third time');
+    assert.ok(
+      sent().every((crm) => crm.length === 2),
+      'no event sent to crm a third time',
+    );
   });
 
   test('two identical bulk requests at once: every run is redelivered by one of them, exactly once', async () => {
@@ -364,7 +384,9 @@ describe('bulk redelivery', () => {
     const batch = [await s.start(), await s.start(), await s.start()];
     for (const e of batch) await parked(s, e);
     await until('visibility', async () => {
-      const { count } = await s.client.workflow.count(parkedRunsQuery({ destination: 'crm', since: from, until: new Date(Date.now() + 1000).toISOString() }));
+      const { count } = await s.client.workflow.count(
+        parkedRunsQuery({ destination: 'crm', since: from, until: new Date(Date.now() + 1000).toISOString() }),
+      );
       return count === batch.length ? true : undefined;
     });
     s.setCrm(200);
@@ -377,7 +399,14 @@ describe('bulk redelivery', () => {
 
     // One event first, by source and event id.
     const [one, ...rest] = batch as [CanonicalEvent, ...CanonicalEvent[]];
-    assert.equal(await redeliverCommand(['--source', one.source, '--event', one.id, '--destination', 'crm'], env, { out, err: errOut, intervalMs: 100 }), 0);
+    assert.equal(
+      await redeliverCommand(['--source', one.source, '--event', one.id, '--destination', 'crm'], env, {
+        out,
+        err: errOut,
+        intervalMs: 100,
+      }),
+      0,
+    );
     assert.match(lines.join(''), /redelivering to crm/);
     await s.client.workflow.getHandle(workflowIdFor(one.source, one.id)).result();
     // Again: the API's refusal, printed, exit code 1.

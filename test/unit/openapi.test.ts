@@ -317,9 +317,11 @@ describe('OpenAPI: the redelivery routes', () => {
       for (const op of Object.values(doc.paths[path] ?? {})) {
         for (const [status, response] of Object.entries(((op as Json).responses as Record<string, Json> | undefined) ?? {})) {
           if (Number(status) < 400) continue;
-          const enumerated = (((response.content as Json)['application/json'] as Json).schema as { properties: { code: { enum: string[] } } })
-            .properties.code.enum;
-          for (const code of enumerated) assert.ok(!String(response.description).includes(`\`${code}\`: ${code}`), `${path} ${status}: ${code} unexplained`);
+          const enumerated = (
+            ((response.content as Json)['application/json'] as Json).schema as { properties: { code: { enum: string[] } } }
+          ).properties.code.enum;
+          for (const code of enumerated)
+            assert.ok(!String(response.description).includes(`\`${code}\`: ${code}`), `${path} ${status}: ${code} unexplained`);
         }
       }
     }
