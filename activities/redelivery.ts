@@ -87,7 +87,11 @@ export function createRedeliveryActivities(client: Client) {
             answer = { outcome: 'error', message: e instanceof Error ? e.message : String(e) };
           }
           if (answer.outcome === 'redelivering') page.done++;
-          else if (answer.outcome === 'error' || (answer.outcome === 'refused' && answer.code === 'invalid_request')) {
+          else if (
+            answer.outcome === 'error' ||
+            answer.outcome === 'not_an_event_run' ||
+            (answer.outcome === 'refused' && answer.code === 'invalid_request')
+          ) {
             page.failed++;
             page.failures.push({ workflowId, message: answer.message });
           } else page.skipped++;

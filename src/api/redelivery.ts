@@ -196,6 +196,8 @@ export function redeliveryRouter(o: RedeliveryRouterDeps): express.Router {
         );
       case 'not_found':
         throw new HttpError(404, 'run_not_found', `no run for ${what}`);
+      case 'not_an_event_run':
+        throw new HttpError(404, 'run_not_found', `${what} is not an event's run (${answer.message})`);
     }
   };
 

@@ -23,7 +23,9 @@ export type RedeliverOutcome =
   /** The run has ended (delivered, abandoned, or its parking period is over): nothing to redeliver. */
   | { outcome: 'closed'; workflowId: string; status: string }
   /** No run with this workflow id. */
-  | { outcome: 'not_found'; workflowId: string };
+  | { outcome: 'not_found'; workflowId: string }
+  /** A workflow that is not an event's run (no `redeliver` Update: e.g. a bulk redelivery). */
+  | { outcome: 'not_an_event_run'; workflowId: string; message: string };
 
 const REFUSAL_CODES: readonly RefusalCode[] = [
   'not_parked',
@@ -64,6 +66,9 @@ export async function redeliverRun(
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
       if (e.cause.type === 'UpdateRefused') return { outcome: 'refused', workflowId, code: refusalCode(e.cause), message: e.cause.message };
+      // The relay's runs answer every redeliver with a result or an UpdateRefused; anything else
+      // comes from a workflow without the handler.
+      return { outcome: 'not_an_event_run', workflowId, message: e.cause.message };
     }
     if (!(e instanceof WorkflowNotFoundError)) throw e;
   }
