@@ -14,6 +14,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { redeliverUpdate, type RefusalCode } from '../../workflows/messages';
+import { GENERIC_WORKFLOW, routes } from '../../workflows/routes';
 import type { RedeliveryFilter } from '../../workflows/bulk-redeliver';
 
 export type RedeliverOutcome =
@@ -26,6 +27,9 @@ export type RedeliverOutcome =
   | { outcome: 'not_found'; workflowId: string }
   /** A workflow that is not an event's run (no `redeliver` Update: e.g. a bulk redelivery). */
   | { outcome: 'not_an_event_run'; workflowId: string; message: string };
+
+/** The workflow types that run an event (and answer `redeliver` once delivering). */
+const EVENT_WORKFLOWS = new Set([GENERIC_WORKFLOW, ...routes.map((r) => r.workflow)]);
 
 const REFUSAL_CODES: readonly RefusalCode[] = [
   'not_parked',
@@ -66,9 +70,18 @@ export async function redeliverRun(
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
       if (e.cause.type === 'UpdateRefused') return { outcome: 'refused', workflowId, code: refusalCode(e.cause), message: e.cause.message };
-      // The relay's runs answer every redeliver with a result or an UpdateRefused; anything else
-      // comes from a workflow without the handler.
-      return { outcome: 'not_an_event_run', workflowId, message: e.cause.message };
+      // No handler yet (a run still planning or enriching: the handler comes with delivery), or
+      // never (a workflow that is not an event's run).
+      const { type } = await handle.describe();
+      if (EVENT_WORKFLOWS.has(type)) {
+        return {
+          outcome: 'refused',
+          workflowId,
+          code: 'not_parked',
+          message: 'this run is not parked (still planning or enriching): nothing failed to redeliver',
+        };
+      }
+      return { outcome: 'not_an_event_run', workflowId, message: `a ${type} workflow` };
     }
     if (!(e instanceof WorkflowNotFoundError)) throw e;
   }
