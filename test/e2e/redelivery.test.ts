@@ -60,7 +60,9 @@ function setup(): Promise<Stack> {
     });
     const { store, admin, drop } = await pgStoreFor({
       destinations: [
-        { name: 'crm', kind: 'webhook', events: ['pointsIssued'], url: `${sink.url}/crm` },
+        { name: 'crm', kind: 'webhook', events: ['pointsIssued', 'pointsRedeemed'], url: `${sink.url}/crm` },
+        // Answers as crm does: a pointsRedeemed run has two failed destinations.
+        { name: 'crm2', kind: 'webhook', events: ['pointsRedeemed'], url: `${sink.url}/crm2` },
         { name: 'wallet', kind: 'webhook', events: ['pointsIssued'], url: `${sink.url}/wallet` },
         { name: 'tiers', kind: 'webhook', events: ['tierUpgraded'], url: `${sink.url}/tiers` },
       ],
@@ -223,6 +225,29 @@ describe('redelivering one event', () => {
     // Let it deliver (its next retry), so it does not linger into the bulk tests.
     s.setCrm(200);
     await s.client.workflow.getHandle(workflowIdFor(event.source, event.id)).result();
+  });
+
+  test('a destination being redelivered is not_failed (409) while another failed one still waits', async () => {
+    const s = await setup();
+    s.setCrm(400);
+    const event = await s.start(samplePointsIssued({ name: 'pointsRedeemed' }));
+    await parked(s, event);
+    assert.equal(await statusOf(s, event), 'failed');
+    const path = `/events/${event.source}/${encodeURIComponent(event.id)}/redeliver`;
+    s.setCrm(503);
+    const first = await s.call('POST', path, { destinations: ['crm'] });
+    assert.equal(first.status, 200, first.text);
+    await until('crm retrying', async () => ((await statusOf(s, event)) === 'retrying' ? true : undefined));
+    const again = await s.call('POST', path, { destinations: ['crm'] });
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.body.code, 'not_failed');
+    assert.match(again.body.message ?? '', /"crm" did not fail: it is retrying/);
+    // crm2 still failed: it can be redelivered meanwhile.
+    const other = await s.call('POST', path, { destinations: ['crm2'] });
+    assert.equal(other.status, 200, other.text);
+    s.setCrm(200);
+    const result = (await s.client.workflow.getHandle(workflowIdFor(event.source, event.id)).result()) as { status: string };
+    assert.equal(result.status, 'delivered');
   });
 
   test('Temporal unreachable: 503 temporal_unavailable with Retry-After', async () => {
