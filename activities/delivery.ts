@@ -14,6 +14,8 @@ import { TokenRequestError, type CredentialProvider } from '../src/destinations/
 import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { BlockedAddressError } from '../src/http/outbound-guard';
+import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/metrics';
+import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';
 import { destinationOrFail } from './planning';
@@ -26,6 +28,40 @@ export interface DeliveryDeps {
   backoff: { initialMs: number; maxMs: number };
   random: () => number;
   userAgent: string;
+  /** Where attempts, outcomes, latencies and slot waits are counted (absent: not counted). */
+  metrics?: DeliveryMetrics;
+}
+
+/** What the metrics learn during an attempt: the destination's label once resolved, the slot wait. */
+interface AttemptProbe {
+  label: string;
+  onSlotWait?: (waitMs: number) => void;
+}
+
+/** The attempt outcome a failure thrown by `deliver` stands for; undefined for a paused destination (a hold, not an attempt). */
+function outcomeOf(e: unknown): AttemptOutcome | undefined {
+  if (!(e instanceof ApplicationFailure)) return 'retried'; // unexpected errors: Temporal retries the activity
+  if (e.type === FailureType.DestinationPaused) return undefined;
+  if (e.type === FailureType.RetryWindowExhausted) return 'failed_retry_window';
+  return e.nonRetryable ? 'failed_permanent' : 'retried';
+}
+
+/**
+ * Count one attempt. A delivery settles on a failure, or on the 2xx to its last request: then
+ * it is counted by outcome, its latency from acceptance observed (2xx), and a breach of its SLA
+ * counted when it settled after the deadline. The activity counts breaches (not the workflow's
+ * SLA timer) because workflow code cannot reach prom-client and an extra activity would cost
+ * Temporal actions; a delivery still retrying past its deadline is counted when it settles.
+ */
+function record(m: DeliveryMetrics, input: DeliverInput, destination: string, outcome: AttemptOutcome, seconds: number): void {
+  m.attempts.inc({ destination, outcome });
+  m.attemptSeconds.observe({ destination, outcome }, seconds);
+  if (outcome === 'retried' || (outcome === 'delivered' && input.lastRequest === false)) return;
+  m.deliveries.inc({ destination, outcome });
+  if (input.acceptedAtMs === undefined) return;
+  const now = Date.now();
+  if (outcome === 'delivered') m.latencySeconds.observe({ destination }, Math.max(0, now - input.acceptedAtMs) / 1000);
+  if (input.slaSeconds !== undefined && now > input.acceptedAtMs + input.slaSeconds * 1000) m.slaBreaches.inc({ destination, outcome });
 }
 
 function blockedAddress(e: unknown): BlockedAddressError | undefined {
@@ -36,19 +72,37 @@ function blockedAddress(e: unknown): BlockedAddressError | undefined {
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
-  const { store, http, credentials, backoff, random, userAgent } = deps;
-  return {
+  const { store, http, credentials, backoff, random, userAgent, metrics } = deps;
+  const once = {
     /** One delivery attempt; the workflow's retry policy runs the next one after the delay we set. */
-    async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
+    async deliver(input: DeliverInput, probe: AttemptProbe): Promise<DeliveryReceipt> {
       const info = Context.current().info;
       const attempt = info.attempt + (input.attemptsBefore ?? 0);
       if (input.checkPaused && (await store.destinationState(input.destination)) === 'paused') {
         throw deliveryFailure(FailureType.DestinationPaused, `${input.destination} is paused`, { attempt: attempt - 1 }, true);
       }
       const { destination, connector } = await destinationOrFail(store, input.destination, input.destinationVersion, attempt);
+      if (metrics) {
+        const label = (probe.label = metrics.destinationLabel(destination.name));
+        probe.onSlotWait = (ms) => metrics.slotWaitSeconds.observe({ destination: label }, ms / 1000);
+      }
       // The version just resolved (not the input's, which may be absent): settings and secrets
       // come from one version, and the store finds it in its cache.
       const secrets = await store.getDestinationSecrets(destination.name, destination.version);
+      let sentAuth: SendHeaders | undefined;
+      /**
+       * What the destination said, fit for history and logs: without any secret the destination,
+       * its credential set or the sent headers hold (README "Payloads and PII"). Only on failure.
+       */
+      const scrub = async (text: string): Promise<string> => {
+        const auth = (destination.settings as { auth?: unknown }).auth;
+        const credential = typeof auth === 'string' ? await store.getCredential(auth).catch(() => undefined) : undefined;
+        return scrubSecrets(text, [
+          ...Object.values(secrets),
+          ...Object.values(sentAuth?.headers ?? {}),
+          ...credentialSecretValues(credential),
+        ]);
+      };
 
       const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({
@@ -75,7 +129,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           timeoutMs: input.timeoutSeconds * 1000,
           pool: { key: destination.name, maxConnections: destination.maxConnections },
           restricted: true,
+          ...(probe.onSlotWait ? { onSlotWait: probe.onSlotWait } : {}),
         });
+        sentAuth = auth;
         return { res, auth };
       };
 
@@ -91,14 +147,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         status = res.status;
         const verdict = connector.classify(res.status);
-        const snippet = res.body.slice(0, 500);
         if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
         if (verdict === 'gone') {
           log.warn('destination answered 410 Gone', { destination: destination.name });
           throw deliveryFailure(
             FailureType.DestinationGone,
             `${destination.name} answered 410 Gone`,
-            { httpStatus: 410, attempt, responseSnippet: snippet },
+            { httpStatus: 410, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -106,7 +161,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           throw deliveryFailure(
             FailureType.DestinationRejected,
             `${destination.name} answered ${res.status}`,
-            { httpStatus: res.status, attempt, responseSnippet: snippet },
+            { httpStatus: res.status, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -120,7 +175,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (e instanceof TokenRequestError && !e.retryable) {
           throw deliveryFailure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
         }
-        problem = `${destination.name} unreachable: ${(e as Error).message}`;
+        problem = `${destination.name} unreachable: ${await scrub((e as Error).message)}`;
       }
 
       const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));
@@ -135,6 +190,23 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         );
       }
       throw deliveryFailure(FailureType.DestinationUnavailable, problem, { ...details, retryInMs: delayMs }, false, delayMs);
+    },
+  };
+  return {
+    /** One attempt (above), counted in the worker's delivery metrics. */
+    async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
+      const probe: AttemptProbe = { label: UNKNOWN_DESTINATION };
+      if (!metrics) return once.deliver(input, probe);
+      const started = performance.now();
+      try {
+        const receipt = await once.deliver(input, probe);
+        record(metrics, input, probe.label, 'delivered', (performance.now() - started) / 1000);
+        return receipt;
+      } catch (e) {
+        const outcome = outcomeOf(e);
+        if (outcome) record(metrics, input, probe.label, outcome, (performance.now() - started) / 1000);
+        throw e;
+      }
     },
   };
 }

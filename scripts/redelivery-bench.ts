@@ -7,6 +7,7 @@
  * src/temporal/billable-actions.ts. A dev server, a worker, the management API and the sink all
  * run in this process; the store is a throwaway database on the local PostgreSQL.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
@@ -19,6 +20,7 @@ import { resolveTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { parkedRunsQuery } from '../src/temporal/redelivery';
 import { createRelayWorker, workflowsPath } from '../src/worker';
+import { FAILURE_CONVERTER_PATH, relayDataConverter } from '../src/payloads/data-converter';
 import type { RedeliveryProgress } from '../workflows/bulk-redeliver';
 import { pgStoreFor } from '../test/helpers/config-store';
 import { startHttpsSink } from '../test/helpers/https-sink';
@@ -68,7 +70,9 @@ async function main(): Promise<void> {
     destinations: [{ name: 'crm', kind: 'webhook', events: ['pointsIssued'], url: `${sink.url}/crm` }],
   });
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
-  const server = await startDevServer({ cli: resolveTemporalCli(process.env, () => undefined, { build: false }) });
+  // Payloads sealed as the relay seals them (the codec's cost is part of the figures).
+  const dataConverter = relayDataConverter({ keys: { current: randomBytes(32) } });
+  const server = await startDevServer({ cli: resolveTemporalCli(process.env, () => undefined, { build: false }), dataConverter });
   const client = server.env.client;
   const taskQueue = 'redelivery-bench';
   const worker = await createRelayWorker({
@@ -76,7 +80,12 @@ async function main(): Promise<void> {
     namespace: server.namespace,
     taskQueue,
     deps: { store, http },
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('ERROR') }),
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('ERROR'),
+    }),
+    dataConverter,
   });
   const running = worker.run();
   const receiver = await startReceiver([], fakeStarter(), {

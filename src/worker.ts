@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createRedeliveryActivities } from '../activities/redelivery';
@@ -13,6 +14,8 @@ export interface RelayWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** The relay's data converter (src/payloads/data-converter.ts): payloads are sealed before they reach Temporal. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Keep the built workflow bundle here, keyed by a hash of the workflow sources (skips webpack on restarts). */
@@ -53,9 +56,17 @@ export async function createRelayWorker(options: RelayWorkerOptions): Promise<Wo
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath() }),
     activities: {
       ...createActivities(options.deps),
-      // The bulk redelivery lists runs and sends them Updates: a client on the worker's connection.
-      ...createRedeliveryActivities(new Client({ connection: options.connection, namespace: options.namespace })),
+      // The bulk redelivery lists runs and sends them Updates: a client on the worker's connection,
+      // with the worker's data converter (the runs' payloads are encoded with it).
+      ...createRedeliveryActivities(
+        new Client({
+          connection: options.connection,
+          namespace: options.namespace,
+          dataConverter: options.dataConverter,
+        }),
+      ),
     },
+    dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });
 }

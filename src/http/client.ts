@@ -20,6 +20,8 @@ export interface HttpRequest {
   pool?: { key: string; maxConnections: number };
   /** Apply the outbound guard (destinations and their token endpoints). Operator-configured APIs are not restricted. */
   restricted?: boolean;
+  /** Told how long the request waited for a `pool` slot (ms), whether it got one or the wait timed out. */
+  onSlotWait?: (waitMs: number) => void;
 }
 
 export interface HttpResponse {
@@ -89,7 +91,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     async send(req) {
       if (req.restricted) guard.checkLiteral(new URL(req.url).hostname);
       const signal = AbortSignal.timeout(req.timeoutMs);
-      const release = req.pool ? await limiter.acquire(req.pool.key, req.pool.maxConnections, signal) : undefined;
+      let release: (() => void) | undefined;
+      if (req.pool) {
+        const queuedAt = performance.now();
+        try {
+          release = await limiter.acquire(req.pool.key, req.pool.maxConnections, signal);
+        } finally {
+          req.onSlotWait?.(performance.now() - queuedAt);
+        }
+      }
       try {
         const res = await request(req.url, {
           method: req.method,

@@ -20,7 +20,7 @@ import { DeliveryStatus } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type RecordedRequest } from '../helpers/https-sink';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
-import { testBundle, uniqueTaskQueue } from '../helpers/temporal';
+import { testBundle, testDataConverter, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const ADMIN_TOKEN = 'redelivery-admin-token-0123456789';
@@ -75,6 +75,7 @@ function setup(): Promise<Stack> {
       taskQueue,
       deps: { store, http },
       workflowBundle: await testBundle(),
+      dataConverter: testDataConverter(),
     });
     const running = worker.run();
     const client = t.server.env.client;
