@@ -24,6 +24,8 @@ import { EnvError, receiverServerOptions } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
+import type { ConcurrencyLimiter } from './http/limiter';
+import { createPgConcurrencyLimiter } from './http/pg-limiter';
 import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import { createMetrics } from './metrics';
@@ -106,10 +108,11 @@ export function installRuntime(logger: Logger): void {
   Runtime.install({ logger: sdkLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
 }
 
-export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = []): HttpClient {
+export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = [], limiter?: ConcurrencyLimiter): HttpClient {
   return createHttpClient({
     ...(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {}),
     allowPrivateNetworks,
+    ...(limiter ? { limiter } : {}),
   });
 }
 
@@ -125,7 +128,12 @@ export async function startWorkerPart(
   logger: Logger,
   allowPrivateNetworks: string[] = [],
 ): Promise<RunningPart & { connection: NativeConnection }> {
-  const http = createOutboundHttp(env, allowPrivateNetworks);
+  // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
+  // in the config database); the embedded engine has one process, where the in-process limiter is exact.
+  const slots = env.DATABASE_URL
+    ? createPgConcurrencyLimiter({ connectionString: env.DATABASE_URL, log: (m) => logger.warn(m) })
+    : undefined;
+  const http = createOutboundHttp(env, allowPrivateNetworks, slots);
   const deps: ActivityDeps = {
     store,
     http,
@@ -147,6 +155,7 @@ export async function startWorkerPart(
   } catch (e) {
     await connection.close();
     await http.close();
+    await slots?.close();
     throw e;
   }
   const worker = await createRelayWorker({
@@ -166,6 +175,7 @@ export async function startWorkerPart(
       await running.catch(() => undefined);
       await connection.close();
       await http.close();
+      await slots?.close();
     },
   };
 }

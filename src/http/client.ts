@@ -1,7 +1,8 @@
 /**
  * Outbound HTTP for deliveries, token requests and enrichment, on undici: one connection
- * pool per destination (keep-alive, at most `maxConnections` sockets) behind an in-process
- * limiter (at most `maxConnections` requests in flight), redirects never followed, response
+ * pool per destination (keep-alive, at most `maxConnections` sockets) behind a limiter (at
+ * most `maxConnections` requests in flight: in this process by default, across every worker
+ * with the PostgreSQL one, src/http/pg-limiter.ts), redirects never followed, response
  * bodies read only up to a cap, and — for `restricted` requests — the outbound guard on the
  * resolved address (src/http/outbound-guard.ts).
  */
@@ -15,9 +16,15 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** The request itself (connect, send, headers, body), counted from when it holds its connection slot. */
   timeoutMs: number;
   /** Pool key and its limit: requests with the same key share sockets and at most `maxConnections` are in flight. */
   pool?: { key: string; maxConnections: number };
+  /**
+   * How long to wait for a connection slot (with `pool`); default `timeoutMs`. When it runs
+   * out, `send` rejects with ConcurrencyWaitAborted and nothing was sent.
+   */
+  slotWaitMs?: number;
   /** Apply the outbound guard (destinations and their token endpoints). Operator-configured APIs are not restricted. */
   restricted?: boolean;
 }
@@ -42,7 +49,7 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** CIDR ranges restricted requests may reach although they are loopback/private/link-local. */
   allowPrivateNetworks?: string[];
-  /** Shared limiter (tests inspect it); one per client otherwise. */
+  /** The connection-slot limiter (the PostgreSQL one for a cap across processes); an in-process one otherwise. */
   limiter?: ConcurrencyLimiter;
 }
 
@@ -88,8 +95,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     async send(req) {
       if (req.restricted) guard.checkLiteral(new URL(req.url).hostname);
+      // The wait for a slot has its own bound; the request's timeout starts once the slot is
+      // held, so time spent queueing never aborts a request the destination already received.
+      const release = req.pool
+        ? await limiter.acquire(req.pool.key, req.pool.maxConnections, AbortSignal.timeout(req.slotWaitMs ?? req.timeoutMs))
+        : undefined;
       const signal = AbortSignal.timeout(req.timeoutMs);
-      const release = req.pool ? await limiter.acquire(req.pool.key, req.pool.maxConnections, signal) : undefined;
       try {
         const res = await request(req.url, {
           method: req.method,
