@@ -100,8 +100,12 @@ export function createPgConcurrencyLimiter(options: PgLimiterOptions): PgConcurr
         connectionTimeoutMillis: 10_000,
       });
       const lost = (why: string) => {
-        if (connecting === attempt) connecting = undefined;
-        if (!closed) log(`lock session lost (${why}); slots in use here are taken back on reconnect`);
+        if (connecting !== attempt) return; // already handled ('error' then 'end')
+        connecting = undefined;
+        if (closed) return;
+        log(`lock session lost (${why}); reconnecting to take back the slots in use here`);
+        // At once while requests are in flight: until then their slots look free to others.
+        if ([...gates.values()].some((g) => g.held.size > 0)) session().catch((e: unknown) => log(`reconnect failed: ${(e as Error).message}`));
       };
       client.on('error', (e) => lost(e.message));
       client.on('end', () => lost('closed'));
