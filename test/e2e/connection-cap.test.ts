@@ -4,7 +4,7 @@
  * maxConnections 2 the sink never sees more than 2 requests at once, and no request is sent
  * twice: time spent waiting for a slot is not counted against a request's timeout, so nothing
  * already sent is timed out and retried (before, with a per-process cap and the wait inside
- * the 10 s timeout, this load saw 4 at once and duplicates).
+ * the 5 s timeout, this load saw 4 at once and duplicates).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -57,7 +57,7 @@ test(
               url: `${sink.url}/hooks`,
               body: { id: '{{ event.id }}' },
               maxConnections: 2,
-              timeoutSeconds: 10,
+              timeoutSeconds: 5,
             },
           ],
         },
