@@ -83,7 +83,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           },
           body: input.request.body,
           timeoutMs,
-          pool: { key: destination.name, maxConnections: destination.maxConnections },
+          pool: { key: destination.name, maxConnections: destination.maxConnections, shared: true },
           slotWaitMs: Math.max(0, attemptEndsAt - Date.now() - timeoutMs),
           restricted: true,
         });
@@ -132,7 +132,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           throw deliveryFailure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
         }
         // No slot came free: nothing was sent, so the retry cannot duplicate anything.
-        problem = e instanceof ConcurrencyWaitAborted ? `${destination.name}: ${e.message}` : `${destination.name} unreachable: ${(e as Error).message}`;
+        problem =
+          e instanceof ConcurrencyWaitAborted
+            ? `${destination.name}: ${e.message}`
+            : `${destination.name} unreachable: ${(e as Error).message}`;
       }
 
       const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));

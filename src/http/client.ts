@@ -18,8 +18,12 @@ export interface HttpRequest {
   body?: string;
   /** The request itself (connect, send, headers, body), counted from when it holds its connection slot. */
   timeoutMs: number;
-  /** Pool key and its limit: requests with the same key share sockets and at most `maxConnections` are in flight. */
-  pool?: { key: string; maxConnections: number };
+  /**
+   * Pool key and its limit: requests with the same key share sockets and at most
+   * `maxConnections` are in flight. `shared`: the limit holds across processes (the client's
+   * `limiter`: destinations); otherwise in this process (token endpoints, the loyalty API).
+   */
+  pool?: { key: string; maxConnections: number; shared?: boolean };
   /**
    * How long to wait for a connection slot (with `pool`); default `timeoutMs`. When it runs
    * out, `send` rejects with ConcurrencyWaitAborted and nothing was sent.
@@ -49,7 +53,7 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** CIDR ranges restricted requests may reach although they are loopback/private/link-local. */
   allowPrivateNetworks?: string[];
-  /** The connection-slot limiter (the PostgreSQL one for a cap across processes); an in-process one otherwise. */
+  /** The limiter of `shared` pools (the PostgreSQL one: a cap across processes); an in-process one otherwise. */
   limiter?: ConcurrencyLimiter;
 }
 
@@ -59,7 +63,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   // extra CA costs about a millisecond of CPU, which a `ca` option pays again on each new connection.
   const ca = options.extraCa ? { secureContext: createSecureContext({ ca: [...rootCertificates, options.extraCa] }) } : {};
   const guard = createOutboundGuard(options.allowPrivateNetworks ?? []);
-  const limiter = options.limiter ?? createConcurrencyLimiter();
+  const local = createConcurrencyLimiter();
+  const acrossProcesses = options.limiter ?? local;
   const pools = new Map<string, Agent>();
   const shared = new Agent({ connect: ca, connections: 32 });
   const sharedRestricted = new Agent({ connect: { ...ca, lookup: guard.lookup }, connections: 32 });
@@ -98,7 +103,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       // The wait for a slot has its own bound; the request's timeout starts once the slot is
       // held, so time spent queueing never aborts a request the destination already received.
       const release = req.pool
-        ? await limiter.acquire(req.pool.key, req.pool.maxConnections, AbortSignal.timeout(req.slotWaitMs ?? req.timeoutMs))
+        ? await (req.pool.shared ? acrossProcesses : local).acquire(
+            req.pool.key,
+            req.pool.maxConnections,
+            AbortSignal.timeout(req.slotWaitMs ?? req.timeoutMs),
+          )
         : undefined;
       const signal = AbortSignal.timeout(req.timeoutMs);
       try {

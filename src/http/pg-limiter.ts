@@ -105,7 +105,8 @@ export function createPgConcurrencyLimiter(options: PgLimiterOptions): PgConcurr
         if (closed) return;
         log(`lock session lost (${why}); reconnecting to take back the slots in use here`);
         // At once while requests are in flight: until then their slots look free to others.
-        if ([...gates.values()].some((g) => g.held.size > 0)) session().catch((e: unknown) => log(`reconnect failed: ${(e as Error).message}`));
+        if ([...gates.values()].some((g) => g.held.size > 0))
+          session().catch((e: unknown) => log(`reconnect failed: ${(e as Error).message}`));
       };
       client.on('error', (e) => lost(e.message));
       client.on('end', () => lost('closed'));

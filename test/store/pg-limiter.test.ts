@@ -44,7 +44,7 @@ describe('connection slots in PostgreSQL', () => {
               body: '{}',
               timeoutMs: 10_000,
               slotWaitMs: 60_000,
-              pool: { key, maxConnections: n },
+              pool: { key, maxConnections: n, shared: true },
             }),
           ),
         ),
@@ -96,7 +96,11 @@ describe('connection slots in PostgreSQL', () => {
         holder.once('exit', (code) => reject(new Error(`slot holder exited (${code}) before holding: ${out}`)));
       });
       const mine = pgLimiter(200);
-      await assert.rejects(mine.acquire('killed-dest', 1, AbortSignal.timeout(500)), ConcurrencyWaitAborted, 'the other process holds the only slot');
+      await assert.rejects(
+        mine.acquire('killed-dest', 1, AbortSignal.timeout(500)),
+        ConcurrencyWaitAborted,
+        'the other process holds the only slot',
+      );
       holder.kill('SIGKILL');
       await exited;
       const release = await mine.acquire('killed-dest', 1, AbortSignal.timeout(30_000));

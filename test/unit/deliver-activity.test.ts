@@ -98,7 +98,7 @@ describe('deliver: a 2xx answer', () => {
       },
       body: '{"points":250}',
       timeoutMs: 7000,
-      pool: { key: 'crm-hook', maxConnections: 4 },
+      pool: { key: 'crm-hook', maxConnections: 4, shared: true },
       // The wait for a connection slot gets what the attempt leaves after the request's own
       // timeout and a 5 s margin (39 − 7 − 5 = 27 s, less the milliseconds this attempt ran).
       slotWaitMs: requests[0]?.slotWaitMs,
