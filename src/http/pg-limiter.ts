@@ -71,6 +71,14 @@ export function createPgConcurrencyLimiter(options: PgLimiterOptions): PgConcurr
   const byLockKey = new Map<number, Gate>();
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
+  /** The session's queries, one at a time and in order (pg 9 drops its own queueing). */
+  let tail: Promise<unknown> = Promise.resolve();
+
+  function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    const next = tail.then(async () => (await session()).query<R>(sql, params));
+    tail = next.catch(() => undefined);
+    return next;
+  }
 
   function gateFor(key: string, limit: number): Gate {
     let gate = gates.get(key);
@@ -139,8 +147,7 @@ export function createPgConcurrencyLimiter(options: PgLimiterOptions): PgConcurr
       released = true;
       // Queries on the session run in order, so the unlock precedes any later try for this slot.
       gate.held.delete(slot);
-      session()
-        .then((c) => c.query(RELEASE_SQL, [gate.lockKey, slot]))
+      query(RELEASE_SQL, [gate.lockKey, slot])
         .catch(() => undefined) // a lost session released every lock already
         .finally(() => wake(gate));
     };
@@ -154,8 +161,7 @@ export function createPgConcurrencyLimiter(options: PgLimiterOptions): PgConcurr
         let slot: number | undefined;
         if (gate.held.size < gate.limit) {
           try {
-            const client = await session();
-            const { rows } = await client.query<{ s: number }>(TRY_SQL, [gate.lockKey, gate.limit, [...gate.held]]);
+            const { rows } = await query<{ s: number }>(TRY_SQL, [gate.lockKey, gate.limit, [...gate.held]]);
             slot = rows[0]?.s;
           } catch (e) {
             const err = new Error(`connection slot for ${gate.key} unavailable: ${(e as Error).message}`, { cause: e });

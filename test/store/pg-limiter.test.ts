@@ -62,6 +62,17 @@ describe('connection slots in PostgreSQL', () => {
     const global = await peak(pgLimiter(), pgLimiter(), 3, 15, 'shared-dest');
     assert.ok(global <= 3, `the destination saw ${global} requests at once with maxConnections 3`);
     assert.equal(global, 3, 'the cap is used, not just respected');
+    // Every slot given back: no advisory lock left behind (releases are sent after the answer, so wait for them).
+    let left = -1;
+    for (let i = 0; i < 50 && left !== 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+      );
+      left = rows[0]?.n ?? -1;
+    }
+    assert.equal(left, 0, 'advisory locks left after every request ended');
     // The same load with a limiter per process: what the cap was before (the test can fail).
     const perProcess = await peak(createConcurrencyLimiter(), createConcurrencyLimiter(), 3, 15, 'shared-dest');
     assert.ok(perProcess > 3, `per-process limiters saw ${perProcess}`);
@@ -108,6 +119,33 @@ describe('connection slots in PostgreSQL', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('a lock session cut while a request is in flight: the worker reconnects and takes its slot back', async () => {
+    const a = pgLimiter(100);
+    const b = pgLimiter(100);
+    const releaseA = await a.acquire('cut-dest', 1);
+    const { rows } = await db.pool.query<{ pid: number }>(
+      `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+    );
+    assert.equal(rows.length, 1);
+    await db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    // Wait until a new session of `a` holds the lock again.
+    let holder: number | undefined;
+    for (let i = 0; i < 100 && (holder === undefined || holder === rows[0]?.pid); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await db.pool.query<{ pid: number }>(
+        `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+      );
+      holder = now.rows[0]?.pid;
+    }
+    assert.ok(holder !== undefined && holder !== rows[0]?.pid, 'the slot is held again, by the new session');
+    await assert.rejects(b.acquire('cut-dest', 1, AbortSignal.timeout(500)), ConcurrencyWaitAborted);
+    releaseA();
+    const releaseB = await b.acquire('cut-dest', 1, AbortSignal.timeout(30_000));
+    releaseB();
   });
 
   it('a lowered limit applies to the next acquisitions', async () => {
