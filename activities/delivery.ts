@@ -15,6 +15,7 @@ import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { ConcurrencyWaitAborted } from '../src/http/limiter';
 import { BlockedAddressError } from '../src/http/outbound-guard';
+import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';
 import { destinationOrFail } from './planning';
@@ -59,6 +60,20 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       // Settings from the version just resolved (pinned by the run); secret values from the
       // destination as it is now, so a rotation reaches this attempt (./secrets.ts).
       const secrets = await attemptSecrets(store, destination);
+      let sentAuth: SendHeaders | undefined;
+      /**
+       * What the destination said, fit for history and logs: without any secret the destination,
+       * its credential set or the sent headers hold (README "Payloads and PII"). Only on failure.
+       */
+      const scrub = async (text: string): Promise<string> => {
+        const auth = (destination.settings as { auth?: unknown }).auth;
+        const credential = typeof auth === 'string' ? await store.getCredential(auth).catch(() => undefined) : undefined;
+        return scrubSecrets(text, [
+          ...Object.values(secrets),
+          ...Object.values(sentAuth?.headers ?? {}),
+          ...credentialSecretValues(credential),
+        ]);
+      };
 
       const send = async (forceRefresh: boolean, rejected?: string): Promise<{ res: HttpResponse; auth: SendHeaders }> => {
         const auth = await connector.sendHeaders({
@@ -87,6 +102,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           slotWaitMs: Math.max(0, attemptEndsAt - Date.now() - timeoutMs),
           restricted: true,
         });
+        sentAuth = auth;
         return { res, auth };
       };
 
@@ -102,14 +118,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         status = res.status;
         const verdict = connector.classify(res.status);
-        const snippet = res.body.slice(0, 500);
         if (verdict === 'delivered') return { httpStatus: res.status, attempt, durationMs: Date.now() - started };
         if (verdict === 'gone') {
           log.warn('destination answered 410 Gone', { destination: destination.name });
           throw deliveryFailure(
             FailureType.DestinationGone,
             `${destination.name} answered 410 Gone`,
-            { httpStatus: 410, attempt, responseSnippet: snippet },
+            { httpStatus: 410, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -117,7 +132,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           throw deliveryFailure(
             FailureType.DestinationRejected,
             `${destination.name} answered ${res.status}`,
-            { httpStatus: res.status, attempt, responseSnippet: snippet },
+            { httpStatus: res.status, attempt, responseSnippet: await scrub(res.body) },
             true,
           );
         }
@@ -135,7 +150,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         problem =
           e instanceof ConcurrencyWaitAborted
             ? `${destination.name}: ${e.message}`
-            : `${destination.name} unreachable: ${(e as Error).message}`;
+            : `${destination.name} unreachable: ${await scrub((e as Error).message)}`;
       }
 
       const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));

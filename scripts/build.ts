@@ -10,6 +10,7 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/payloads/data-converter';
 import { workflowBundleKey } from '../src/temporal/workflow-bundle';
 
 const ROOT = join(__dirname, '..');
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'workflows'), logger: Runtime.instance().logger });
+  // The same bundle as the worker's cache builds: with the relay's failure converter (failure messages sealed).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(ROOT, 'workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: Runtime.instance().logger,
+  });
   writeFileSync(bundleFile, code);
   writeFileSync(keyFile, key);
   process.stdout.write(`dist/workflow-bundle.js built in ${Date.now() - started} ms (${key})\n`);

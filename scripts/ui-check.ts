@@ -31,10 +31,12 @@ import { parseConfig } from '../src/config/load';
 import { setDestinationPaused } from '../src/config/pause';
 import { PgConfigStore } from '../src/config/pg-store';
 import { createSecretBox } from '../src/db/secrets';
-import { parseEnv } from '../src/env';
-import { createLogger } from '../src/logger';
+import { parseEnv, type RelayEnv } from '../src/env';
+import { createLogger, type Logger } from '../src/logger';
+import { serveCodec } from '../src/payloads/codec-server';
+import { codecOptionsFromEnv, dataConverterFromEnv, relayPayloadCodecs } from '../src/payloads/data-converter';
 import { createTemporalStarter, runSummary } from '../src/receiver/starter';
-import { installRuntime, startWorkerPart } from '../src/run';
+import { embeddedUiCodec, installRuntime, startWorkerPart } from '../src/run';
 import { resolveTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { createTestDatabase } from '../test/helpers/database';
@@ -231,11 +233,7 @@ async function main(): Promise<void> {
     const cli = resolveTemporalCli(process.env, say, { build: false });
     const port = await freePort();
     const uiPort = await freePort();
-    const dev = await startDevServer({ cli, port, uiPort });
-    stack.add('Temporal dev server', () => dev.stop());
-    const ui = `http://127.0.0.1:${uiPort}`;
-    say(`Temporal dev server ${dev.address}, Web UI ${ui} (${cli.description})`);
-
+    // The UI decodes the runs' sealed payloads through a codec endpoint, as `npm start`'s does.
     const env = parseEnv({
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
@@ -243,6 +241,13 @@ async function main(): Promise<void> {
       RELAY_EXTRA_CA_CERTS: caFile,
       TEMPORAL_TASK_QUEUE: 'ui-check',
     });
+    const codec = await startCodecServer(env, logger, uiPort);
+    stack.add('codec endpoint', () => codec.close());
+    const dev = await startDevServer({ cli, port, uiPort, codecEndpoint: codec.endpoint, dataConverter: dataConverterFromEnv(env) });
+    stack.add('Temporal dev server', () => dev.stop());
+    const ui = `http://127.0.0.1:${uiPort}`;
+    say(`Temporal dev server ${dev.address}, Web UI ${ui} (${cli.description})`);
+
     const worker = await startWorkerPart(env, dev.address, store, logger, ['127.0.0.0/8', '::1/128']);
     stack.add('relay worker', () => worker.stop());
     say('relay worker running');
@@ -301,6 +306,19 @@ async function main(): Promise<void> {
       await stack.stop();
     }
   }
+}
+
+/** The relay's codec endpoints on a loopback port, for the UI on `uiPort` (the receiver serves them in the relay). */
+async function startCodecServer(env: RelayEnv, logger: Logger, uiPort: number): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const ui = embeddedUiCodec({ PORT: 0, HOST: '127.0.0.1' }, uiPort);
+  const codec = await serveCodec({
+    codecs: relayPayloadCodecs(codecOptionsFromEnv(env)),
+    tokens: [ui.token],
+    corsOrigins: ui.origins,
+    maxBodyBytes: env.RELAY_CODEC_MAX_BODY_BYTES,
+    logger,
+  });
+  return { endpoint: `${codec.url}/${ui.token}`, close: () => codec.close() };
 }
 
 function runUrl(ui: string, r: Run, tab = 'history'): string {

@@ -125,6 +125,37 @@ export const envSchema = z.object({
     .optional()
     .describe('Comma-separated older master keys, still accepted for reading while secrets are re-sealed after a rotation.'),
 
+  RELAY_PAYLOAD_ENCRYPTION: bool
+    .default(true)
+    .describe(
+      'Seal every payload the relay writes to Temporal with AES-256-GCM under a key derived from RELAY_MASTER_KEY. false is a bench and diagnostic switch only (plaintext PII in history); sealed payloads are still read.',
+    ),
+  RELAY_CODEC_TOKEN: z
+    .string()
+    .min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)')
+    .optional()
+    .describe(
+      'Bearer token of the codec endpoints (POST /codec/decode, /codec/encode) the Temporal UI and CLI call to show decoded payloads; unset = only the embedded dev server UI of `npm start` may call them.',
+    ),
+  RELAY_CODEC_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .optional()
+    .describe(
+      'Comma-separated browser origins allowed to call the codec endpoints (your Temporal UI, e.g. https://cloud.temporal.io); the embedded UI is always allowed.',
+    ),
+  RELAY_CODEC_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024)
+    .describe('Largest codec request body; larger ones are refused with 413.'),
+
   TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal server; unset = embedded dev server.'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('loyalty-relay'),

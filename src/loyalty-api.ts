@@ -3,6 +3,7 @@
  * `GET {base}/v2/customers/lookup/points/balance?source=INSTORE&identifierName=…&identifierValue=…`
  * and `GET {base}/v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`.
  */
+import { scrubSecrets } from './payloads/scrub';
 import type { HttpClient } from './http/client';
 
 export interface PointsBalance {
@@ -88,7 +89,7 @@ export function createLoyaltyApi(http: HttpClient, options: LoyaltyApiOptions): 
     if (res.status === 404) return null;
     if (res.status === 429 || res.status >= 500) throw new LoyaltyApiUnavailableError(`loyalty API answered ${res.status}`);
     if (res.status < 200 || res.status > 299)
-      throw new Error(`loyalty API refused the lookup with ${res.status}: ${res.body.slice(0, 200)}`);
+      throw new Error(`loyalty API refused the lookup with ${res.status}: ${scrubSecrets(res.body, [options.authorization], 200)}`);
     return JSON.parse(res.body) as Record<string, unknown>;
   }
 

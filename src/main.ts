@@ -17,6 +17,8 @@ import {
   onShutdownSignal,
   startReceiverPart,
   startWorkerPart,
+  embeddedUiCodec,
+  type EmbeddedUiCodec,
   type RunningPart,
 } from './run';
 
@@ -27,8 +29,14 @@ async function main(): Promise<void> {
   installRuntime(logger);
 
   let dev: DevServer | undefined;
+  let embeddedUi: EmbeddedUiCodec | undefined;
   let address = env.TEMPORAL_ADDRESS;
   if (!address) {
+    // The UI decodes payloads through the receiver's codec endpoint (its port must be known now).
+    const uiCodec = env.TEMPORAL_UI_PORT > 0 && env.PORT > 0 ? embeddedUiCodec(env, env.TEMPORAL_UI_PORT) : undefined;
+    if (env.TEMPORAL_UI_PORT > 0 && !uiCodec)
+      logger.warn('PORT=0: the embedded Web UI shows payloads encrypted (its codec endpoint needs a fixed PORT)');
+    embeddedUi = uiCodec;
     const cli = resolveTemporalCli(process.env, (m) => logger.info(m));
     const dataDir = resolve(env.RELAY_DATA_DIR);
     mkdirSync(dataDir, { recursive: true });
@@ -39,6 +47,7 @@ async function main(): Promise<void> {
       // 0: no Web UI (headless servers, tests).
       ...(env.TEMPORAL_UI_PORT > 0 ? { uiPort: env.TEMPORAL_UI_PORT } : {}),
       metricsPort: env.TEMPORAL_DEV_METRICS_PORT,
+      ...(uiCodec ? { codecEndpoint: uiCodec.endpoint } : {}),
     });
     address = dev.address;
     const ui = env.TEMPORAL_UI_PORT > 0 ? `http://localhost:${env.TEMPORAL_UI_PORT}` : 'off (TEMPORAL_UI_PORT=0)';
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
   try {
     const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks);
     parts.push(worker);
-    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection));
+    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi));
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();

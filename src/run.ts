@@ -3,6 +3,7 @@
  * entry points) that reads configuration and builds clients. `main.ts` runs everything in
  * one process; `worker-main.ts` and `receiver-main.ts` run one part each.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -36,6 +37,7 @@ import { connectionOptionsFromEnv } from './temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
 import { wakeHeldRuns } from './temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
+import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from './payloads/data-converter';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {
@@ -149,9 +151,10 @@ export async function startWorkerPart(
         }
       : {}),
   };
+  const dataConverter = relayDataConverter(codecOptionsFromEnv(env, (m) => logger.warn(m)));
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
   try {
-    await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env.TEMPORAL_NAMESPACE);
+    await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }), env.TEMPORAL_NAMESPACE);
   } catch (e) {
     await connection.close();
     await http.close();
@@ -163,6 +166,7 @@ export async function startWorkerPart(
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     deps,
+    dataConverter,
     bundleCacheDir: join(resolve(env.RELAY_DATA_DIR), 'workflow-bundles'),
   });
   const running = worker.run();
@@ -180,6 +184,28 @@ export async function startWorkerPart(
   };
 }
 
+export interface EmbeddedUiCodec {
+  /** Accepted by the codec endpoints as the path segment of the UI's endpoint URL (src/payloads/codec-server.ts). */
+  token: string;
+  /** The UI's browser origins, allowed by CORS. */
+  origins: string[];
+}
+
+/**
+ * The codec endpoint the embedded dev server's Web UI is started with (`--ui-codec-endpoint`):
+ * the receiver's /codec with a fresh per-process token in the path, since that UI cannot send
+ * an Authorization header. Both listen on loopback only (the dev server binds 127.0.0.1).
+ */
+export function embeddedUiCodec(env: Pick<RelayEnv, 'PORT' | 'HOST'>, uiPort: number): EmbeddedUiCodec & { endpoint: string } {
+  const token = randomBytes(24).toString('base64url');
+  const host = ['0.0.0.0', '::', ''].includes(env.HOST) ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  return {
+    token,
+    origins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    endpoint: `http://${host}:${env.PORT}/codec/${token}`,
+  };
+}
+
 export async function startReceiverPart(
   env: RelayEnv,
   address: string,
@@ -188,12 +214,20 @@ export async function startReceiverPart(
   admin?: ConfigAdmin,
   /** The worker's connection when both run in this process: with RELAY_EAGER_START, runs start eagerly on it. */
   workerConnection?: NativeConnection,
+  /** The embedded dev server's Web UI (npm start): its origins and the per-process token in its codec endpoint URL. */
+  embeddedUi?: EmbeddedUiCodec,
 ): Promise<RunningPart & { port: number }> {
   const eager = workerConnection !== undefined && env.RELAY_EAGER_START;
   // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
   // the worker's NativeConnection instead (the worker part owns and closes it).
   const connection = eager ? undefined : Connection.lazy(connectionOptionsFromEnv(env, address));
-  const client = new Client({ connection: eager ? workerConnection : connection, namespace: env.TEMPORAL_NAMESPACE });
+  const codecOptions = codecOptionsFromEnv(env, (m) => logger.warn(m));
+  const client = new Client({
+    connection: eager ? workerConnection : connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter: relayDataConverter(codecOptions),
+  });
+  const codecTokens = [env.RELAY_CODEC_TOKEN, embeddedUi?.token].filter((t): t is string => t !== undefined);
   const tokens = createTokenService({ signingKey: env.RELAY_TOKEN_SIGNING_KEY });
   const app = createReceiverApp({
     store,
@@ -223,6 +257,12 @@ export async function startReceiverPart(
         }
       : {}),
     openApi: openApiDocument,
+    codec: {
+      codecs: relayPayloadCodecs(codecOptions),
+      tokens: codecTokens,
+      corsOrigins: [...(env.RELAY_CODEC_CORS_ORIGINS ?? []), ...(embeddedUi?.origins ?? [])],
+      maxBodyBytes: env.RELAY_CODEC_MAX_BODY_BYTES,
+    },
   });
   if (admin && !env.RELAY_ADMIN_TOKEN)
     logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');

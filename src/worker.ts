@@ -1,6 +1,7 @@
 /** Builds the Temporal worker that runs relayEvent workflows and their activities. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { TemporalConnectionOptions } from './temporal/connection';
@@ -11,6 +12,8 @@ export interface RelayWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** The relay's data converter (src/payloads/data-converter.ts): payloads are sealed before they reach Temporal. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Keep the built workflow bundle here, keyed by a hash of the workflow sources (skips webpack on restarts). */
@@ -50,6 +53,7 @@ export async function createRelayWorker(options: RelayWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(options.deps),
+    dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });
 }

@@ -29,6 +29,9 @@ export const HELP = `Options:
                       another: separate (worker-main + receiver-main processes), eager (npm start's
                       one process, RELAY_EAGER_START=true), combined (one process, eager start off).
                       Default separate,eager,combined
+  --codec LIST        bench only: on, off or on,off (default on): run each stack with the payload
+                      codec (encryption) on, and/or off (RELAY_PAYLOAD_ENCRYPTION=false), one
+                      after the other, to measure what encryption costs in throughput and bytes
   --latency-events N  bench only: events of the latency phase (default 100; 1 destination)
   --latency-rate R    bench only: its open-loop arrival rate, events/s, below capacity (default 10)
   --history-samples N bench only: runs per configuration whose histories are read for billable
@@ -63,6 +66,10 @@ const schema = z.object({
     .string()
     .regex(/^(separate|eager|combined)(,(separate|eager|combined))*$/, 'a comma list of separate, eager, combined')
     .default('separate,eager,combined'),
+  codec: z
+    .string()
+    .regex(/^(on|off)(,(on|off))*$/, 'on, off or on,off')
+    .default('on'),
   latencyEvents: z.coerce.number().int().positive().default(100),
   latencyRate: z.coerce.number().positive().default(10),
   historySamples: z.coerce.number().int().positive().default(5),
@@ -90,6 +97,7 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
       'store-outage-seconds': { type: 'string' },
       phases: { type: 'string' },
       stacks: { type: 'string' },
+      codec: { type: 'string' },
       'latency-events': { type: 'string' },
       'latency-rate': { type: 'string' },
       'history-samples': { type: 'string' },
@@ -129,6 +137,21 @@ export const STACK_DESCRIPTIONS: Record<StackMode, string> = {
   eager: 'npm start, worker and receiver in one process, eager start on',
   combined: 'npm start, worker and receiver in one process, eager start off',
 };
+
+export interface StackRun {
+  mode: StackMode;
+  /** Payload encryption on or off (RELAY_PAYLOAD_ENCRYPTION) for this run of the stack. */
+  codec: 'on' | 'off';
+  /** The stack's name in results: the mode, plus the codec setting when --codec is not just "on". */
+  label: string;
+}
+
+/** Each --stacks mode with each --codec setting, in the order given. */
+export function stackRuns(o: HarnessOptions): StackRun[] {
+  const codecs = [...new Set(o.codec.split(','))] as ('on' | 'off')[];
+  const plain = codecs.length === 1 && codecs[0] === 'on';
+  return stackModes(o).flatMap((mode) => codecs.map((codec) => ({ mode, codec, label: plain ? mode : `${mode}, codec ${codec}` })));
+}
 
 /** The --stacks list, in the order given, without repeats. */
 export function stackModes(o: HarnessOptions): StackMode[] {

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/canonical-event';
-import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackModes, startRun, type StackMode } from './args';
+import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
 import { writeChart } from './chart';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   };
   const dests = destinationCounts(o, [1, 3]);
   const phases = new Set(o.phases.split(','));
-  const stacks = stackModes(o);
+  const runs = stackRuns(o);
+  const stacks = runs.map((r) => r.label);
   const { runId, outDir, dir, command } = startRun('bench', 'run', argv, o.out);
   const waitMs = 120_000 + (o.duration ? o.duration * 1000 * 4 : events * 60 * Math.max(...dests));
   const log = new SampleLog();
@@ -110,12 +111,21 @@ async function main(): Promise<void> {
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
     const relayPhases = phases.has('relay') || phases.has('latency');
-    const startStack = (mode: StackMode) => {
-      say(`relay stack "${mode}": ${STACK_DESCRIPTIONS[mode]}`);
-      return startRelayStack({ temporalAddress: temporal.address, configFile, sinkCa: sink.ca, loyaltyApiUrl: loyalty.url, dir, mode });
+    const startStack = ({ mode, codec, label }: StackRun) => {
+      say(`relay stack "${label}": ${STACK_DESCRIPTIONS[mode]}, payload encryption ${codec}`);
+      return startRelayStack({
+        temporalAddress: temporal.address,
+        configFile,
+        sinkCa: sink.ca,
+        loyaltyApiUrl: loyalty.url,
+        dir,
+        mode,
+        ...(label === mode ? {} : { logSuffix: `-codec-${codec}` }),
+        ...(codec === 'off' ? { extraEnv: { RELAY_PAYLOAD_ENCRYPTION: 'false' } } : {}),
+      });
     };
     // The first stack idles through the floor phases, as the relay always did (same conditions as earlier runs).
-    let firstStack: RelayStack | undefined = relayPhases && stacks[0] ? await startStack(stacks[0]) : undefined;
+    let firstStack: RelayStack | undefined = relayPhases && runs[0] ? await startStack(runs[0]) : undefined;
     const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
     cleanups.push(stopFirstStack);
 
@@ -135,23 +145,25 @@ async function main(): Promise<void> {
     const latencyShape = { events: o.latencyEvents, rate: o.latencyRate, concurrency: o.concurrency };
     const latencyWaitMs = 120_000 + (o.latencyEvents * 1000) / o.latencyRate;
     if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
-    for (const mode of relayPhases ? stacks : []) {
-      const stack = firstStack ?? (await startStack(mode));
+    for (const run of relayPhases ? runs : []) {
+      const { mode, label } = run;
+      const stack = firstStack ?? (await startStack(run));
       if (firstStack) cleanups.splice(cleanups.indexOf(stopFirstStack), 1);
       firstStack = undefined;
       const stopStack = async () => {
         // Runs whose delivery arrived may still be completing their workflow task: let them close first.
         await waitForClosed(client, RELAY_TASK_QUEUE, 60_000).catch((e: unknown) => say(String(e)));
         if (mode === 'separate') {
-          results.peakRssMiB['relay worker'] = stack.worker().peakRssMiB();
-          results.peakRssMiB['receiver'] = stack.receiver().peakRssMiB();
+          const t = label === mode ? '' : ` [${label}]`;
+          results.peakRssMiB[`relay worker${t}`] = stack.worker().peakRssMiB();
+          results.peakRssMiB[`receiver${t}`] = stack.receiver().peakRssMiB();
         } else {
-          results.peakRssMiB[`relay worker + receiver [${mode}]`] = stack.worker().peakRssMiB();
+          results.peakRssMiB[`relay worker + receiver [${label}]`] = stack.worker().peakRssMiB();
         }
         await stack.stop();
       };
       cleanups.push(stopStack);
-      (results.stackStartSeconds ??= {})[mode] = stack.workerStartSeconds[0];
+      (results.stackStartSeconds ??= {})[label] = stack.workerStartSeconds[0];
       results.workerStartSeconds ??= stack.workerStartSeconds[0];
       say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
       const sender = createSender(stack.receiverUrl);
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
         if (!phases.has('relay')) {
           // The throughput phase warms a fresh stack up; without it, a few unmeasured events do.
           await runRelay({
-            label: `(warm-up, ${mode})`,
+            label: `(warm-up, ${label})`,
             sender,
             sink,
             sourceId: 'bench1',
@@ -171,10 +183,10 @@ async function main(): Promise<void> {
           });
         }
         for (const k of phases.has('relay') ? dests : []) {
-          say(`2+4. relay [${mode}] with ${k} destination(s): POST → 202, then → sink`);
+          say(`2+4. relay [${label}] with ${k} destination(s): POST → 202, then → sink`);
           const r: RelayRunResult = await runRelay({
-            label: `(${k} dest, ${mode})`,
-            stack: mode,
+            label: `(${k} dest, ${label})`,
+            stack: label,
             sender,
             sink,
             sourceId: `bench${k}`,
@@ -192,17 +204,21 @@ async function main(): Promise<void> {
           );
           const figures = summarizeHistories(histories);
           if (figures) {
-            history.push({ workflow: `relay ${k} dest`, stack: mode, ...figures });
+            history.push({ workflow: `relay ${k} dest`, stack: label, ...figures });
             const key = `relay ${k} dest`;
             results.historyEventsPerRelayedEvent[key] = Math.max(results.historyEventsPerRelayedEvent[key] ?? 0, figures.historyEvents);
           }
-          if (histories[0]) writeFileSync(join(dir, `history-relay-${k}-dest-${mode}.json`), JSON.stringify(histories[0], null, 1));
+          if (histories[0])
+            writeFileSync(
+              join(dir, `history-relay-${k}-dest-${label.replace(/[^a-z0-9]+/g, '-')}.json`),
+              JSON.stringify(histories[0], null, 1),
+            );
         }
         if (results.latency) {
-          say(`6. latency [${mode}]: ${o.latencyEvents} events at ${o.latencyRate}/s, 1 destination`);
+          say(`6. latency [${label}]: ${o.latencyEvents} events at ${o.latencyRate}/s, 1 destination`);
           const r = await runRelay({
-            label: `(latency, ${mode})`,
-            stack: mode,
+            label: `(latency, ${label})`,
+            stack: label,
             sender,
             sink,
             sourceId: 'bench1',
@@ -221,7 +237,7 @@ async function main(): Promise<void> {
               (r.sampleEventIds ?? []).map((id) => workflowIdFor('bench1', id)),
             ),
           );
-          if (figures) history.push({ workflow: `relay 1 dest at ${o.latencyRate}/s`, stack: mode, phase: 'latency', ...figures });
+          if (figures) history.push({ workflow: `relay 1 dest at ${o.latencyRate}/s`, stack: label, phase: 'latency', ...figures });
         }
       } finally {
         await sender.close();

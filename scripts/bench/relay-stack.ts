@@ -29,6 +29,8 @@ export interface RelayStackOptions {
   extraEnv?: Record<string, string>;
   /** Default separate. */
   mode?: StackMode;
+  /** Appended to the processes' log names: two stacks of one mode in a run (--codec on,off) must not share a log. */
+  logSuffix?: string;
   /** separate only: how many worker and receiver processes (default 1 each). */
   workers?: number;
   receivers?: number;
@@ -78,9 +80,10 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     ...o.extraEnv,
   };
   const mode = o.mode ?? 'separate';
+  const suffix = o.logSuffix ?? '';
   if (mode !== 'separate') {
     if (workerCount > 1 || receiverCount > 1) throw new Error(`${mode}: one process only; more workers or receivers need mode separate`);
-    return startOneProcess(mode, env, ports[0] as number, database.url, o.dir, () => database.drop());
+    return startOneProcess(mode, env, ports[0] as number, database.url, o.dir, () => database.drop(), suffix);
   }
   const workers: (Child | undefined)[] = [];
   const receivers: (Child | undefined)[] = [];
@@ -91,7 +94,7 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     const base = index === 0 ? kind : `${kind}-${String.fromCharCode(97 + index)}`;
     const generation = (starts.get(base) ?? 0) + 1;
     starts.set(base, generation);
-    return generation === 1 ? base : `${base}-${generation}`;
+    return `${generation === 1 ? base : `${base}-${generation}`}${suffix}`;
   };
   const startWorker = async (index = 0) => {
     const started = Date.now();
@@ -145,6 +148,7 @@ async function startOneProcess(
   databaseUrl: string,
   dir: string,
   dropDatabase: () => Promise<void>,
+  suffix: string,
 ): Promise<RelayStack> {
   let relay: Child | undefined;
   let generation = 0;
@@ -153,7 +157,7 @@ async function startOneProcess(
     if (index !== 0) throw new Error(`${mode}: one process only`);
     generation += 1;
     const started = Date.now();
-    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}`;
+    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
     const child = spawnTs(name, 'src/main.ts', { ...env, RELAY_EAGER_START: String(mode === 'eager') }, dir);
     relay = child;
     await child.waitForLog('worker running', 180_000);

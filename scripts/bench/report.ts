@@ -91,6 +91,22 @@ export function computeRatios(r: BenchResults): Record<string, number> {
     const lb = r.latency?.relay.find((x) => x.stack === b);
     if (la && lb) out[`${a} ÷ ${b} (p50 latency at ${rate}/s)`] = ratio(la.endToEndLatencyMs.p50, lb.endToEndLatencyMs.p50);
   }
+  // --codec on,off: what payload encryption costs, per stack and destination count.
+  const ON = ', codec on';
+  for (const on of r.relay.filter((x) => x.stack?.endsWith(ON))) {
+    const base = on.stack?.slice(0, -ON.length) ?? '';
+    const off = r.relay.find((x) => x.stack === `${base}, codec off` && x.destinations === on.destinations);
+    if (off)
+      out[`codec on ÷ off (${on.destinations} dest throughput) [${base}]`] = ratio(
+        on.deliveredEventsPerSecond,
+        off.deliveredEventsPerSecond,
+      );
+  }
+  for (const on of (r.history ?? []).filter((h) => h.stack?.endsWith(ON))) {
+    const base = on.stack?.slice(0, -ON.length) ?? '';
+    const off = r.history?.find((h) => h.stack === `${base}, codec off` && h.workflow === on.workflow);
+    if (off) out[`codec on ÷ off (${on.workflow} history bytes) [${base}]`] = ratio(on.historyBytes, off.historyBytes);
+  }
   const floor = r.history?.find((h) => h.workflow === 'floor');
   const seen = new Set<string>();
   for (const h of r.history ?? []) {
@@ -228,7 +244,7 @@ export function formatTable(r: BenchResults): string {
     .join(', ');
   out.push(`Peak RSS: ${rss}. History events per workflow: ${hist}. Relay worker start: ${starts || `${r.workerStartSeconds ?? '?'} s`}.`);
   if (r.stacks && r.stacks.length > 0) {
-    out.push(`Stacks: ${r.stacks.map((k) => `${k} = ${STACK_DESCRIPTIONS[k as StackMode] ?? k}`).join('; ')}.`);
+    out.push(`Stacks: ${r.stacks.map((k) => `${k} = ${STACK_DESCRIPTIONS[k.split(',')[0] as StackMode] ?? k}`).join('; ')}.`);
   }
   return out.join('\n');
 }

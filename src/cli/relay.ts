@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../payloads/data-converter';
 import { setDestinationPaused } from '../config/pause';
 import { connectionOptionsFromEnv } from '../temporal/connection';
 import { resumeDestination, wakeHeldRuns } from '../temporal/held-runs';
@@ -101,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
         const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
         const connection = await Connection.connect(connectionOptionsFromEnv(env, address));
         try {
-          return await fn(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }));
+          // The relay's data converter: signal arguments are sealed like everything else the relay writes.
+          return await fn(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: dataConverterFromEnv(env) }));
         } finally {
           await connection.close();
         }

@@ -11,6 +11,7 @@ import { HttpError, InvalidHopCountError, PayloadTooLargeError, TooManyHopsError
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { managementRouter, type ManagementOptions } from '../api/management';
+import { codecRouter, type CodecServerOptions } from '../payloads/codec-server';
 import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
 import { errorHandler } from './error-handler';
@@ -41,6 +42,8 @@ export interface ReceiverOptions {
   management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'onDestinationDeleted'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
+  /** Temporal's remote codec endpoints at /codec (src/payloads/codec-server.ts); absent = not served. */
+  codec?: Omit<CodecServerOptions, 'logger'>;
 }
 
 declare module 'express-serve-static-core' {
@@ -105,6 +108,8 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
   if (options.management) {
     app.use('/v1', managementRouter({ ...options.management, logger, metrics, maxBodyBytes, maxJsonDepth }));
   }
+
+  if (options.codec) app.use('/codec', codecRouter({ ...options.codec, logger }));
 
   app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger }));
 

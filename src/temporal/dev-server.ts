@@ -4,6 +4,7 @@
  * `npm start` (SQLite file in the data folder, so history survives restarts; Web UI on) and
  * by the tests (in memory, random port, no UI).
  */
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { TemporalCliUnavailableError, type ResolvedCli } from './cli';
@@ -24,6 +25,10 @@ export interface DevServerOptions {
   /** Port of the server's own Prometheus `/metrics`; absent or 0: a random free port (the CLI's default). */
   metricsPort?: number;
   namespace?: string;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`): the UI shows decoded payloads through it. */
+  codecEndpoint?: string;
+  /** The data converter of `env.client` (the relay's: src/payloads/data-converter.ts). */
+  dataConverter?: DataConverter;
 }
 
 export interface DevServer {
@@ -36,6 +41,11 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   let env: TestWorkflowEnvironment;
+  const extraArgs = [
+    ...(options.dbFilename ? PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []),
+    ...(options.codecEndpoint && options.uiPort !== undefined ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
+  ];
   try {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -44,14 +54,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ip: '127.0.0.1',
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-        extraArgs: [
-          ...(options.dbFilename ? PERSISTENT_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []),
-          ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
-        ],
+        ...(extraArgs.length > 0 ? { extraArgs } : {}),
         ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'json', level: 'warn' },
       },
+      ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
     });
   } catch (e) {
     if (options.cli.executable.type === 'cached-download') {

@@ -8,15 +8,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../payloads/data-converter';
 
 const ROOT = join(__dirname, '..', '..');
-/** Besides workflows/: the only src/ modules workflow code may import. */
+/** Besides workflows/: the only src/ modules workflow code may import, and the failure converter the bundle carries. */
 const SHARED_SOURCES = [
   'src/failure-types.ts',
   'src/canonical-event.ts',
   'src/config/store.ts',
   'src/enrichment.ts',
   'src/sources/kinds.ts',
+  // Bundled as the sandbox's failure converter (failure messages encoded, then sealed).
+  'src/payloads/failure-converter.ts',
 ];
 
 function sourceFiles(): string[] {
@@ -66,7 +69,11 @@ export async function cachedWorkflowBundle(
     say(`workflow bundle cache unavailable (${(e as Error).message}); bundling in memory`);
   }
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: Runtime.instance().logger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: Runtime.instance().logger,
+  });
   say(`workflow bundle built in ${Date.now() - started} ms`);
   if (file) {
     try {

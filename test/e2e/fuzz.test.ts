@@ -22,7 +22,7 @@ import { createTokenService } from '../../src/receiver/tokens';
 import { CAPILLARY_EVENTS } from '../../src/sources/capillary';
 import type { DevServer } from '../../src/temporal/dev-server';
 import { pgStoreFor } from '../helpers/config-store';
-import { startTestTemporal, uniqueTaskQueue } from '../helpers/temporal';
+import { startTestTemporal, testDataConverter, uniqueTaskQueue } from '../helpers/temporal';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 /** Printed with the results, so any run can be replayed with FUZZ_SEED. */
@@ -235,7 +235,7 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
 
   before(async () => {
     temporal = await startTestTemporal();
-    client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    client = new Client({ connection: await Connection.connect({ address: temporal.address }), dataConverter: testDataConverter() });
     const tokens = createTokenService({ signingKey: 'fuzz-signing-key-of-at-least-32-characters' });
     // The real configuration store (PostgreSQL), as the relay reads it per request.
     const configStore = await pgStoreFor({ sources: SOURCES });

@@ -7,7 +7,6 @@
  * worker replays the run from its history and runs the local activity again.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { spawnRelay, type RelayProcess } from '../helpers/process';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
@@ -67,7 +66,8 @@ test(
       // The first request is held (longer than the test runs); close() ends it. Later ones: 200 at once.
       sink = await startHttpsSink({ respond: (_req, i) => (i === 0 ? { status: 200, delayMs: 300_000 } : { status: 200 }) });
       writeFileSync(join(dir, 'ca.pem'), sink.ca);
-      const masterKey = randomBytes(32);
+      // The test client's key: the workers read the run's sealed input and the client its sealed result.
+      const masterKey = TEST_MASTER_KEY;
       const store = await pgStoreFor(
         {
           sources: [{ id: 'capillary', kind: 'capillary', auth: { key: 'k' } }],

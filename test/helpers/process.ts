@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { masterKeysFromEnv } from '../../src/db/master-key';
+import { relayDataConverter } from '../../src/payloads/data-converter';
 import { freePort } from './ports';
 
 export interface RelayProcess {
@@ -77,7 +79,7 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
     const port = await freePort();
     const temporalPort = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const relay = spawnRelay('src/main.ts', {
+    const childEnv: Record<string, string> = {
       PORT: String(port),
       HOST: '127.0.0.1',
       RELAY_CONFIG: join(dir, 'relay.yaml'),
@@ -89,7 +91,8 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
       TEMPORAL_DEV_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       ...env,
-    });
+    };
+    const relay = spawnRelay('src/main.ts', childEnv);
     try {
       await relay.waitFor(`${base}/readyz`);
     } catch (e) {
@@ -97,7 +100,15 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
       if (attempt < 3 && /address already in use|EADDRINUSE/.test(relay.output())) continue;
       throw e;
     }
-    const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+    // The process's payload keys (RELAY_MASTER_KEY, or the development key it made in its data folder): the client reads its runs.
+    const keys = masterKeysFromEnv(
+      { ...process.env, ...childEnv },
+      { dataDir: childEnv.RELAY_DATA_DIR ?? join(dir, 'data'), log: () => undefined },
+    );
+    const client = new Client({
+      connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }),
+      dataConverter: relayDataConverter({ keys }),
+    });
     return {
       relay,
       base,

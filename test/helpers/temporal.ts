@@ -6,9 +6,26 @@ import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { workflowsPath } from '../../src/worker';
+import { FAILURE_CONVERTER_PATH, relayDataConverter, relayPayloadCodecs } from '../../src/payloads/data-converter';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { relayEvent, RelayEventOutcome, RelayEventResult } from '../../workflows';
+
+/**
+ * The master key of the tests' payload encryption: fixed, so histories recorded by the tests
+ * (test/replay) replay with it; a test that needs another key makes its own converter.
+ */
+export const TEST_MASTER_KEY = Buffer.from('6c6f79616c74792d72656c61792074657374206d6173746572206b6579212121', 'hex');
+
+/** The relay's data converter as the tests use it: every payload sealed, as in production. */
+export function testDataConverter() {
+  return relayDataConverter({ keys: { current: TEST_MASTER_KEY } });
+}
+
+/** The relay's codec chain under the test key (to decode what tests read raw from history). */
+export function testPayloadCodecs() {
+  return relayPayloadCodecs({ keys: { current: TEST_MASTER_KEY } });
+}
 
 let runtimeInstalled = false;
 
@@ -22,14 +39,18 @@ function installQuietRuntime(): void {
 export async function startTestTemporal(): Promise<DevServer> {
   installQuietRuntime();
   const cli = resolveTemporalCli(process.env, () => undefined, { build: false });
-  return startDevServer({ cli });
+  return startDevServer({ cli, dataConverter: testDataConverter() });
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
 /** The workflow bundle, built once per test file. */
 export function testBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
   return bundle;
 }
 
@@ -82,6 +103,7 @@ export async function startStubWorker(
     namespace: server.namespace,
     taskQueue,
     workflowBundle: await testBundle(),
+    dataConverter: testDataConverter(),
     activities,
   });
   const running = worker.run();

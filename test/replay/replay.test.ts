@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/worker';
+import { testDataConverter } from '../helpers/temporal';
 
 const dir = join(__dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -24,7 +25,7 @@ describe('replay of recorded event-workflow histories', () => {
 
   for (const file of histories) {
     test(`${file} replays against the current workflow code`, async () => {
-      await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, load(file));
+      await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: testDataConverter() }, load(file));
     });
   }
 
