@@ -8,12 +8,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import type { Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { Webhook } from 'standardwebhooks';
 import { workflowIdFor } from '../../src/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
-import { startRelayWorker } from '../helpers/temporal';
+import { startRelayWorker, testPayloadCodecs } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
@@ -105,11 +107,18 @@ test('a rotated secret header, signing secret and credential token reach the ret
   assert.throws(() => new Webhook(old.whsec).verify(retry.body, retry.headers), 'the old signing secret no longer signs');
   assert.equal(retry.headers['webhook-id'], before.headers['webhook-id']);
 
-  // The history (inputs, results, markers, failures) holds no secret, old or new.
-  const history = await t.server.env.client.workflow.getHandle(workflowIdFor(event.source, event.id)).fetchHistory();
-  const text = dump(history);
+  // The history (inputs, results, markers, failures) holds no secret, old or new: read raw, and
+  // with every payload decoded by the relay's codec (so not merely sealed: absent).
+  const raw = await t.server.env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: t.server.namespace,
+    execution: { workflowId: workflowIdFor(event.source, event.id) },
+  });
+  const history = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.create(raw.history ?? {}), { bytes: Array });
+  let payloads = payloadsIn(history);
+  for (const codec of [...testPayloadCodecs()].reverse()) payloads = await codec.decode(payloads);
+  const text = [JSON.stringify(history), ...payloads.map((p) => Buffer.from(p.data ?? []).toString('utf8'))].join('\n');
   assert.match(text, /activityTaskScheduledEventAttributes/, 'the retry ran as a scheduled activity');
-  assert.match(text, /412345678/, 'payloads are readable in the dump');
+  assert.match(text, /412345678/, 'decoded payloads are readable here');
   for (const secret of [old.key, old.token, old.whsec, rotated.key, rotated.token, rotated.whsec]) {
     assert.ok(!text.includes(secret), `history holds a secret (${secret.slice(0, 8)}…)`);
     const b64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : undefined;
@@ -117,15 +126,20 @@ test('a rotated secret header, signing secret and credential token reach the ret
   }
 });
 
-/** Every key, string and byte payload (as UTF-8) of a decoded history, without protobuf's toJSON (which base64s bytes). */
-function dump(v: unknown, out: string[] = []): string {
-  if (v instanceof Uint8Array) out.push(Buffer.from(v).toString('utf8'));
-  else if (typeof v === 'string') out.push(v);
-  else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      dump(x, out);
+/** Every payload in a history's object form (search attributes apart: plaintext by design). */
+function payloadsIn(message: unknown): Payload[] {
+  const found: Payload[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) {
+        found.push(temporal.api.common.v1.Payload.fromObject(o));
+        return;
+      }
+      for (const [k, x] of Object.entries(o)) if (k !== 'searchAttributes') walk(x);
     }
-  }
-  return out.join('\n');
+  };
+  walk(message);
+  return found;
 }
