@@ -7,7 +7,6 @@
  * the 5 s timeout, this load saw 4 at once and duplicates).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { spawnRelay, type RelayProcess } from '../helpers/process';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
@@ -45,7 +44,8 @@ test(
     try {
       sink = await startHttpsSink({ respond: () => ({ status: 200, delayMs: 3000 }) });
       writeFileSync(join(dir, 'ca.pem'), sink.ca);
-      const masterKey = randomBytes(32);
+      // The test client's key: the workers read the runs' sealed inputs and the client their sealed results.
+      const masterKey = TEST_MASTER_KEY;
       const store = await pgStoreFor(
         {
           sources: [{ id: 'capillary', kind: 'capillary', auth: { key: 'k' } }],
