@@ -148,6 +148,13 @@ describe('connection slots in PostgreSQL', () => {
     releaseB();
   });
 
+  it('no database, no slot: the acquisition fails (the attempt then fails as retryable, nothing sent)', async () => {
+    const l = createPgConcurrencyLimiter({ connectionString: 'postgres://postgres@127.0.0.1:1/none', log: () => undefined });
+    limiters.push(l);
+    await assert.rejects(l.acquire('nodb-dest', 2, AbortSignal.timeout(30_000)), /connection slot for nodb-dest unavailable/);
+    assert.equal(l.active('nodb-dest'), 0);
+  });
+
   it('a lowered limit applies to the next acquisitions', async () => {
     const l = pgLimiter(100);
     const r1 = await l.acquire('shrink-dest', 3);
