@@ -15,6 +15,7 @@ import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { ConcurrencyWaitAborted } from '../src/http/limiter';
 import { BlockedAddressError } from '../src/http/outbound-guard';
+import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/metrics';
 import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';
@@ -29,6 +30,40 @@ export interface DeliveryDeps {
   backoff: { initialMs: number; maxMs: number };
   random: () => number;
   userAgent: string;
+  /** Where attempts, outcomes, latencies and slot waits are counted (absent: not counted). */
+  metrics?: DeliveryMetrics;
+}
+
+/** What the metrics learn during an attempt: the destination's label once resolved, the slot wait. */
+interface AttemptProbe {
+  label: string;
+  onSlotWait?: (waitMs: number) => void;
+}
+
+/** The attempt outcome a failure thrown by `deliver` stands for; undefined for a paused destination (a hold, not an attempt). */
+function outcomeOf(e: unknown): AttemptOutcome | undefined {
+  if (!(e instanceof ApplicationFailure)) return 'retried'; // unexpected errors: Temporal retries the activity
+  if (e.type === FailureType.DestinationPaused) return undefined;
+  if (e.type === FailureType.RetryWindowExhausted) return 'failed_retry_window';
+  return e.nonRetryable ? 'failed_permanent' : 'retried';
+}
+
+/**
+ * Count one attempt. A delivery settles on a failure, or on the 2xx to its last request: then
+ * it is counted by outcome, its latency from acceptance observed (2xx), and a breach of its SLA
+ * counted when it settled after the deadline. The activity counts breaches (not the workflow's
+ * SLA timer) because workflow code cannot reach prom-client and an extra activity would cost
+ * Temporal actions; a delivery still retrying past its deadline is counted when it settles.
+ */
+function record(m: DeliveryMetrics, input: DeliverInput, destination: string, outcome: AttemptOutcome, seconds: number): void {
+  m.attempts.inc({ destination, outcome });
+  m.attemptSeconds.observe({ destination, outcome }, seconds);
+  if (outcome === 'retried' || (outcome === 'delivered' && input.lastRequest === false)) return;
+  m.deliveries.inc({ destination, outcome });
+  if (input.acceptedAtMs === undefined) return;
+  const now = Date.now();
+  if (outcome === 'delivered') m.latencySeconds.observe({ destination }, Math.max(0, now - input.acceptedAtMs) / 1000);
+  if (input.slaSeconds !== undefined && now > input.acceptedAtMs + input.slaSeconds * 1000) m.slaBreaches.inc({ destination, outcome });
 }
 
 function blockedAddress(e: unknown): BlockedAddressError | undefined {
@@ -42,10 +77,10 @@ function blockedAddress(e: unknown): BlockedAddressError | undefined {
 const ATTEMPT_MARGIN_MS = 5000;
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
-  const { store, http, credentials, backoff, random, userAgent } = deps;
-  return {
+  const { store, http, credentials, backoff, random, userAgent, metrics } = deps;
+  const once = {
     /** One delivery attempt; the workflow's retry policy runs the next one after the delay we set. */
-    async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
+    async deliver(input: DeliverInput, probe: AttemptProbe): Promise<DeliveryReceipt> {
       const info = Context.current().info;
       // A request is only sent when it can finish inside the attempt: the wait for a connection
       // slot is bounded by what the attempt's timeout leaves after the request's own, so the
@@ -57,6 +92,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         throw deliveryFailure(FailureType.DestinationPaused, `${input.destination} is paused`, { attempt: attempt - 1 }, true);
       }
       const { destination, connector } = await destinationOrFail(store, input.destination, input.destinationVersion, attempt);
+      if (metrics) {
+        const label = (probe.label = metrics.destinationLabel(destination.name));
+        probe.onSlotWait = (ms) => metrics.slotWaitSeconds.observe({ destination: label }, ms / 1000);
+      }
       // Settings from the version just resolved (pinned by the run); secret values from the
       // destination as it is now, so a rotation reaches this attempt (./secrets.ts).
       const secrets = await attemptSecrets(store, destination);
@@ -101,6 +140,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           pool: { key: destination.name, maxConnections: destination.maxConnections, shared: true },
           slotWaitMs: Math.max(0, attemptEndsAt - Date.now() - timeoutMs),
           restricted: true,
+          ...(probe.onSlotWait ? { onSlotWait: probe.onSlotWait } : {}),
         });
         sentAuth = auth;
         return { res, auth };
@@ -165,6 +205,23 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         );
       }
       throw deliveryFailure(FailureType.DestinationUnavailable, problem, { ...details, retryInMs: delayMs }, false, delayMs);
+    },
+  };
+  return {
+    /** One attempt (above), counted in the worker's delivery metrics. */
+    async deliver(input: DeliverInput): Promise<DeliveryReceipt> {
+      const probe: AttemptProbe = { label: UNKNOWN_DESTINATION };
+      if (!metrics) return once.deliver(input, probe);
+      const started = performance.now();
+      try {
+        const receipt = await once.deliver(input, probe);
+        record(metrics, input, probe.label, 'delivered', (performance.now() - started) / 1000);
+        return receipt;
+      } catch (e) {
+        const outcome = outcomeOf(e);
+        if (outcome) record(metrics, input, probe.label, outcome, (performance.now() - started) / 1000);
+        throw e;
+      }
     },
   };
 }

@@ -7,6 +7,7 @@ import { createCredentialProvider, type CredentialProvider } from '../src/destin
 import type { ConfigStore } from '../src/config/store';
 import type { HttpClient } from '../src/http/client';
 import type { LoyaltyApi } from '../src/loyalty-api';
+import type { DeliveryMetrics } from '../src/metrics';
 import { createDeliveryActivities } from './delivery';
 import { enrichEvent, type EnrichmentData, type EnrichmentWants } from './enrich';
 import { createPlanningActivities } from './planning';
@@ -28,6 +29,8 @@ export interface ActivityDeps {
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
   userAgent?: string;
+  /** The worker's delivery metrics (src/metrics.ts); absent: deliveries are not counted. */
+  metrics?: DeliveryMetrics;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -48,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
       backoff: deps.backoff ?? { initialMs: 1000, maxMs: 10 * 60_000 },
       random: deps.random ?? Math.random,
       userAgent: deps.userAgent ?? 'loyalty-relay/0.1',
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     }),
   };
 }

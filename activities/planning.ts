@@ -91,8 +91,10 @@ export function createPlanningActivities(store: ConfigStore) {
           destinationVersion: destination.version,
         };
       } catch (e) {
-        if (e instanceof TemplateRenderError) throw deliveryFailure(FailureType.TemplateRenderFailed, e.message, { attempt: 1 }, true);
-        throw e;
+        // Rendering depends only on the planned version, the event and its enrichment: what failed
+        // once fails on every retry, so any error here ends the delivery (never a retry loop).
+        const message = e instanceof TemplateRenderError ? e.message : `cannot render the request: ${(e as Error)?.message ?? String(e)}`;
+        throw deliveryFailure(FailureType.TemplateRenderFailed, message, { attempt: 1 }, true);
       }
     },
   };

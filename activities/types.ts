@@ -51,6 +51,14 @@ export interface DeliverInput {
   checkPaused?: boolean;
   /** The event's hop count (`CanonicalEvent.hops`; absent = 0): the request is sent with `x-loyalty-relay-hops: hops + 1`. */
   hops?: number;
+  /**
+   * For the worker's metrics only (absent in runs started before they existed): when the
+   * receiver accepted the event (epoch ms), the destination's SLA, and whether this request is
+   * the delivery's last (a 2xx to it delivers the destination).
+   */
+  acceptedAtMs?: number;
+  slaSeconds?: number;
+  lastRequest?: boolean;
 }
 
 export interface DeliveryReceipt {

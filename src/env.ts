@@ -71,6 +71,41 @@ export const envSchema = z.object({
     .describe(
       'Requests whose x-loyalty-relay-hops header (relays passed through) is at least this are refused (too_many_hops): loop protection.',
     ),
+  RELAY_AUTH_FAILURES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe(
+      'Failed authentications (wrong source key, signature, bearer token or token-endpoint client secret) from one client address within RELAY_AUTH_FAILURE_WINDOW_SECONDS, after which that address is answered 429 too_many_auth_failures until the window ends.',
+    ),
+  RELAY_AUTH_FAILURES_PER_SOURCE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe(
+      "Failed authentications on one source's ingestion (or on its token endpoint, i.e. its client id) from any address within the window, after which the source (or token endpoint) is answered 429 until the window ends: guessing from many addresses.",
+    ),
+  RELAY_AUTH_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(60)
+    .describe('Window of the failed-authentication limits, from the first failure; also the longest Retry-After.'),
+  RELAY_AUTH_THROTTLE_MAX_ADDRESSES: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('Client addresses whose failures are tracked at most (oldest forgotten first): bounds the memory of the throttle.'),
+  RELAY_TRUST_PROXY: z
+    .string()
+    .optional()
+    .describe(
+      "Receiver behind a proxy or load balancer: which peers' X-Forwarded-For names the client address (Express `trust proxy`: a hop count, `loopback`, CIDR ranges comma-separated, or true); unset = the socket's address. The failure limits count per client address.",
+    ),
   RELAY_TOKEN_SIGNING_KEY: z
     .string()
     .min(32, 'use at least 32 characters (e.g. openssl rand -base64 48)')
@@ -125,6 +160,28 @@ export const envSchema = z.object({
     .optional()
     .describe('Comma-separated older master keys, still accepted for reading while secrets are re-sealed after a rotation.'),
 
+  RELAY_CLAIM_CHECK_THRESHOLD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(128 * 1024)
+    .describe(
+      'Claim check: a Temporal payload larger than this is stored (encrypted, once) in the config database and history holds a reference. 128 KiB: ordinary events never touch the database; 32 payloads at the limit still fit one 4 MB workflow task.',
+    ),
+  RELAY_CLAIM_CHECK_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Claim check: the Temporal namespace's retention, in hours; unset = asked from Temporal (DescribeNamespace). A stored payload is deleted once unreferenced for this long plus the longest time a run can stay open (retry window + parking period).",
+    ),
+  RELAY_CLAIM_CHECK_CLEANUP_MINUTES: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe('Claim check: how often the worker deletes stored payloads past their retention.'),
+
   RELAY_PAYLOAD_ENCRYPTION: bool
     .default(true)
     .describe(
@@ -173,6 +230,11 @@ export const envSchema = z.object({
   TEMPORAL_DEV_METRICS_PORT: port
     .default(9233)
     .describe("Embedded dev server's own Prometheus /metrics port (the CLI picks a random one otherwise); 0 = a random free port."),
+  RELAY_WORKER_METRICS_PORT: port
+    .default(9464)
+    .describe(
+      "A worker run alone (npm run start:worker): its Prometheus /metrics port, on HOST; 0 = none. npm start serves the worker's metrics on the receiver's /metrics instead.",
+    ),
 
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),
@@ -214,6 +276,14 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
     ]);
   }
   return parsed.data;
+}
+
+/** Express `trust proxy` from RELAY_TRUST_PROXY: a hop count, true/false, or addresses and ranges as given. */
+export function trustProxySetting(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }
 
 /**

@@ -7,6 +7,8 @@ export interface FieldIssue {
   /** JSON path of the offending field, e.g. `data.customerIdentifiers.customerId`. */
   path: string;
   message: string;
+  /** Machine-readable name of the configuration rule broken, where it has one (e.g. `ingestion_loop`). */
+  rule?: string;
 }
 
 export class HttpError extends Error {
@@ -47,6 +49,19 @@ export class UnsupportedMediaTypeError extends HttpError {
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `body exceeds the limit of ${limitBytes} bytes`);
+  }
+}
+
+/** Too many failed authentications from this address or on this source: wait for the window to end. */
+export class TooManyAuthFailuresError extends HttpError {
+  constructor(limit: 'address' | 'source', retryAfterSeconds: number) {
+    super(
+      429,
+      'too_many_auth_failures',
+      `too many failed authentication attempts ${limit === 'address' ? 'from this address' : 'on this source'}; retry after ${retryAfterSeconds} s`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
   }
 }
 

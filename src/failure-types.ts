@@ -34,6 +34,12 @@ export const FailureType = {
    * reached for now is not this: it is retried.
    */
   PlanningFailed: 'PlanningFailed',
+  /**
+   * A claim-check reference (src/payloads/claim-check.ts) cannot be resolved: its stored payload
+   * was deleted, is in another database, or needs a master key that is not configured.
+   * Retrying does not bring it back.
+   */
+  PayloadUnavailable: 'PayloadUnavailable',
 } as const;
 
 export const PERMANENT_DELIVERY_FAILURES: string[] = [
@@ -45,6 +51,7 @@ export const PERMANENT_DELIVERY_FAILURES: string[] = [
   FailureType.DestinationAddressRefused,
   FailureType.AuthenticationFailed,
   FailureType.DestinationPaused,
+  FailureType.PayloadUnavailable,
 ];
 
 /** Details attached to a delivery failure (first entry of ApplicationFailure.details). */

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from './env';
+import { createRegistry } from './metrics';
 import { logFormat } from './logger';
 import { resolveTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -56,10 +57,14 @@ async function main(): Promise<void> {
   }
 
   const parts: RunningPart[] = [];
+  // One registry: the receiver's /metrics serves ingest and delivery metrics together.
+  const registry = createRegistry();
   try {
-    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks);
+    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks, config.claims, registry);
     parts.push(worker);
-    parts.push(await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi));
+    parts.push(
+      await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, config.claims, registry),
+    );
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();

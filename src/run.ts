@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
@@ -14,14 +14,14 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile, loadOutboundPolicy } from './config/load';
+import { ConfigError, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError, receiverServerOptions } from './env';
+import { EnvError, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
@@ -29,15 +29,21 @@ import type { ConcurrencyLimiter } from './http/limiter';
 import { createPgConcurrencyLimiter } from './http/pg-limiter';
 import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
-import { createMetrics } from './metrics';
+import type { Registry } from 'prom-client';
+import { createDeliveryMetrics, createMetrics, createRegistry, serveMetrics } from './metrics';
 import { createReceiverApp } from './receiver/app';
+import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
+import { createAuthThrottle } from './receiver/throttle';
 import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
 import { wakeHeldRuns } from './temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
 import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from './payloads/data-converter';
+import { ClaimCheckCodec } from './payloads/claim-check';
+import { namespaceRetentionSeconds, startClaimCleanupJob } from './payloads/claim-cleanup';
+import { ClaimStore } from './payloads/claim-store';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {
@@ -47,7 +53,16 @@ export interface ConfigParts {
   admin: ConfigAdmin;
   /** CIDR ranges destinations may reach although private (RELAY_ALLOW_PRIVATE_NETWORKS + the file's outbound). */
   allowPrivateNetworks: string[];
+  /** Large payloads' home (claim check) in this same database: every Client and Worker of the process needs it. */
+  claims: ClaimCheckParts;
   close(): Promise<void>;
+}
+
+/** The claim check of a process: the codec for its data converter, the store for the cleanup job. */
+export interface ClaimCheckParts {
+  codec: ClaimCheckCodec;
+  store: ClaimStore;
+  pool: Database['pool'];
 }
 
 /**
@@ -58,7 +73,8 @@ export interface ConfigParts {
 export async function openConfig(env: RelayEnv, logger: Logger, options: { applyFile?: boolean } = {}): Promise<ConfigParts> {
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
-  const box = createSecretBox(masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) }));
+  const masterKeys = masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) });
+  const box = createSecretBox(masterKeys);
   // Read once, before the database opens: an invalid file stops start-up at once. Without
   // applyFile (the worker) only the outbound policy is read, so the secrets the file references
   // need not be in this process's environment.
@@ -68,7 +84,14 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   try {
     const applied = await migrate(db.pool, log);
     logger.info({ database: db.description, migrationsApplied: applied }, 'configuration store ready');
-    const admin = new ConfigAdmin(db.pool, box);
+    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
+    // The API checks URLs as the file is checked: the same allowlist, the receiver's own port.
+    const urlRules = urlRulesFromEnv({
+      PORT: String(env.PORT),
+      HOST: env.HOST,
+      RELAY_ALLOW_PRIVATE_NETWORKS: allowPrivateNetworks.join(','),
+    });
+    const admin = new ConfigAdmin(db.pool, box, urlRules);
     if (file) {
       const report = await applyConfig(admin, file, process.env);
       logger.info(
@@ -76,8 +99,14 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
         `applied ${env.RELAY_CONFIG}: ${applySummary(report)}`,
       );
     }
-    const allowPrivateNetworks = [...(env.RELAY_ALLOW_PRIVATE_NETWORKS ?? []), ...(outbound?.allowPrivateNetworks ?? [])];
-    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, close: () => db.close() };
+    // Large payloads go to this database too (also in RELAY_CONFIG file mode: the file is applied into it).
+    const claimStore = new ClaimStore(db.pool, masterKeys);
+    const claims = {
+      codec: new ClaimCheckCodec({ store: claimStore, thresholdBytes: env.RELAY_CLAIM_CHECK_THRESHOLD_BYTES }),
+      store: claimStore,
+      pool: db.pool,
+    };
+    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, claims, close: () => db.close() };
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;
@@ -129,6 +158,10 @@ export async function startWorkerPart(
   store: ConfigStore,
   logger: Logger,
   allowPrivateNetworks: string[] = [],
+  /** The claim check (ConfigParts.claims): large payloads stored in the config database, and the cleanup job that deletes them. */
+  claims?: ClaimCheckParts,
+  /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
+  registry?: Registry,
 ): Promise<RunningPart & { connection: NativeConnection }> {
   // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
   // in the config database); the embedded engine has one process, where the in-process limiter is exact.
@@ -136,9 +169,11 @@ export async function startWorkerPart(
     ? createPgConcurrencyLimiter({ connectionString: env.DATABASE_URL, log: (m) => logger.warn(m) })
     : undefined;
   const http = createOutboundHttp(env, allowPrivateNetworks, slots);
+  const metrics = createDeliveryMetrics(registry ?? createRegistry());
   const deps: ActivityDeps = {
     store,
     http,
+    metrics,
     ...(env.LOYALTY_API_URL
       ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
       : {}),
@@ -151,7 +186,10 @@ export async function startWorkerPart(
         }
       : {}),
   };
-  const dataConverter = relayDataConverter(codecOptionsFromEnv(env, (m) => logger.warn(m)));
+  const dataConverter = relayDataConverter({
+    ...codecOptionsFromEnv(env, (m) => logger.warn(m)),
+    ...(claims ? { claimCheck: claims.codec } : {}),
+  });
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
   try {
     await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }), env.TEMPORAL_NAMESPACE);
@@ -172,16 +210,59 @@ export async function startWorkerPart(
   const running = worker.run();
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info({ address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker running');
+  const cleanup = claims ? startClaimPayloadCleanup(env, claims, connection, logger) : undefined;
+  const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
     async stop() {
+      await cleanup?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await connection.close();
       await http.close();
       await slots?.close();
     },
   };
+}
+
+/** Every RELAY_CLAIM_CHECK_CLEANUP_MINUTES: delete stored payloads past the namespace retention plus the longest run. */
+function startClaimPayloadCleanup(env: RelayEnv, claims: ClaimCheckParts, connection: NativeConnection, logger: Logger) {
+  const log = logger.child({ component: 'claim-check' });
+  return startClaimCleanupJob({
+    pool: claims.pool,
+    store: claims.store,
+    intervalMs: env.RELAY_CLAIM_CHECK_CLEANUP_MINUTES * 60_000,
+    retentionSeconds: async () =>
+      env.RELAY_CLAIM_CHECK_RETENTION_HOURS !== undefined
+        ? env.RELAY_CLAIM_CHECK_RETENTION_HOURS * 3600
+        : namespaceRetentionSeconds(connection.workflowService, env.TEMPORAL_NAMESPACE),
+    onReport: (r) =>
+      (r.deleted > 0 ? log.info.bind(log) : log.debug.bind(log))(
+        { deleted: r.deleted, keepSeconds: r.keepSeconds, namespaceRetentionSeconds: r.namespaceRetentionSeconds },
+        `claim check cleanup: deleted ${r.deleted} stored payload(s) unreferenced for over ${Math.round(r.keepSeconds / 3600)} h`,
+      ),
+    onError: (err) => log.warn({ err }, 'claim check cleanup failed; it runs again at the next interval'),
+  });
+}
+
+/**
+ * The worker's own /metrics (a worker run alone). A port already taken is logged, not fatal:
+ * the worker keeps delivering without its metrics rather than not at all.
+ */
+async function serveWorkerMetrics(env: RelayEnv, registry: Registry, logger: Logger): Promise<Server | undefined> {
+  if (env.RELAY_WORKER_METRICS_PORT === 0) return undefined;
+  try {
+    const server = await serveMetrics(registry, env.RELAY_WORKER_METRICS_PORT, env.HOST);
+    logger.info({ port: server.port, host: env.HOST }, `worker metrics on http://${env.HOST}:${server.port}/metrics`);
+    return server;
+  } catch (err) {
+    logger.error(
+      { err, port: env.RELAY_WORKER_METRICS_PORT },
+      'worker metrics not served (RELAY_WORKER_METRICS_PORT): the port cannot be bound',
+    );
+    return undefined;
+  }
 }
 
 export interface EmbeddedUiCodec {
@@ -216,12 +297,16 @@ export async function startReceiverPart(
   workerConnection?: NativeConnection,
   /** The embedded dev server's Web UI (npm start): its origins and the per-process token in its codec endpoint URL. */
   embeddedUi?: EmbeddedUiCodec,
+  /** The claim check (ConfigParts.claims): a large event is stored in the config database, its run starts with a reference. */
+  claims?: ClaimCheckParts,
+  /** The process's registry, shared with the worker part when both run here. */
+  registry?: Registry,
 ): Promise<RunningPart & { port: number }> {
   const eager = workerConnection !== undefined && env.RELAY_EAGER_START;
   // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
   // the worker's NativeConnection instead (the worker part owns and closes it).
   const connection = eager ? undefined : Connection.lazy(connectionOptionsFromEnv(env, address));
-  const codecOptions = codecOptionsFromEnv(env, (m) => logger.warn(m));
+  const codecOptions = { ...codecOptionsFromEnv(env, (m) => logger.warn(m)), ...(claims ? { claimCheck: claims.codec } : {}) };
   const client = new Client({
     connection: eager ? workerConnection : connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -239,20 +324,27 @@ export async function startReceiverPart(
       eager,
     }),
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics(registry),
     maxBodyBytes: env.RELAY_MAX_BODY_BYTES,
     maxJsonDepth: env.RELAY_MAX_JSON_DEPTH,
     maxFutureSkewSeconds: env.RELAY_MAX_FUTURE_SKEW_SECONDS,
     maxHops: env.RELAY_MAX_HOPS,
     tokens,
+    authThrottle: createAuthThrottle({
+      perAddress: env.RELAY_AUTH_FAILURES_PER_ADDRESS,
+      perSource: env.RELAY_AUTH_FAILURES_PER_SOURCE,
+      windowSeconds: env.RELAY_AUTH_FAILURE_WINDOW_SECONDS,
+      maxAddresses: env.RELAY_AUTH_THROTTLE_MAX_ADDRESSES,
+    }),
+    ...(env.RELAY_TRUST_PROXY !== undefined ? { trustProxy: trustProxySetting(env.RELAY_TRUST_PROXY) } : {}),
     ...(admin
       ? {
           management: {
             admin,
             adminToken: env.RELAY_ADMIN_TOKEN,
             documents: { eventTypes },
-            // Runs holding deliveries for a deleted destination look at it again (and park them as failed).
-            onDestinationDeleted: (name: string) => wakeHeldRuns(client, name).then(() => undefined),
+            // Runs holding deliveries for a resumed or deleted destination look at it again (deliver, or park as failed).
+            wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
           },
         }
       : {}),
@@ -266,11 +358,8 @@ export async function startReceiverPart(
   });
   if (admin && !env.RELAY_ADMIN_TOKEN)
     logger.info('management API disabled: set RELAY_ADMIN_TOKEN to enable /v1/destinations, /v1/credentials, /v1/sources');
-  const server: Server = await new Promise((resolve, reject) => {
-    // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
-    const s = createServer(receiverServerOptions(env), app).listen(env.PORT, env.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  // Explicit headers/request/keep-alive timeouts (RELAY_*_TIMEOUT_MS): slow clients are cut off.
+  const server: Server = await listenReceiver(app, env.PORT, env.HOST, env);
   const port = (server.address() as { port: number }).port;
   logger.info({ port, host: env.HOST, eagerStart: eager }, `receiver listening on http://${env.HOST}:${port}`);
   return {

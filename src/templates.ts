@@ -116,9 +116,20 @@ export function renderText(template: string, context: unknown): string {
   return template.replace(PLACEHOLDER, (_, path: string) => asText(resolve(context, path)));
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Interpolate placeholders into a URL; every value is percent-encoded. */
 export function renderUrl(template: string, context: unknown): string {
-  return template.replace(PLACEHOLDER, (_, path: string) => encodeURIComponent(asText(resolve(context, path))));
+  return template.replace(PLACEHOLDER, (_, path: string) => {
+    const text = asText(resolve(context, path));
+    // encodeURIComponent throws URIError on a lone UTF-16 surrogate ("\ud800" in the event's JSON):
+    // that event can never be rendered into this URL, so it is a render failure, not a retry.
+    if (LONE_SURROGATE.test(text)) {
+      throw new TemplateRenderError(`placeholder {{ ${path.trim()} }} holds a lone UTF-16 surrogate, which a URL cannot carry`);
+    }
+    return encodeURIComponent(text);
+  });
 }
 
 /** Render a JSON template value structurally (see the file comment). */

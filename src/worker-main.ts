@@ -8,7 +8,14 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker', undefined, logFormat(env.RELAY_LOG_FORMAT));
   const config = await openConfig(env, logger);
   installRuntime(logger);
-  const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config.store, logger, config.allowPrivateNetworks);
+  const worker = await startWorkerPart(
+    env,
+    env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    config.store,
+    logger,
+    config.allowPrivateNetworks,
+    config.claims,
+  );
   onShutdownSignal(logger, async () => {
     await worker.stop();
     await config.close();

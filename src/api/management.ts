@@ -15,7 +15,9 @@ import type {
   ResourceMeta,
   SourceResource,
 } from '../config/admin';
-import { HttpError, storeUnavailable } from '../errors';
+import type { PauseState } from '../config/pause';
+import { HttpError, storeUnavailable, type FieldIssue } from '../errors';
+import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { safeEqual } from '../receiver/auth';
@@ -33,9 +35,15 @@ export interface ManagementOptions {
   maxJsonDepth: number;
   /** Extra read-only documents (event types, OpenAPI) served beside the resources. */
   documents?: { eventTypes?: () => unknown };
-  /** After a destination is deleted: wake the runs holding deliveries for it (they park them as failed). */
-  onDestinationDeleted?: (name: string) => Promise<void>;
+  /**
+   * Signal the runs holding deliveries for a destination (src/temporal/held-runs.ts); the number
+   * signalled. After a delete (they park the deliveries as failed) and a resume (they deliver).
+   */
+  wakeHeldRuns?: (name: string) => Promise<number>;
 }
+
+/** The longest pause reason kept (a note for operators, not a document). */
+const MAX_REASON = 500;
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → '*'. */
 function parseIfMatch(header: string | undefined): Precondition | undefined {
@@ -68,6 +76,8 @@ export function managementRouter(o: ManagementOptions): express.Router {
 
   /** First on every management route: counts the request when answered, then checks the token. */
   const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    // Errors that reach the app's handler (500s) are counted here too, not as refused events.
+    res.locals.management = true;
     res.on('finish', () => {
       const code = typeof res.locals.managementCode === 'string' ? res.locals.managementCode : '';
       metrics.management.inc({ method: req.method, resource: resourceOf(req), status: String(res.statusCode), code });
@@ -89,6 +99,16 @@ export function managementRouter(o: ManagementOptions): express.Router {
   const jsonBody = async (req: Request): Promise<unknown> => {
     requireJsonType(req);
     return parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
+  };
+
+  /** A body that may be left out (pause, resume): undefined when there is none. */
+  const optionalJsonBody = async (req: Request): Promise<unknown> => {
+    const declared = req.get('content-length');
+    if (req.get('transfer-encoding') === undefined && (declared === undefined || declared === '0')) return undefined;
+    const raw = await readBody(req, o.maxBodyBytes);
+    if (raw.length === 0) return undefined;
+    requireJsonType(req);
+    return parseJsonBody(raw, o.maxJsonDepth);
   };
 
   /** If-Match, else a `version` field in the body (PUT); one of them is required. */
@@ -137,6 +157,29 @@ export function managementRouter(o: ManagementOptions): express.Router {
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} updated`);
       send(res, 200, updated);
     });
+    // JSON Merge Patch on the resource as GET shows it, then the same replace as PUT: the same
+    // rules, If-Match and version. Redacted secrets in the read copy keep the stored values.
+    router.patch(item, requireAdmin, async (req, res) => {
+      const type = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (type !== MERGE_PATCH_TYPE) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          `PATCH takes a JSON Merge Patch (RFC 7396): send Content-Type: ${MERGE_PATCH_TYPE}${type ? `, not ${type}` : ''}`,
+          undefined,
+          { 'Accept-Patch': MERGE_PATCH_TYPE },
+        );
+      }
+      const patch = parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
+      const pre = precondition(req, patch);
+      const updated = await admin.transaction(async (w) => {
+        const current = await c.get(w, key(req));
+        if (!current) throw missing(key(req));
+        return c.replace(w, key(req), mergePatch(current, patch), pre);
+      });
+      audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} patched`);
+      send(res, 200, updated);
+    });
     router.delete(item, requireAdmin, async (req, res) => {
       const pre = precondition(req);
       await admin.transaction((w) => c.remove(w, key(req), pre));
@@ -158,8 +201,48 @@ export function managementRouter(o: ManagementOptions): express.Router {
     create: (w, b) => w.createDestination(b),
     replace: (w, k, b, p) => w.replaceDestination(k, b, p),
     remove: (w, k, p) => w.deleteDestination(k, p),
-    ...(o.onDestinationDeleted ? { afterRemove: o.onDestinationDeleted } : {}),
+    ...(o.wakeHeldRuns ? { afterRemove: (name: string) => o.wakeHeldRuns!(name).then(() => undefined) } : {}),
   });
+  // Pause and resume: state of the live destination, not a new version (no If-Match needed:
+  // the last of concurrent pauses and resumes wins, and each is safe to repeat).
+  const pauseAnswer = (s: PauseState) => ({ name: s.name, paused: s.paused, pausedReason: s.reason, pausedAt: s.pausedAt });
+  const noDestination = (name: string) => new HttpError(404, 'not_found', `destination "${name}" does not exist`);
+
+  router.post('/destinations/:key/pause', requireAdmin, async (req, res) => {
+    const name = String(req.params.key);
+    const reason = pauseReason(await optionalJsonBody(req));
+    const state = await admin.setPaused(name, true, reason);
+    if (!state) throw noDestination(name);
+    audit.info({ requestId: req.requestId, resource: 'destination', name, reason: state.reason }, 'destination paused');
+    res.json(pauseAnswer(state));
+  });
+
+  router.post('/destinations/:key/resume', requireAdmin, async (req, res) => {
+    const name = String(req.params.key);
+    await optionalJsonBody(req); // nothing to say, but a body that is not JSON is still refused
+    const state = await admin.setPaused(name, false);
+    if (!state) throw noDestination(name);
+    audit.info({ requestId: req.requestId, resource: 'destination', name }, 'destination resumed');
+    let woken: number | undefined;
+    if (o.wakeHeldRuns) {
+      try {
+        woken = await o.wakeHeldRuns(name);
+      } catch (err) {
+        // Resumed in the store, but held runs do not poll: they go out only when signalled.
+        // Resume is safe to repeat, so the answer asks for exactly that.
+        audit.error({ err, requestId: req.requestId, name }, 'could not wake runs holding deliveries for the resumed destination');
+        throw new HttpError(
+          503,
+          'held_runs_not_woken',
+          `destination "${name}" is resumed, but the runs holding its deliveries could not be woken (Temporal unreachable): send resume again, or run \`relay wake ${name}\``,
+          undefined,
+          { 'Retry-After': '5' },
+        );
+      }
+    }
+    res.json({ ...pauseAnswer(state), ...(woken !== undefined ? { woken } : {}) });
+  });
+
   collection<CredentialResource>({
     path: 'credentials',
     what: 'credential set',
@@ -199,6 +282,33 @@ export function managementRouter(o: ManagementOptions): express.Router {
     sendHttpError(req, res, known);
   });
   return router;
+}
+
+/** `{ "reason": "..." }`, `{}` or no body; anything else is a 422 naming the field. */
+function pauseReason(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail([{ path: '', message: 'expected a JSON object' }]);
+  const issues: FieldIssue[] = Object.keys(body)
+    .filter((key) => key !== 'reason')
+    .map((key) => ({ path: key, message: 'unknown field (only "reason")' }));
+  const reason = (body as { reason?: unknown }).reason;
+  if (typeof reason === 'string') {
+    if (reason.length > MAX_REASON) issues.push({ path: 'reason', message: `at most ${MAX_REASON} characters` });
+    // Tabs and line breaks are fine in a note; other control characters are not.
+    // eslint-disable-next-line no-control-regex
+    else if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(reason)) issues.push({ path: 'reason', message: 'no control characters' });
+  } else if (reason !== undefined && reason !== null) issues.push({ path: 'reason', message: 'expected a string' });
+  if (issues.length > 0) return fail(issues);
+  return typeof reason === 'string' && reason.trim() !== '' ? reason : undefined;
+}
+
+function fail(issues: FieldIssue[]): never {
+  throw new HttpError(
+    422,
+    'validation_failed',
+    `the pause request is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'})`,
+    issues,
+  );
 }
 
 function resourceOf(req: Request): string {

@@ -44,6 +44,8 @@ function componentRegistry() {
   add('DestinationUpdate', s.destinationUpdateSchema);
   add('DestinationResource', s.destinationResourceSchema);
   add('DestinationList', s.destinationListSchema);
+  add('PauseRequest', s.pauseRequestSchema);
+  add('PauseState', s.pauseStateSchema);
 
   add('Credential', credentialSchema);
   add('CredentialUpdate', s.credentialUpdateSchema);

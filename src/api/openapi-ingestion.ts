@@ -63,6 +63,11 @@ export const ingestionPaths = {
             'control_character',
           ],
         }),
+        429: {
+          description: `Too many requests — \`too_many_auth_failures\`: ${CODES.too_many_auth_failures}.`,
+          headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+          content: json({ allOf: [ref('Error')], properties: { code: { enum: ['too_many_auth_failures'] } } }),
+        },
         503: {
           description: `Service unavailable — \`temporal_unavailable\`: ${CODES.temporal_unavailable}; \`store_unavailable\`: ${CODES.store_unavailable}. A batch answers with every event's result; resend it whole.`,
           headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
@@ -93,6 +98,11 @@ export const ingestionPaths = {
         400: { description: '`invalid_request`, `unsupported_grant_type` or `invalid_scope`', content: json(ref('OAuthError')) },
         401: {
           description: '`invalid_client`: unknown source, a source without OAuth, or wrong client credentials (one answer for all)',
+          content: json(ref('OAuthError')),
+        },
+        429: {
+          description: `\`too_many_auth_failures\`: too many failed client authentications from this client address (RELAY_AUTH_FAILURES_PER_ADDRESS) or for this source's client (RELAY_AUTH_FAILURES_PER_SOURCE) within RELAY_AUTH_FAILURE_WINDOW_SECONDS; refused, whatever the credentials, until \`Retry-After\``,
+          headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
           content: json(ref('OAuthError')),
         },
       },

@@ -73,6 +73,36 @@ function collectionPaths(c: Collection): Record<string, unknown> {
           }),
         },
       },
+      patch: {
+        tags: [c.tag],
+        operationId: `patch${Noun}`,
+        summary: `Change some fields of a ${c.noun} (JSON Merge Patch)`,
+        description: `A JSON Merge Patch (RFC 7396, \`Content-Type: application/merge-patch+json\`) applied to the ${c.noun} as GET shows it; the result is then checked and saved exactly as a PUT of it would be. A member set to \`null\` is removed (its default applies); an array is replaced whole; a redacted secret left as it was keeps the stored value. Name the version it is based on with \`If-Match\` or a \`version\` member.`,
+        security: ADMIN,
+        parameters: [{ $ref: '#/components/parameters/IfMatch' }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/merge-patch+json': {
+              schema: {
+                type: 'object',
+                description: `Members of the ${c.noun} to change (\`null\`: remove); the merged result must be a valid ${c.noun}`,
+              },
+            },
+          },
+        },
+        responses: {
+          200: withETag(`The ${c.noun}, changed (a new version; a patch that changes nothing keeps it)`, ref(c.schemas.resource)),
+          ...errors({
+            ...ADMIN_ERRORS,
+            ...BODY_ERRORS,
+            404: ['not_found'],
+            409: c.conflicts.update,
+            412: ['version_conflict'],
+            428: ['precondition_required'],
+          }),
+        },
+      },
       delete: {
         tags: [c.tag],
         operationId: `delete${Noun}`,
@@ -147,6 +177,49 @@ const metaPaths = {
   },
 };
 
+const destinationName = { name: 'name', in: 'path', required: true, description: 'The destination name', schema: { type: 'string' } };
+
+/** Pause and resume: state of a live destination (no new version, no If-Match; the last request wins). */
+const pausePaths = {
+  '/v1/destinations/{name}/pause': {
+    parameters: [destinationName],
+    post: {
+      tags: ['Destinations'],
+      operationId: 'pauseDestination',
+      summary: 'Pause a destination',
+      description:
+        'Deliveries to it wait in their runs (held, no attempt made) until it is resumed; events are still accepted and planned for it. Pausing a paused destination changes nothing (200, the first reason and time stay). Unlike `enabled: false`, nothing is dropped.',
+      security: ADMIN,
+      requestBody: { required: false, content: json(ref('PauseRequest')) },
+      responses: {
+        200: { description: 'Paused (or already paused: unchanged)', content: json(ref('PauseState')) },
+        ...errors({ ...ADMIN_ERRORS, ...BODY_ERRORS, 404: ['not_found'] }),
+      },
+    },
+  },
+  '/v1/destinations/{name}/resume': {
+    parameters: [destinationName],
+    post: {
+      tags: ['Destinations'],
+      operationId: 'resumeDestination',
+      summary: 'Resume a destination',
+      description:
+        'Clears the pause, then signals every run holding deliveries for it: they deliver (each destination with its own concurrency cap). Resuming an active destination is harmless. On 503 `held_runs_not_woken` the destination is resumed but its held runs were not woken: send resume again.',
+      security: ADMIN,
+      responses: {
+        200: { description: 'Resumed; `woken` runs were signalled', content: json(ref('PauseState')) },
+        ...errors({
+          ...ADMIN_ERRORS,
+          400: ['malformed_json'],
+          404: ['not_found'],
+          415: ['unsupported_media_type'],
+          503: ['store_unavailable', 'held_runs_not_woken'],
+        }),
+      },
+    },
+  },
+};
+
 export function managementPaths(): Record<string, unknown> {
-  return Object.assign({ ...metaPaths }, ...COLLECTIONS.map(collectionPaths)) as Record<string, unknown>;
+  return Object.assign({ ...metaPaths }, ...COLLECTIONS.map(collectionPaths), pausePaths) as Record<string, unknown>;
 }

@@ -18,7 +18,7 @@ export const CODES: Record<string, string> = {
   store_unavailable: 'the configuration database cannot be reached; retry after `Retry-After` seconds',
   validation_failed: 'the body breaks rules of the configuration file; one `issues` entry per rule',
   malformed_json: 'the body is not JSON',
-  unsupported_media_type: 'the body is not `application/json`',
+  unsupported_media_type: 'the body is not `application/json` (for PATCH: not `application/merge-patch+json`)',
   payload_too_large: 'the body is larger than RELAY_MAX_BODY_BYTES',
   precondition_required: 'no `If-Match` header (nor, for PUT, `version` in the body)',
   version_conflict: 'the resource changed since that version: GET it again and reapply the change',
@@ -41,6 +41,10 @@ export const CODES: Record<string, string> = {
   too_many_hops: 'the `x-loyalty-relay-hops` header is RELAY_MAX_HOPS or more: a loop of relays',
   invalid_hop_count: 'the `x-loyalty-relay-hops` header is not an integer 0–999',
   control_character: 'a control character (U+0000–U+001F, U+007F) in the event name, event id, or a customer id or identifier',
+  held_runs_not_woken:
+    'resume: the destination is resumed, but Temporal could not be reached to wake the runs holding its deliveries; send resume again',
+  too_many_auth_failures:
+    'too many failed authentications from this client address (RELAY_AUTH_FAILURES_PER_ADDRESS) or on this source (RELAY_AUTH_FAILURES_PER_SOURCE) within RELAY_AUTH_FAILURE_WINDOW_SECONDS; refused, whatever the credential, until `Retry-After`',
   temporal_unavailable: 'Temporal cannot be reached; nothing was accepted: retry after `Retry-After`',
 };
 
@@ -55,6 +59,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   428: 'Precondition required',
+  429: 'Too many requests',
   503: 'Service unavailable',
 };
 

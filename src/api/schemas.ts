@@ -15,6 +15,12 @@ import type { FieldIssue } from '../errors';
 export const fieldIssueSchema = z.object({
   path: z.string().describe('Dotted path of the offending field, e.g. `headers.0.key`; `(body)` for the body as a whole'),
   message: z.string(),
+  rule: z
+    .string()
+    .optional()
+    .describe(
+      "Machine-readable name of the configuration rule broken, where it has one: `embedded_ipv4_address` (an IPv6 literal embedding a refused IPv4 address), `ingestion_loop` (the relay's own ingestion path)",
+    ),
 }) satisfies z.ZodType<FieldIssue>;
 
 export const errorBodySchema = z
@@ -96,6 +102,13 @@ function withInlineCredential(shape: z.ZodRawShape): z.ZodRawShape {
   };
 }
 
+/** A destination's pause is state beside its definition: shown on reads, changed by /pause and /resume. */
+const pauseStateShape = {
+  paused: z.boolean().describe('Deliveries wait in their runs (held) until resumed; POST /v1/destinations/{name}/pause and /resume'),
+  pausedReason: z.string().nullable().describe('What the operator gave when pausing'),
+  pausedAt: z.iso.datetime().nullable().describe('When it was paused (the first pause: pausing again changes nothing)'),
+};
+
 type Variant = 'create' | 'update' | 'resource';
 
 /** One destination kind: the fields every destination has, then the kind's own (which are strict). */
@@ -105,7 +118,7 @@ function destinationOf(kind: string, variant: Variant) {
     ...destinationBaseSchema.shape,
     kind: z.literal(kind),
     ...(variant === 'resource' ? own : withInlineCredential(own)),
-    ...(variant === 'resource' ? resourceMeta : variant === 'update' ? updateMeta : {}),
+    ...(variant === 'resource' ? { ...resourceMeta, ...pauseStateShape } : variant === 'update' ? updateMeta : {}),
   });
 }
 
@@ -165,6 +178,22 @@ export const sourceResourceSchema = extendEach(sourceSchema.options, 'kind', res
 );
 
 export const destinationListSchema = listOf(destinationResourceSchema);
+
+export const pauseRequestSchema = z
+  .strictObject({ reason: z.string().max(500).nullable().optional().describe('Why; shown on the destination until it resumes') })
+  .describe('Optional: the body may be left out');
+export const pauseStateSchema = z
+  .object({
+    name: z.string(),
+    ...pauseStateShape,
+    woken: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Resume only: runs holding deliveries for the destination that were signalled to deliver them'),
+  })
+  .describe("The destination's pause state after the request");
 export const credentialListSchema = listOf(credentialResourceSchema);
 export const sourceListSchema = listOf(sourceResourceSchema);
 
@@ -223,7 +252,9 @@ export const oauthTokenSchema = z.object({
 
 export const oauthErrorSchema = z
   .object({
-    error: z.enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope']),
+    error: z
+      .enum(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'too_many_auth_failures'])
+      .describe('RFC 6749 codes, and `too_many_auth_failures` (429: too many failed client authentications; see Retry-After)'),
     error_description: z.string(),
   })
   .describe('RFC 6749 §5.2');

@@ -8,10 +8,12 @@
  *   relay pause NAME [--reason TEXT]  hold NAME's deliveries (they wait in their runs)
  *   relay resume NAME                 deliver what NAME held, and new events again
  *   relay wake NAME                   signal the runs holding deliveries for NAME to look again
+ *   relay payloads cleanup [--retention-hours H]   delete stored large payloads past their retention
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../payloads/data-converter';
+import { cleanupClaimPayloads, namespaceRetentionSeconds } from '../payloads/claim-cleanup';
 import { setDestinationPaused } from '../config/pause';
 import { connectionOptionsFromEnv } from '../temporal/connection';
 import { resumeDestination, wakeHeldRuns } from '../temporal/held-runs';
@@ -32,6 +34,11 @@ const USAGE = `usage: npm run relay -- <command>
   pause NAME [--reason TEXT]  pause destination NAME: its deliveries wait in their runs (held),
                               without attempts, until it resumes (disable instead unsubscribes)
   resume NAME                 resume NAME and wake the runs holding deliveries for it
+  payloads cleanup [--retention-hours H]
+                              delete the large payloads (claim check) no history can still name:
+                              unreferenced for the namespace retention (H, else
+                              RELAY_CLAIM_CHECK_RETENTION_HOURS, else asked from Temporal) plus
+                              the longest retry window + parking period; the worker does it hourly
   wake NAME                   wake the runs holding deliveries for NAME (after a resume or
                               delete that could not reach Temporal)
 
@@ -74,6 +81,52 @@ async function main(argv: string[]): Promise<number> {
         const counts = await reencryptSecrets(parts.db.pool, parts.box);
         for (const c of counts) process.stdout.write(`re-encrypted ${String(c.rows).padStart(5)} row(s) of ${c.table}\n`);
         process.stdout.write(`every secret is now sealed with key ${parts.box.keyId}; RELAY_MASTER_KEY_PREVIOUS can be removed\n`);
+      } finally {
+        await parts.close();
+      }
+      return 0;
+    }
+    case 'payloads': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { 'retention-hours': { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length !== 1 || positionals[0] !== 'cleanup') throw new UsageError('usage: payloads cleanup [--retention-hours H]');
+      const given =
+        values['retention-hours'] ??
+        (env.RELAY_CLAIM_CHECK_RETENTION_HOURS !== undefined ? String(env.RELAY_CLAIM_CHECK_RETENTION_HOURS) : undefined);
+      if (given !== undefined && !(Number(given) > 0))
+        throw new UsageError(`--retention-hours must be a positive number of hours (got ${given})`);
+      const retentionSeconds =
+        given !== undefined
+          ? Number(given) * 3600
+          : await (async () => {
+              const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
+              try {
+                const connection = await Connection.connect(connectionOptionsFromEnv(env, address));
+                try {
+                  return await namespaceRetentionSeconds(connection.workflowService, env.TEMPORAL_NAMESPACE);
+                } finally {
+                  await connection.close();
+                }
+              } catch (e) {
+                throw new UsageError(
+                  `cannot ask Temporal at ${address} for the retention of namespace ${env.TEMPORAL_NAMESPACE} (${(e as Error).message}); ` +
+                    'pass --retention-hours or set RELAY_CLAIM_CHECK_RETENTION_HOURS',
+                );
+              }
+            })();
+      const parts = await openConfig(env, logger);
+      try {
+        const report = await cleanupClaimPayloads(parts.db.pool, parts.claims.store, retentionSeconds);
+        const left = await parts.claims.store.stats();
+        process.stdout.write(
+          `deleted ${report.deleted} stored payload(s) unreferenced for over ${(report.keepSeconds / 3600).toFixed(1)} h ` +
+            `(namespace retention ${(report.namespaceRetentionSeconds / 3600).toFixed(1)} h + the longest run); ` +
+            `${left.rows} left (${left.bytes} bytes)\n`,
+        );
       } finally {
         await parts.close();
       }

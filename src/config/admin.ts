@@ -13,7 +13,8 @@ import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import { hasEnvRefs } from '../destinations/webhook-rules';
 import { HttpError, type FieldIssue } from '../errors';
-import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs } from './load';
+import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs, type UrlRules } from './load';
+import { setDestinationPaused, type PauseState } from './pause';
 import { aad, openSecrets, type Sealer } from './pg-store';
 import { credentialSchema, destinationBaseSchema, sourceSchema } from './schema';
 import type { SourceConfigInput } from './source-schema';
@@ -45,7 +46,14 @@ export interface ResourceMeta {
   secrets: SecretHints;
 }
 
-export type DestinationResource = Record<string, unknown> & ResourceMeta & { name: string; kind: string };
+/** A destination's pause is state shown beside its definition (not part of a version). */
+export interface PauseFields {
+  paused: boolean;
+  pausedReason: string | null;
+  pausedAt: string | null;
+}
+
+export type DestinationResource = Record<string, unknown> & ResourceMeta & PauseFields & { name: string; kind: string };
 export type CredentialResource = Credential & ResourceMeta & { referencedBy: string[] };
 export type SourceResource = SourceConfigInput & ResourceMeta;
 
@@ -57,7 +65,11 @@ export interface Precondition {
 }
 
 function validationError(what: string, problems: ConfigProblem[]): HttpError {
-  const issues: FieldIssue[] = problems.map((p) => ({ path: p.path.replace(/^\./, ''), message: p.message }));
+  const issues: FieldIssue[] = problems.map((p) => ({
+    path: p.path.replace(/^\./, ''),
+    message: p.message,
+    ...(p.rule ? { rule: p.rule } : {}),
+  }));
   return new HttpError(
     422,
     'validation_failed',
@@ -113,7 +125,7 @@ function pgCode(e: unknown): string | undefined {
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** What the API adds to an entry; a client may send a resource back as it got it. */
-const RESOURCE_KEYS = ['version', 'createdAt', 'updatedAt', 'secrets', 'referencedBy'];
+const RESOURCE_KEYS = ['version', 'createdAt', 'updatedAt', 'secrets', 'referencedBy', 'pausedAt'];
 
 function withoutMeta(input: unknown): unknown {
   return isObject(input) ? Object.fromEntries(Object.entries(input).filter(([k]) => !RESOURCE_KEYS.includes(k))) : input;
@@ -121,8 +133,25 @@ function withoutMeta(input: unknown): unknown {
 
 /** A validated destination ready to store: settings carry markers where secrets were. */
 export interface StorableDestination {
-  config: Omit<DestinationConfig, 'version'>;
+  config: Omit<DestinationConfig, 'version' | 'paused' | 'pausedReason'>;
   secrets: Record<string, string>;
+  /** Created paused (the file's or the request's `paused: true`); ignored by an update. */
+  initialPause?: { reason?: string };
+}
+
+/**
+ * Pause is state: an update (PUT, PATCH) may send `paused` / `pausedReason` back as it read
+ * them, but changing them goes through /pause and /resume, which wake held runs; a silent
+ * no-op would leave an operator believing a destination paused when it is not.
+ */
+function refusePauseChange(input: Record<string, unknown>, current: DestinationRow, problems: ConfigProblem[]): void {
+  const how = 'pause and resume with POST /v1/destinations/{name}/pause or /resume';
+  if (input.paused !== undefined && input.paused !== current.paused) {
+    problems.push({ path: 'paused', message: `the destination is ${current.paused ? '' : 'not '}paused; ${how}` });
+  }
+  if (input.pausedReason !== undefined && (input.pausedReason ?? null) !== current.paused_reason) {
+    problems.push({ path: 'pausedReason', message: `the reason is set when pausing; ${how}` });
+  }
 }
 
 export interface StorableEntry<T> {
@@ -142,6 +171,9 @@ interface DestinationRow {
   config: DestinationConfig;
   secrets: string;
   secret_hints: Record<string, string>;
+  paused: boolean;
+  paused_reason: string | null;
+  paused_at: Date | null;
 }
 
 interface EntryRow<T> {
@@ -170,6 +202,9 @@ function destinationResource(row: DestinationRow): DestinationResource {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     secrets: describeHints(row.secret_hints),
+    paused: row.paused,
+    pausedReason: row.paused_reason,
+    pausedAt: row.paused_at && iso(row.paused_at),
   };
 }
 
@@ -225,6 +260,8 @@ export class ConfigWriter {
   constructor(
     private readonly db: PoolClient,
     private readonly sealer: Sealer,
+    /** The allowlist and the relay's own port, for the URL rules (as the file is checked). */
+    private readonly urlRules: UrlRules = { allowPrivateNetworks: [] },
   ) {}
 
   // ---------------------------------------------------------------- destinations
@@ -243,9 +280,15 @@ export class ConfigWriter {
   async validateDestination(given: unknown, current?: DestinationRow): Promise<StorableDestination & { credential?: Credential }> {
     const problems: ConfigProblem[] = [];
     const resolve = refuseRefs(problems);
-    const input = withoutMeta(given);
-    if (!isObject(input)) throw validationError('the destination', [{ path: '', message: 'expected a JSON object' }]);
+    const meta = withoutMeta(given);
+    if (!isObject(meta)) throw validationError('the destination', [{ path: '', message: 'expected a JSON object' }]);
+    let input = meta;
     refuseNul('the destination', input);
+    if (current) {
+      refusePauseChange(input, current, problems);
+      if (problems.length > 0) throw validationError('the destination', problems);
+      input = Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'paused' && k !== 'pausedReason'));
+    }
     let body = input;
     let credential: Credential | undefined;
     // webhook `auth` may define the credential set inline: it is created with the destination.
@@ -253,7 +296,7 @@ export class ConfigWriter {
       const parsed = credentialSchema.safeParse(input.auth);
       if (!parsed.success) problems.push(...prefixed(parsed.error, 'auth'));
       else {
-        credential = parseCredential(parsed.data, 'auth', resolve, problems);
+        credential = parseCredential(parsed.data, 'auth', resolve, problems, this.urlRules);
         body = { ...input, auth: credential.name };
       }
     }
@@ -268,7 +311,8 @@ export class ConfigWriter {
       const retry = destinationBaseSchema.safeParse({ ...stand, ...rest });
       if (retry.success && !refused.has('kind')) {
         const more: ConfigProblem[] = [];
-        parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames: new Set(await this.names(CREDENTIALS)) }, more);
+        const credentialNames = new Set(await this.names(CREDENTIALS));
+        parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames, urlRules: this.urlRules }, more);
         problems.push(...more.filter((p) => !refused.has(p.path.replace(/^\./, '').split(/[.[]/)[0] ?? '')));
       }
       throw validationError('the destination', [...problems, ...baseIssues]);
@@ -290,7 +334,7 @@ export class ConfigWriter {
     }
     const stored = current ? openSecrets(this.sealer, current.secrets, aad.destinationVersion(current.name, current.version)) : {};
     const secret = (slot: string, value: string) => keepRedacted(value, stored[slot], slot, problems);
-    const config = parseDestination(base.data, '', { resolve, credentialNames, secret }, problems);
+    const config = parseDestination(base.data, '', { resolve, credentialNames, secret, urlRules: this.urlRules }, problems);
     if (problems.length > 0 || !config) throw validationError('the destination', problems);
     return { ...this.storableDestination(config), ...(credential ? { credential } : {}) };
   }
@@ -303,14 +347,17 @@ export class ConfigWriter {
     const settings = connector.withSecrets(config.settings, () => SECRET_MARKER) as Record<string, unknown>;
     const rest = { ...config } as Partial<DestinationConfig>;
     delete rest.version;
-    return { config: { ...(rest as Omit<DestinationConfig, 'version'>), settings }, secrets };
+    delete rest.paused;
+    delete rest.pausedReason;
+    const initialPause = config.paused ? { initialPause: config.pausedReason ? { reason: config.pausedReason } : {} } : {};
+    return { config: { ...(rest as StorableDestination['config']), settings }, secrets, ...initialPause };
   }
 
   async createDestination(input: unknown): Promise<DestinationResource> {
-    const { config, secrets, credential } = await this.validateDestination(input);
+    const { config, secrets, credential, initialPause } = await this.validateDestination(input);
     if (await this.destinationRow(config.name)) throw this.nameTaken('destination', config.name);
     if (credential) await this.saveCredential({ entry: credential, secrets: this.credentialSecrets(credential) }, 'create');
-    await this.saveDestination({ config, secrets }, 'create');
+    await this.saveDestination({ config, secrets, ...(initialPause ? { initialPause } : {}) }, 'create');
     return (await this.getDestination(config.name))!;
   }
 
@@ -375,9 +422,21 @@ export class ConfigWriter {
         ]);
         return 'updated';
       }
+      const pause = d.initialPause;
       await this.db.query(
-        'INSERT INTO destinations (name, kind, enabled, events, sources, credential, version) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [config.name, config.kind, config.enabled, config.events, config.sources ?? null, credential, version],
+        `INSERT INTO destinations (name, kind, enabled, events, sources, credential, version, paused, paused_reason, paused_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 THEN now() END)`,
+        [
+          config.name,
+          config.kind,
+          config.enabled,
+          config.events,
+          config.sources ?? null,
+          credential,
+          version,
+          !!pause,
+          pause?.reason ?? null,
+        ],
       );
       return 'created';
     } catch (e) {
@@ -446,7 +505,7 @@ export class ConfigWriter {
     if (!parsed.success) throw validationError('the credential set', zodProblems(parsed.error));
     const problems: ConfigProblem[] = [];
     const entry = this.restoreRedacted(CREDENTIALS, parsed.data, current, problems);
-    const credential = parseCredential(entry, '', refuseRefs(problems), problems);
+    const credential = parseCredential(entry, '', refuseRefs(problems), problems, this.urlRules);
     if (problems.length > 0) throw validationError('the credential set', problems);
     return { entry: credential, secrets: this.credentialSecrets(credential) };
   }
@@ -622,7 +681,7 @@ function credentialResource(row: CredentialRow): CredentialResource {
 }
 
 const DESTINATION_SELECT = `SELECT d.name, d.kind, d.version, d.enabled, d.events, d.sources, d.created_at, d.updated_at,
-       v.config, v.secrets, v.secret_hints
+       d.paused, d.paused_reason, d.paused_at, v.config, v.secrets, v.secret_hints
   FROM destinations d JOIN destination_versions v ON v.name = d.name AND v.version = d.version`;
 
 /** Entry point of writes: one transaction per call, serialized with every other writer. */
@@ -630,6 +689,8 @@ export class ConfigAdmin {
   constructor(
     private readonly pool: Pool,
     private readonly sealer: Sealer,
+    /** What the URL rules know of the network (urlRulesFromEnv); default: an empty allowlist, no own port. */
+    private readonly urlRules: UrlRules = { allowPrivateNetworks: [] },
   ) {}
 
   /** Run `fn` in a transaction; with `rollback` (dry runs) nothing it did is kept. */
@@ -638,7 +699,7 @@ export class ConfigAdmin {
       this.pool,
       async (client) => {
         if (!options.readOnly) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        return fn(new ConfigWriter(client, this.sealer));
+        return fn(new ConfigWriter(client, this.sealer, this.urlRules));
       },
       {
         // Reads see one snapshot (a list and its referencedBy agree); writes are serialized by the lock.
@@ -646,6 +707,11 @@ export class ConfigAdmin {
         ...(options.rollback ? { rollback: true } : {}),
       },
     );
+  }
+
+  /** Pause or resume a destination: its state, not a new version (src/config/pause.ts). */
+  setPaused(name: string, paused: boolean, reason?: string): Promise<PauseState | undefined> {
+    return setDestinationPaused(this.pool, name, paused, reason);
   }
 
   /** Reads need no lock; they still see one consistent snapshot. */

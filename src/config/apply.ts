@@ -18,6 +18,8 @@ export interface AppliedChange {
   type: 'source' | 'credential' | 'destination';
   name: string;
   action: 'created' | 'updated' | 'unchanged';
+  /** Something the operator should know, e.g. a pause in the file that the store's state overrides. */
+  note?: string;
 }
 
 export interface ApplyReport {
@@ -63,7 +65,12 @@ export async function applyConfig(
         if (problems.length > 0) throw new ConfigError(`destination "${d.name}"`, problems);
         try {
           const action = await w.saveDestination(w.storableDestination({ ...d, settings }), 'upsert');
-          out.push({ type: 'destination', name: d.name, action });
+          // `paused: true` sets the initial state only: an operator's resume is not undone by an apply.
+          const stillActive = d.paused && action !== 'created' && (await w.getDestination(d.name))?.paused === false;
+          const note = stillActive
+            ? `the file says paused; it is active (resumed by an operator): \`relay pause ${d.name}\` to pause it`
+            : undefined;
+          out.push({ type: 'destination', name: d.name, action, ...(note ? { note } : {}) });
         } catch (e) {
           if (e instanceof HttpError)
             throw new ConfigError(`destination "${d.name}"`, [{ path: e.issues?.[0]?.path ?? '', message: e.message }]);
@@ -85,5 +92,8 @@ export function applySummary(report: ApplyReport): string {
 
 /** One line per change, then the counts: what `relay apply` prints. */
 export function formatApplyReport(report: ApplyReport): string {
-  return [...report.changes.map((c) => `${c.action.padEnd(9)} ${c.type} ${c.name}`), applySummary(report)].join('\n');
+  return [
+    ...report.changes.map((c) => `${c.action.padEnd(9)} ${c.type} ${c.name}${c.note ? ` (${c.note})` : ''}`),
+    applySummary(report),
+  ].join('\n');
 }

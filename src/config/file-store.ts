@@ -52,18 +52,19 @@ export class FileConfigStore implements ConfigStore {
     return Promise.resolve(
       [...this.destinations.values()]
         .filter((d) => d.enabled && d.events.includes(event.name) && (!d.sources || d.sources.includes(event.source)))
-        .map((d) => toPlan(d)),
+        .map((d) => toPlan(d, d.paused)),
     );
   }
 
   planDestination(name: string): Promise<DestinationPlan | undefined> {
     const d = this.destinations.get(name);
-    return Promise.resolve(d && toPlan(d));
+    return Promise.resolve(d && toPlan(d, d.paused));
   }
 
   destinationState(name: string): Promise<DestinationState> {
     const d = this.destinations.get(name);
-    return Promise.resolve(!d ? 'deleted' : d.enabled ? 'active' : 'disabled');
+    // Without a database the file is the only state: `paused: true` holds until the file changes.
+    return Promise.resolve(!d ? 'deleted' : d.paused ? 'paused' : d.enabled ? 'active' : 'disabled');
   }
 
   getDestination(name: string): Promise<DestinationConfig | undefined> {

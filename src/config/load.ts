@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { ConfigProblem } from '../destinations/connector';
+import type { ConfigProblem, UrlRules } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
 import { checkUrl, HEADER_NAME, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
 import { parseCidr } from '../http/outbound-guard';
@@ -17,7 +17,7 @@ import { nulProblems } from './stored';
 
 export type { ResolveRefs };
 
-export type { ConfigProblem };
+export type { ConfigProblem, UrlRules };
 
 export class ConfigError extends Error {
   constructor(
@@ -74,10 +74,16 @@ export function credentialSecretRefs(c: object): Record<string, string> {
 }
 
 /** Checks of one credential entry beyond its schema; secret fields stay as given (references or values). */
-export function parseCredential(c: Credential, at: string, resolve: ResolveRefs, problems: ConfigProblem[]): Credential {
+export function parseCredential(
+  c: Credential,
+  at: string,
+  resolve: ResolveRefs,
+  problems: ConfigProblem[],
+  urlRules?: UrlRules,
+): Credential {
   for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolve(ref, `${at}.${field}`);
   if (c.type === 'oauth2') {
-    problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp ?? false, `${at}.tokenUrl`));
+    problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp ?? false, `${at}.tokenUrl`, urlRules));
     // allowInsecureHttp stays in the entry (stored and shown as given); sending ignores it.
     return c;
   }
@@ -99,6 +105,26 @@ export interface DestinationContext {
    * checks: the management API puts a stored secret back where a request sent its redacted hint.
    */
   secret?: (slot: string, value: string) => string;
+  /** The allowlist and the relay's own port, for the URL rules (see urlRulesFromEnv). */
+  urlRules?: UrlRules;
+}
+
+/**
+ * What the URL rules know from the environment and the file: the private-network allowlist
+ * (RELAY_ALLOW_PRIVATE_NETWORKS + outbound.allowPrivateNetworks) and the receiver's own port
+ * and bind address (PORT, default 8080, and HOST; PORT=0 picks one at start, so no loop check).
+ */
+export function urlRulesFromEnv(env: Env, fileAllow: readonly string[] = []): UrlRules {
+  const listed = (env.RELAY_ALLOW_PRIVATE_NETWORKS ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
+  const host = env.HOST && env.HOST !== '0.0.0.0' && env.HOST !== '::' ? env.HOST : undefined;
+  return {
+    allowPrivateNetworks: [...listed, ...fileAllow],
+    ...(Number.isInteger(port) && port > 0 ? { ingestion: { port, ...(host ? { host } : {}) } } : {}),
+  };
 }
 
 /** Checks of one destination entry beyond the base schema: its kind's settings and rules. */
@@ -114,6 +140,7 @@ export function parseDestination(
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f\u007f]/.test(d.name)) problems.push({ path: `${at}.name`, message: 'name must not hold control characters' });
   else if (d.name === '.' || d.name === '..') problems.push({ path: `${at}.name`, message: `"${d.name}" cannot be addressed in a URL` });
+  if (d.pausedReason && !d.paused) problems.push({ path: `${at}.pausedReason`, message: 'pausedReason goes with paused: true' });
   if (d.enrichment.cardNumbers && !d.enrichment.customerIdentifiers) {
     problems.push({
       path: `${at}.enrichment.cardNumbers`,
@@ -133,7 +160,14 @@ export function parseDestination(
   }
   const data = parsed.data as Record<string, unknown>;
   const settings = ctx.secret ? (connector.withSecrets(data, ctx.secret) as Record<string, unknown>) : data;
-  problems.push(...connector.check(settings, { at, credentials: ctx.credentialNames, resolveSecret: ctx.resolve }));
+  problems.push(
+    ...connector.check(settings, {
+      at,
+      credentials: ctx.credentialNames,
+      resolveSecret: ctx.resolve,
+      ...(ctx.urlRules ? { urlRules: ctx.urlRules } : {}),
+    }),
+  );
   return {
     name: d.name,
     kind: d.kind,
@@ -148,12 +182,18 @@ export function parseDestination(
     retryWindowSeconds: d.retryWindowSeconds,
     parkingPeriodSeconds: d.parkingPeriodSeconds,
     enrichment: d.enrichment,
+    ...(d.paused ? { paused: true } : {}),
+    ...(d.paused && d.pausedReason ? { pausedReason: d.pausedReason } : {}),
     settings,
   };
 }
 
 export function versionOf(d: DestinationConfigInput): string {
-  return createHash('sha256').update(JSON.stringify(d)).digest('hex').slice(0, 12);
+  // Pause is state, not definition: pausing in the file does not make a new version.
+  const { paused, pausedReason, ...definition } = d;
+  void paused;
+  void pausedReason;
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 12);
 }
 
 /** Validate a parsed document (already YAML-decoded) into a RelayConfig, or throw ConfigError. */
@@ -166,6 +206,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const cfg = parsed.data;
 
   const resolve: ResolveRefs = (value, at) => resolveEnvRefs(value, env, at, problems);
+  const urlRules = urlRulesFromEnv(env, cfg.outbound.allowPrivateNetworks);
   const sources: SourceConfig[] = resolveSources(cfg.sources, resolve, problems);
   const sourceIds = new Set(sources.map((s) => s.id));
 
@@ -173,7 +214,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   const credentials = cfg.credentials.map((c, i) => {
     if (credentialNames.has(c.name)) problems.push({ path: `credentials[${i}].name`, message: `duplicate credential name "${c.name}"` });
     credentialNames.add(c.name);
-    return parseCredential(c, `credentials[${i}]`, resolve, problems);
+    return parseCredential(c, `credentials[${i}]`, resolve, problems, urlRules);
   });
 
   const names = new Set<string>();
@@ -188,7 +229,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
     // A webhook's host and port may come from the environment (see resolveAuthorityEnvRefs).
     const entry =
       d.kind === 'webhook' && typeof d.url === 'string' ? { ...d, url: resolveAuthorityEnvRefs(d.url, (v) => resolve(v, `${at}.url`)) } : d;
-    const destination = parseDestination(entry, at, { resolve, credentialNames }, problems);
+    const destination = parseDestination(entry, at, { resolve, credentialNames, urlRules }, problems);
     if (destination) destinations.push(destination);
   });
 

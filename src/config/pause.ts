@@ -12,12 +12,15 @@ export interface PauseState {
   pausedAt: string | null;
 }
 
-/** Pause or resume `name`; undefined when there is no such destination. */
+/**
+ * Pause or resume `name`; undefined when there is no such destination. Pausing a paused
+ * destination changes nothing (its reason and time stay those of the first pause).
+ */
 export async function setDestinationPaused(pool: Pool, name: string, paused: boolean, reason?: string): Promise<PauseState | undefined> {
   const { rows } = await pool.query<{ name: string; paused: boolean; paused_reason: string | null; paused_at: Date | null }>(
     `UPDATE destinations
         SET paused = $2,
-            paused_reason = CASE WHEN $2 THEN $3 ELSE NULL END,
+            paused_reason = CASE WHEN NOT $2 THEN NULL WHEN paused THEN paused_reason ELSE $3 END,
             paused_at = CASE WHEN $2 THEN coalesce(paused_at, now()) ELSE NULL END
       WHERE name = $1
   RETURNING name, paused, paused_reason, paused_at`,

@@ -37,6 +37,13 @@ export const destinationBaseSchema = z.looseObject({
   kind: z.string().min(1, 'kind is required').describe('One of the kinds in src/destinations/index.ts: webhook, moengage, customerglu'),
   description: z.string().optional().describe('For people; not sent anywhere'),
   enabled: z.boolean().default(true).describe('A disabled destination receives nothing and is not subscribed'),
+  paused: z
+    .boolean()
+    .optional()
+    .describe(
+      "Created paused: deliveries wait in their runs (held) until resumed. Sets the initial state only: after creation, pause and resume with the API or `relay pause|resume` (an apply does not undo an operator's pause)",
+    ),
+  pausedReason: z.string().max(500).nullable().optional().describe('Why it is paused (with `paused: true`), shown to operators'),
   events: z
     .array(z.string().min(1))
     .min(1, 'subscribe to at least one event')

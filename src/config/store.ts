@@ -49,6 +49,12 @@ export interface DestinationConfig<Settings = Record<string, unknown>> {
   parkingPeriodSeconds?: number;
   enrichment: EnrichmentChoices;
   /**
+   * `paused: true` in the file or a create request: the state the destination starts in. Not
+   * part of the definition (no version changes with it); the store keeps pause as state.
+   */
+  paused?: boolean;
+  pausedReason?: string;
+  /**
    * The kind's own settings, validated by its connector. Secret settings hold references
    * (`${ENV_VAR}`), never values: resolve them with `getDestinationSecrets`.
    */

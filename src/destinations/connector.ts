@@ -33,6 +33,8 @@ export interface RenderInput<Settings> {
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** A machine-readable name of the rule, where callers may act on it (e.g. `embedded_ipv4_address`). */
+  rule?: string;
 }
 
 export interface CheckContext {
@@ -42,6 +44,16 @@ export interface CheckContext {
   credentials: ReadonlySet<string>;
   /** Resolve a secret reference now (to report unset variables and bad values at start-up). */
   resolveSecret(reference: string, path: string): string;
+  /** What the URL rules know of the network (allowlist, the relay's own port); default: nothing. */
+  urlRules?: UrlRules;
+}
+
+/** What configuration knows of where URLs may point, beyond their text. */
+export interface UrlRules {
+  /** CIDR ranges destinations may reach although private (the file's outbound + RELAY_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks: readonly string[];
+  /** The receiver's own listen port and bind address, when known: a URL there at /v1/sources/… is a loop. */
+  ingestion?: { port: number; host?: string };
 }
 
 /** Resolves a credential set into request headers (OAuth tokens cached and shared). */

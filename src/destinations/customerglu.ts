@@ -50,7 +50,7 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.writeKey, `${ctx.at}.writeKey`);
-    const problems: ConfigProblem[] = checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
+    const problems: ConfigProblem[] = checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`, ctx.urlRules);
     if (s.customerIdFrom !== undefined) problems.push(...checkIdPath(s.customerIdFrom, `${ctx.at}.customerIdFrom`));
     return problems;
   },

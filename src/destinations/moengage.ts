@@ -129,7 +129,8 @@ export const moengageConnector = defineConnector<MoengageSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.dataApiKey, `${ctx.at}.dataApiKey`);
-    const problems: ConfigProblem[] = s.baseUrl === undefined ? [] : checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`);
+    const problems: ConfigProblem[] =
+      s.baseUrl === undefined ? [] : checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`, ctx.urlRules);
     if (s.customerIdFrom !== undefined) problems.push(...checkIdPath(s.customerIdFrom, `${ctx.at}.customerIdFrom`));
     if (s.userAttributes !== undefined) {
       problems.push(...checkAttributeTemplates(s.userAttributes, `${ctx.at}.userAttributes`));

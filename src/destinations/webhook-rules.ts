@@ -2,8 +2,10 @@
  * Configuration-time rules for webhook URLs and header pairs (README, "Configuration file":
  * the rules enforced at start), shared by the kinds that accept them. Each rule has its own message.
  */
+import { isIP } from 'node:net';
+import { createOutboundGuard, embeddedIpv4Refusal, ipv6Bytes, parseCidr } from '../http/outbound-guard';
 import { checkTemplate, hasPlaceholders } from '../templates';
-import type { CheckContext, ConfigProblem } from './connector';
+import type { CheckContext, ConfigProblem, UrlRules } from './connector';
 
 /** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
 export const HEADER_VALUE_WHITELIST = /^[\x20-\x7E]*$/;
@@ -28,8 +30,8 @@ export function hasEnvRefs(value: string): boolean {
 }
 
 /** An API base URL of a kind (MoEngage, CustomerGlu): the URL rules, and no placeholders. */
-export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
-  const problems = checkUrl(url, allowInsecureHttp, path);
+export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string, rules?: UrlRules): ConfigProblem[] {
+  const problems = checkUrl(url, allowInsecureHttp, path, rules);
   if (hasPlaceholders(url)) problems.push({ path, message: 'baseUrl cannot hold placeholders' });
   return problems;
 }
@@ -67,7 +69,81 @@ function placeholderOutsidePathAndQuery(url: string): boolean {
   return [...url.matchAll(ANY_PLACEHOLDER)].some((m) => (m.index ?? 0) < prefix);
 }
 
-export function checkUrl(url: string, allowInsecureHttp: boolean, path: string): ConfigProblem[] {
+/** The receiver's ingestion (and token) routes: /v1/sources/:id/events, /v1/sources/:id/oauth/token. */
+const INGESTION_PREFIX = ['', 'v1', 'sources'];
+/** Stands in for a placeholder while the URL is parsed: letters the parser keeps as they are. */
+const MARK = 'zzplaceholderzz';
+
+/** Whether `hostname` (as the URL parser gives it) names this machine: loopback, any-address, or the bind address. */
+function isOwnHost(hostname: string, bind: string | undefined): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (bind && bare === bind.toLowerCase().replace(/^\[|\]$/g, '')) return true;
+  const v4 = (a: string) => a.startsWith('127.') || a === '0.0.0.0';
+  if (isIP(bare) === 4) return v4(bare);
+  const bytes = ipv6Bytes(bare);
+  if (!bytes) return false;
+  const head = (to: number) => bytes.subarray(0, to).every((b) => b === 0);
+  if (head(15) && (bytes[15] ?? 0) <= 1) return true; // :: and ::1
+  if (head(10) && bytes[10] === 0xff && bytes[11] === 0xff) return v4([...bytes.subarray(12)].join('.')); // mapped
+  return false;
+}
+
+/**
+ * Where the URL points, judged against what configuration knows: an IPv6 literal embedding a
+ * refused IPv4 address (the send-time guard's judgement, with the same allowlist), and the
+ * relay's own ingestion path on its own listen port (a loop that multiplies every event).
+ */
+function targetProblems(url: string, path: string, rules: UrlRules): ConfigProblem[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(ANY_PLACEHOLDER, MARK));
+  } catch {
+    return [];
+  }
+  const problems: ConfigProblem[] = [];
+  const allow = rules.allowPrivateNetworks.filter((entry) => {
+    try {
+      parseCidr(entry);
+      return true;
+    } catch {
+      return false; // reported where the allowlist is read
+    }
+  });
+  const refusal = embeddedIpv4Refusal(parsed.hostname, createOutboundGuard(allow));
+  if (refusal) {
+    problems.push({
+      path,
+      rule: 'embedded_ipv4_address',
+      message: `${refusal} (rule: no IPv6 address embedding a refused IPv4 address; add the range to outbound.allowPrivateNetworks or RELAY_ALLOW_PRIVATE_NETWORKS to allow it)`,
+    });
+  }
+  const own = rules.ingestion;
+  if (own && own.port !== 0 && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
+    const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    // Routes match case-insensitively; a segment holding a placeholder may render to anything.
+    const segments = parsed.pathname.toLowerCase().split('/');
+    const underPrefix =
+      segments.length > INGESTION_PREFIX.length &&
+      INGESTION_PREFIX.every((want, i) => segments[i] === want || (segments[i] ?? '').includes(MARK));
+    if (port === own.port && underPrefix && isOwnHost(parsed.hostname, own.host)) {
+      problems.push({
+        path,
+        rule: 'ingestion_loop',
+        message: `points at the relay's own ingestion path (port ${own.port}, /v1/sources/…): every event delivered there would come back in as new events (rule: no destination at the relay itself)`,
+      });
+    }
+  }
+  return problems;
+}
+
+export function checkUrl(
+  url: string,
+  allowInsecureHttp: boolean,
+  path: string,
+  rules: UrlRules = { allowPrivateNetworks: [] },
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (placeholderOutsidePathAndQuery(url)) {
     problems.push({
@@ -104,6 +180,7 @@ export function checkUrl(url: string, allowInsecureHttp: boolean, path: string):
   if (parsed && (parsed.username || parsed.password)) {
     problems.push({ path, message: 'credentials in the URL are recorded in workflow history: use auth or a secret header' });
   }
+  if (parsed) problems.push(...targetProblems(url, path, rules));
   return problems;
 }
 

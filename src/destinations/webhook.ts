@@ -61,7 +61,7 @@ export const webhookConnector = defineConnector<WebhookSettings>({
 
   check(s, ctx) {
     const problems: ConfigProblem[] = [
-      ...checkUrl(s.url, s.allowInsecureHttp, `${ctx.at}.url`),
+      ...checkUrl(s.url, s.allowInsecureHttp, `${ctx.at}.url`, ctx.urlRules),
       ...checkHeaders(s.headers, ctx, `${ctx.at}.headers`),
     ];
     if (s.body !== undefined) {

@@ -31,6 +31,8 @@ export interface HttpRequest {
   slotWaitMs?: number;
   /** Apply the outbound guard (destinations and their token endpoints). Operator-configured APIs are not restricted. */
   restricted?: boolean;
+  /** Told how long the request waited for a `pool` slot (ms), whether it got one or the wait timed out. */
+  onSlotWait?: (waitMs: number) => void;
 }
 
 export interface HttpResponse {
@@ -102,13 +104,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (req.restricted) guard.checkLiteral(new URL(req.url).hostname);
       // The wait for a slot has its own bound; the request's timeout starts once the slot is
       // held, so time spent queueing never aborts a request the destination already received.
-      const release = req.pool
-        ? await (req.pool.shared ? acrossProcesses : local).acquire(
+      let release: (() => void) | undefined;
+      if (req.pool) {
+        const queuedAt = performance.now();
+        try {
+          release = await (req.pool.shared ? acrossProcesses : local).acquire(
             req.pool.key,
             req.pool.maxConnections,
             AbortSignal.timeout(req.slotWaitMs ?? req.timeoutMs),
-          )
-        : undefined;
+          );
+        } finally {
+          req.onSlotWait?.(performance.now() - queuedAt);
+        }
+      }
       const signal = AbortSignal.timeout(req.timeoutMs);
       try {
         const res = await request(req.url, {

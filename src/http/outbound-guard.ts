@@ -116,6 +116,28 @@ export function embeddedIpv4(address: string): string[] {
   return [];
 }
 
+/** The local-use NAT64 prefix (RFC 8215), refused as a whole (see BLOCKED). */
+const LOCAL_NAT64 = toBlockList([['64:ff9b:1::', 48, 'ipv6']]);
+
+/**
+ * Why an IPv6 literal that embeds an IPv4 address (NAT64, 6to4, Teredo, compatible, mapped,
+ * translated) is refused by `guard`, or undefined: configuration refuses such literals at once,
+ * by the same judgement as the send-time guard. `::` and `::1` are plain IPv6 (loopback and
+ * unspecified), left to the send-time guard as `127.0.0.1` is.
+ */
+export function embeddedIpv4Refusal(literal: string, guard: OutboundGuard): string | undefined {
+  const address = literal.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const bytes = ipv6Bytes(address);
+  if (!bytes || guard.allows(address)) return undefined;
+  if (zero(bytes, 0, 15) && (bytes[15] ?? 0) <= 1) return undefined;
+  if (LOCAL_NAT64.check(address, 'ipv6')) {
+    return `${literal} is in the local-use NAT64 prefix 64:ff9b:1::/48, which embeds the IPv4 address where its network chooses: refused`;
+  }
+  const refused = embeddedIpv4(address).find((v4) => !guard.allows(v4));
+  if (refused === undefined) return undefined;
+  return `${literal} embeds the IPv4 address ${refused}, a loopback, private, link-local or metadata address: refused`;
+}
+
 export function createOutboundGuard(allowPrivateNetworks: string[] = []): OutboundGuard {
   const blocked = toBlockList(BLOCKED);
   // IPv6 rules alone: Node's BlockList would also match an IPv4-mapped address against the IPv4 rules.

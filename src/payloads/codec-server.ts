@@ -23,6 +23,7 @@ import { HttpError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import type { Logger } from '../logger';
 import { sendHttpError } from '../receiver/error-handler';
 import { readBody } from '../receiver/read-body';
+import { FailureType } from '../failure-types';
 import { PAYLOAD_DECODE_FAILURE } from './encryption';
 
 export interface CodecServerOptions {
@@ -160,7 +161,8 @@ export function codecRouter(options: CodecServerOptions): express.Router {
         if (op === 'decode') for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
         else for (const codec of codecs) payloads = await codec.encode(payloads);
       } catch (e) {
-        if (e instanceof ApplicationFailure && e.type === PAYLOAD_DECODE_FAILURE) {
+        // Sealed with an unknown key or altered; or a claim-check reference whose stored payload is gone.
+        if (e instanceof ApplicationFailure && (e.type === PAYLOAD_DECODE_FAILURE || e.type === FailureType.PayloadUnavailable)) {
           throw new HttpError(422, 'undecodable_payload', e.message);
         }
         throw e;

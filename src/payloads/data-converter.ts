@@ -22,6 +22,8 @@ export interface RelayCodecOptions {
   keys: PayloadKeys;
   /** false: payloads are written in plaintext (RELAY_PAYLOAD_ENCRYPTION, a bench and diagnostic switch); sealed ones still open. */
   encrypt?: boolean;
+  /** The claim check (./claim-check.ts, over the config database): first on encode, so it sees and stores plaintext payloads itself encrypted. */
+  claimCheck?: PayloadCodec;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface RelayCodecOptions {
  * plaintext — a claim check storing large payloads elsewhere — goes before encryption.
  */
 export function relayPayloadCodecs(options: RelayCodecOptions): PayloadCodec[] {
-  return [new EncryptionCodec({ ...options.keys, encrypt: options.encrypt ?? true })];
+  return [...(options.claimCheck ? [options.claimCheck] : []), new EncryptionCodec({ ...options.keys, encrypt: options.encrypt ?? true })];
 }
 
 export function relayDataConverter(options: RelayCodecOptions): DataConverter {

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ConfigStore, SourceConfig } from '../config/store';
 import { HOPS_HEADER } from '../canonical-event';
-import { HttpError, InvalidHopCountError, PayloadTooLargeError, TooManyHopsError, UnknownSourceError } from '../errors';
+import {
+  HttpError,
+  InvalidHopCountError,
+  PayloadTooLargeError,
+  TooManyAuthFailuresError,
+  TooManyHopsError,
+  UnknownSourceError,
+} from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { managementRouter, type ManagementOptions } from '../api/management';
@@ -20,6 +27,7 @@ import { parseJsonBody, requireJsonType } from './json';
 import { readBody } from './read-body';
 import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottle } from './throttle';
 import { createTokenService, type TokenService } from './tokens';
 
 export interface ReceiverOptions {
@@ -38,8 +46,12 @@ export interface ReceiverOptions {
   tokens?: TokenService;
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
+  /** Failed-authentication throttle (ingestion and token endpoint); default: DEFAULT_AUTH_THROTTLE. */
+  authThrottle?: AuthThrottle;
+  /** Express `trust proxy`: which proxies' X-Forwarded-For names the client address; default none. */
+  trustProxy?: boolean | number | string;
   /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
-  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'onDestinationDeleted'>;
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
   /** Temporal's remote codec endpoints at /codec (src/payloads/codec-server.ts); absent = not served. */
@@ -72,9 +84,30 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
   const maxJsonDepth = options.maxJsonDepth ?? 32;
   const maxHops = options.maxHops ?? 3;
   const tokens = options.tokens ?? createTokenService({ now });
+  const throttle = options.authThrottle ?? createAuthThrottle(DEFAULT_AUTH_THROTTLE);
+  const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  /** Refuse (429) a client address or source over its failure limit, before its credential is looked at. */
+  const refuseThrottled = (req: Request, source: SourceConfig) => {
+    const over = throttle.check(clientAddress(req), `ingest:${source.id}`);
+    if (!over) return;
+    metrics.authThrottled.inc({ endpoint: 'ingestion', limit: over.limit });
+    throw new TooManyAuthFailuresError(over.limit, over.retryAfterSeconds);
+  };
+  /** Count a 401 from authentication, and say so once when an address or source reaches its limit. */
+  const countFailure = (req: Request, source: SourceConfig, err: unknown) => {
+    if (!(err instanceof HttpError) || err.status !== 401) return;
+    const address = clientAddress(req);
+    for (const limit of throttle.fail(address, `ingest:${source.id}`)) {
+      logger.warn(
+        { requestId: req.requestId, source: source.id, address, limit },
+        `failed authentication: ${limit === 'address' ? `address ${address}` : `source ${source.id}`} reached its limit; refused (429) until its window ends`,
+      );
+    }
+  };
   const ingestDeps: IngestDeps = { starter, metrics, logger, now, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 300 };
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.set('etag', false);
 
   app.use((req, res, next) => {
@@ -111,16 +144,22 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
 
   if (options.codec) app.use('/codec', codecRouter({ ...options.codec, logger }));
 
-  app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger }));
+  app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger, throttle }));
 
   /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
   const admit = async (req: Request, res: Response, next: NextFunction) => {
+    // Only ingestion counts in relay_events_rejected_total (the error handler reads this).
+    res.locals.ingest = true;
     const source = await store.getSource(String(req.params.sourceId));
     if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
     // Route params are gone by the time the app-level error handler runs: keep the id for metrics
     // (only for configured sources: ids from the URL are unbounded label values).
     res.locals.sourceId = source.id;
-    await authenticateRequest(source, req, tokens);
+    refuseThrottled(req, source);
+    await authenticateRequest(source, req, tokens).catch((err: unknown) => {
+      countFailure(req, source, err);
+      throw err;
+    });
     req.source = source;
     res.locals.hops = readHops(req, maxHops);
     requireJsonType(req);
@@ -134,7 +173,12 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     const started = process.hrtime.bigint();
     // Raw bytes, counted while streaming (cut off at the limit): signatures need them, and we want our own JSON errors.
     const raw = await readBody(req, maxBodyBytes);
-    verifySignature(source, req, raw);
+    try {
+      verifySignature(source, req, raw);
+    } catch (err) {
+      countFailure(req, source, err);
+      throw err;
+    }
     const body = parseJsonBody(raw, maxJsonDepth);
     const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
     const adapter = sourceAdapters[source.kind];

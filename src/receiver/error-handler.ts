@@ -34,17 +34,30 @@ function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined 
   return storeUnavailable(err);
 }
 
+/**
+ * Each refusal is counted once, where it belongs: an ingestion request in
+ * relay_events_rejected_total; a management request in relay_management_requests_total (its
+ * router counts it when answered, with the code set here); any other request (a path no route
+ * serves) in relay_http_other_errors_total — never as a refused event.
+ */
+function count(metrics: Metrics, req: Request, res: Response, code: string): void {
+  if (res.locals.ingest === true) {
+    metrics.rejected.inc({ source: typeof res.locals.sourceId === 'string' ? res.locals.sourceId : 'none', code });
+  } else if (res.locals.management === true) res.locals.managementCode = code;
+  else metrics.otherErrors.inc({ method: req.method, code });
+}
+
 export function errorHandler(deps: { logger: Logger; metrics: Metrics; maxBodyBytes: number }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toHttpError(err, deps.maxBodyBytes);
     const source = typeof res.locals.sourceId === 'string' ? res.locals.sourceId : 'none';
     if (!known) {
       deps.logger.error({ err, requestId: req.requestId, path: req.path }, 'unexpected error');
-      deps.metrics.rejected.inc({ source, code: 'internal_error' });
+      count(deps.metrics, req, res, 'internal_error');
       if (!res.headersSent) res.status(500).json({ code: 'internal_error', message: 'internal error', requestId: req.requestId });
       return;
     }
-    deps.metrics.rejected.inc({ source, code: known.code });
+    count(deps.metrics, req, res, known.code);
     deps.logger.warn({ requestId: req.requestId, source, status: known.status, code: known.code, issues: known.issues }, known.message);
     sendHttpError(req, res, known);
   };

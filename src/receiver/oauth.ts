@@ -10,11 +10,12 @@ import type { ConfigStore, SourceConfig } from '../config/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { basicAuthorization, safeEqual } from './auth';
+import type { AuthThrottle } from './throttle';
 import type { TokenService } from './tokens';
 
 type OAuthErrorCode = OAuthError['error'];
 
-function fail(res: Response, status: number, error: OAuthErrorCode, description: string, basic = false): void {
+function fail(res: Response, status: number, error: OAuthErrorCode | 'too_many_auth_failures', description: string, basic = false): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
   if (basic) res.setHeader('WWW-Authenticate', 'Basic realm="oauth"');
@@ -37,7 +38,14 @@ function basicCredentials(req: Request): { id: string; secret: string } | undefi
   return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
 }
 
-export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenService; metrics: Metrics; logger: Logger }): express.Router {
+export function oauthTokenRouter(deps: {
+  store: ConfigStore;
+  tokens: TokenService;
+  metrics: Metrics;
+  logger: Logger;
+  /** Failed client authentications per address and per source (its one client id): 429 over the limit. */
+  throttle: AuthThrottle;
+}): express.Router {
   // Said once, when a token is first issued: only then does the ephemeral key matter.
   let warnedEphemeral = false;
   const router = express.Router({ mergeParams: true });
@@ -48,9 +56,36 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
     const source = res.locals.oauthSource as SourceConfig | undefined;
     // Metric labels only for configured sources: ids from the URL are unbounded.
     const label = source ? sourceId : '(unknown)';
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    // Scopes only for configured sources (ids from the URL are unbounded); unknown ones count per address.
+    const scope = source ? `token:${sourceId}` : undefined;
     const deny = (status: number, error: OAuthErrorCode, description: string, basic = false) => {
       deps.metrics.tokens.inc({ source: label, outcome: error });
+      if (status === 401) {
+        for (const limit of deps.throttle.fail(address, scope)) {
+          deps.logger.warn(
+            { requestId: req.requestId, source: sourceId, address, limit },
+            `failed client authentication: ${limit === 'address' ? `address ${address}` : `source ${sourceId}`} reached its limit; refused (429) until its window ends`,
+          );
+        }
+      }
       fail(res, status, error, description, basic);
+    };
+    /** Answers 429 (and returns true) when the address or the source is over its failure limit. */
+    const throttled = () => {
+      const over = deps.throttle.check(address, scope);
+      if (!over) return false;
+      deps.metrics.tokens.inc({ source: label, outcome: 'too_many_auth_failures' });
+      deps.metrics.authThrottled.inc({ endpoint: 'token', limit: over.limit });
+      res.setHeader('Retry-After', String(over.retryAfterSeconds));
+      res.setHeader('Connection', 'close');
+      fail(
+        res,
+        429,
+        'too_many_auth_failures',
+        `too many failed client authentications ${over.limit === 'address' ? 'from this address' : 'for this client'}; retry after ${over.retryAfterSeconds} s`,
+      );
+      return true;
     };
     // Unknown source, a source without OAuth, a wrong id or secret: one answer, so nothing is disclosed.
     const auth = source?.auth.type === 'oauth' ? source.auth : undefined;
@@ -59,7 +94,7 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
       if (!ok) deps.logger.warn({ requestId: req.requestId, source: sourceId }, 'token request with wrong client credentials');
       return ok;
     };
-    return { source, label, auth, deny, verify };
+    return { source, label, auth, deny, verify, throttled };
   };
 
   /**
@@ -68,8 +103,9 @@ export function oauthTokenRouter(deps: { store: ConfigStore; tokens: TokenServic
    * drained, so a client cannot hold it by sending the body slowly.
    */
   const basicBeforeBody = async (req: Request, res: Response, next: NextFunction) => {
+    const { deny, verify, throttled } = await lookup(req, res);
+    if (throttled()) return;
     if (req.get('authorization') === undefined) return next();
-    const { deny, verify } = await lookup(req, res);
     const basic = basicCredentials(req);
     if (!basic || !verify(basic.id, basic.secret)) {
       res.setHeader('Connection', 'close');

@@ -3,9 +3,12 @@
  * Streams): short-lived HS256 JWTs issued by the receiver's token endpoint and verified on
  * every ingestion request. A token names its source (audience) and client (subject) and
  * carries a fingerprint of the client credentials, so a token of another source, or one
- * issued before the client secret changed, is refused.
+ * issued before the client secret changed, is refused. The fingerprint (`cfp`) is an HMAC
+ * keyed by a key derived from the signing key: a token read by anyone does not let them test
+ * guesses of a weak client secret offline. Tokens from before it was keyed (no `cfv: 2`) are
+ * refused with that reason; their clients ask for a new token, as on any 401 invalid_token.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { SourceConfig } from '../config/store';
 import { InvalidTokenError } from '../errors';
@@ -28,27 +31,33 @@ export interface TokenService {
   ephemeralKey: boolean;
 }
 
-/** Per auth object: a store hands out a new object when the credential changes, so this cannot go stale. */
-const fingerprints = new WeakMap<object, string>();
-
-function credentialFingerprint(source: OAuthSource): string {
-  let fp = fingerprints.get(source.auth);
-  if (fp === undefined) {
-    fp = createHash('sha256').update(`${source.id}\0${source.auth.clientId}\0${source.auth.clientSecret}`).digest('base64url').slice(0, 22);
-    fingerprints.set(source.auth, fp);
-  }
-  return fp;
-}
+/** The `cfv` claim of tokens whose `cfp` is keyed (absent on older tokens, whose `cfp` was a bare hash). */
+const KEYED_FINGERPRINT = 2;
 
 export function createTokenService(options: { signingKey?: string; now?: () => Date }): TokenService {
   const key = options.signingKey ? new TextEncoder().encode(options.signingKey) : randomBytes(32);
   const now = options.now ?? (() => new Date());
+  // A key of its own for the fingerprint (HKDF of the signing key), so the two uses never mix.
+  const fingerprintKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'loyalty-relay token credential fingerprint', 32));
+  // Per auth object: a store hands out a new object when the credential changes, so this cannot go stale.
+  const fingerprints = new WeakMap<object, string>();
+  const credentialFingerprint = (source: OAuthSource): string => {
+    let fp = fingerprints.get(source.auth);
+    if (fp === undefined) {
+      fp = createHmac('sha256', fingerprintKey)
+        .update(`${source.id}\0${source.auth.clientId}\0${source.auth.clientSecret}`)
+        .digest('base64url')
+        .slice(0, 22);
+      fingerprints.set(source.auth, fp);
+    }
+    return fp;
+  };
   return {
     ephemeralKey: !options.signingKey,
     async issue(source) {
       const ttl = source.auth.tokenTtlSeconds;
       const iat = Math.floor(now().getTime() / 1000);
-      const token = await new SignJWT({ cfp: credentialFingerprint(source) })
+      const token = await new SignJWT({ cfp: credentialFingerprint(source), cfv: KEYED_FINGERPRINT })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setAudience(`source:${source.id}`)
@@ -74,6 +83,11 @@ export function createTokenService(options: { signingKey?: string; now?: () => D
         const code = (e as { code?: string }).code;
         throw new InvalidTokenError(
           code === 'ERR_JWT_EXPIRED' ? 'the access token has expired' : 'the access token is not valid for this source',
+        );
+      }
+      if (payload.cfv !== KEYED_FINGERPRINT) {
+        throw new InvalidTokenError(
+          'the access token was issued before credential fingerprints were keyed (an older relay): request a new token',
         );
       }
       if (payload.cfp !== credentialFingerprint(source))

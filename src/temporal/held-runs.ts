@@ -13,10 +13,19 @@ export function heldRunsQuery(destination: string): string {
   return `RelayHeldDestinations = ${JSON.stringify(destination)} AND ExecutionStatus = "Running"`;
 }
 
-/** Signal every run holding deliveries for `destination`; the number signalled. */
+/**
+ * Signal every run holding deliveries for `destination`, oldest first (a run starts when its
+ * event is accepted, so held events go out in acceptance order as far as concurrency allows;
+ * the visibility list comes newest first). The number signalled.
+ */
 export async function wakeHeldRuns(client: Client, destination: string): Promise<number> {
-  let woken = 0;
+  const held: { workflowId: string; runId: string; startTime: number }[] = [];
   for await (const run of client.workflow.list({ query: heldRunsQuery(destination) })) {
+    held.push({ workflowId: run.workflowId, runId: run.runId, startTime: run.startTime.getTime() });
+  }
+  held.sort((a, b) => a.startTime - b.startTime);
+  let woken = 0;
+  for (const run of held) {
     try {
       await client.workflow.getHandle(run.workflowId, run.runId).signal(destinationChangedSignal, { destination });
       woken++;

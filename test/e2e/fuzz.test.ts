@@ -1,9 +1,12 @@
 /**
  * Fuzz: thousands of generated requests — realistic events of every source kind, mutated
  * (truncated, nested deep, polluted with __proto__, invalid UTF-8, random JSON and bytes, wrong
- * credentials and content types) — at the real receiver starting workflows on a real Temporal
- * dev server. Properties: no 5xx, the receiver keeps answering, every 4xx carries a `code`,
- * and every event answered as accepted or duplicate has its workflow in Temporal.
+ * credentials and content types) — at the real receiver (listening as the relay does), which
+ * starts workflows on a real Temporal dev server, run by a real relay worker that delivers to
+ * local HTTPS destinations (one answering 200, one refusing with 400). Properties: no 5xx, the
+ * receiver keeps answering, every 4xx carries a `code`, and every event answered 2xx *ends*:
+ * its run completes, fails with a reason, or is visibly parked (RelayDeliveryStatus failed or
+ * partially_delivered) — never left pending, retrying, or looping on a failing workflow task.
  *
  * FUZZ_RUNS (default 500: the suite runs on shared machines) sets the number of requests; FUZZ_SEED replays a run.
  */
@@ -11,18 +14,23 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import fc from 'fast-check';
+import { createHttpClient, type HttpClient } from '../../src/http/client';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
 import { webengageSecret } from '../../src/receiver/auth';
+import { listenReceiver } from '../../src/receiver/listen';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/receiver/throttle';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import { createTokenService } from '../../src/receiver/tokens';
 import { CAPILLARY_EVENTS } from '../../src/sources/capillary';
 import type { DevServer } from '../../src/temporal/dev-server';
+import { DeliveryStatus } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
-import { startTestTemporal, testDataConverter, uniqueTaskQueue } from '../helpers/temporal';
+import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
+import { startRelayWorker, startTestTemporal, testDataConverter, type RelayWorker } from '../helpers/temporal';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 /** Printed with the results, so any run can be replayed with FUZZ_SEED. */
@@ -45,6 +53,28 @@ const SOURCES = [
   { id: 'amplitude', kind: 'amplitude', auth: { key: 'k-amplitude' } },
 ] as const;
 type SourceId = (typeof SOURCES)[number]['id'];
+
+/**
+ * Where accepted events go: `crm` answers 200 (delivered), `refuser` answers 400 (the run parks).
+ * Placeholders in the path, query and a header render the fuzzed names and ids. A short retry window, so
+ * a delivery that kept retrying would end (parked) within the test's wait, not after a day.
+ */
+const NAMES = ['pointsIssued', 'Purchase', 'RewardIssued', 'purchaseCompleted', 'cart_abandoned'];
+function destinations(ok: string, refusing: string) {
+  return [
+    {
+      name: 'crm',
+      kind: 'webhook',
+      events: [...new Set([...NAMES, ...CAPILLARY_EVENTS])],
+      url: `${ok}/hook/{{ event.name }}?customer={{ event.customer.id }}`,
+      headers: [{ key: 'X-Customer', value: '{{ event.customer.id | default: "" }}' }],
+      retryWindowSeconds: 20,
+    },
+    { name: 'refuser', kind: 'webhook', events: ['cart_abandoned', 'RewardIssued'], url: `${refusing}/nope`, retryWindowSeconds: 20 },
+  ];
+}
+/** A run still open after this long is stuck (the retry window above, with room for a slow machine). */
+const END_WITHIN_MS = 120_000;
 
 // ---- generators of plausible bodies, per kind -------------------------------------------------
 const weird = fc.constantFrom('', ' ', '__proto__', 'constructor', 'prototype', '\u0000', '💥', '\ud800', 'x'.repeat(300), '1e400');
@@ -232,14 +262,23 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
   let base: string;
   let bearer: string;
   let dropStore: (() => Promise<void>) | undefined;
+  let ok: HttpsSink;
+  let refusing: HttpsSink;
+  let http: HttpClient;
+  let worker: RelayWorker;
 
   before(async () => {
     temporal = await startTestTemporal();
     client = new Client({ connection: await Connection.connect({ address: temporal.address }), dataConverter: testDataConverter() });
     const tokens = createTokenService({ signingKey: 'fuzz-signing-key-of-at-least-32-characters' });
+    ok = await startHttpsSink();
+    refusing = await startHttpsSink({ respond: () => ({ status: 400, body: '{"error":"refused"}' }) });
     // The real configuration store (PostgreSQL), as the relay reads it per request.
-    const configStore = await pgStoreFor({ sources: SOURCES });
+    const configStore = await pgStoreFor({ sources: SOURCES, destinations: destinations(ok.url, refusing.url) });
     dropStore = configStore.drop;
+    // Both sinks share the test certificate; they listen on loopback.
+    http = createHttpClient({ extraCa: ok.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
+    worker = await startRelayWorker(temporal, { store: configStore.store, http }, 'fuzz');
     const kog = await configStore.store.getSource('kognitiv');
     assert.ok(kog?.auth.type === 'oauth');
     bearer = (await tokens.issue({ ...kog, auth: kog.auth })).access_token;
@@ -247,7 +286,7 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
       store: configStore.store,
       starter: createTemporalStarter({
         client,
-        taskQueue: uniqueTaskQueue('fuzz'),
+        taskQueue: worker.taskQueue,
         startTimeoutMs: 10_000,
         logger: createLogger('silent'),
       }),
@@ -255,10 +294,11 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
       metrics: createMetrics(),
       maxBodyBytes: LIMIT,
       tokens,
+      // One in six requests carries wrong credentials, all from one address: a broken sender,
+      // not a guesser. The limits are raised so the fuzz reaches the parsers (the throttle has its own tests).
+      authThrottle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, perAddress: 1_000_000, perSource: 1_000_000 }),
     });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    server = await listenReceiver(app, 0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
 
@@ -267,6 +307,10 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
       server?.close(() => resolve());
       server?.closeAllConnections();
     });
+    await worker?.stop();
+    await http?.close();
+    await ok?.close();
+    await refusing?.close();
     await client?.connection.close();
     await temporal?.stop();
     await dropStore?.();
@@ -300,7 +344,34 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
     }
   }
 
-  test(`${RUNS} generated requests: no 5xx, a code on every 4xx, every accepted event in Temporal`, async (t) => {
+  /**
+   * How a run stands: ended (completed; failed with a reason; parked, visibly), or still open
+   * (with what it shows, for the failure message).
+   */
+  async function endOf(workflowId: string): Promise<{ ended: boolean; state: string }> {
+    const handle = client.workflow.getHandle(workflowId);
+    const d = await handle.describe();
+    switch (d.status.name) {
+      case 'COMPLETED':
+        return { ended: true, state: 'completed' };
+      case 'FAILED': {
+        const reason = await handle.result().then(
+          () => '',
+          (e: unknown) => (e instanceof WorkflowFailedError ? (e.cause?.message ?? '') : String(e)),
+        );
+        return { ended: reason.trim() !== '', state: reason ? 'failed with a reason' : 'failed without a reason' };
+      }
+      case 'RUNNING': {
+        const status = d.typedSearchAttributes.get(DeliveryStatus);
+        const parked = status === 'failed' || status === 'partially_delivered';
+        return { ended: parked, state: parked ? `parked (${status})` : `running (${status ?? 'no status'})` };
+      }
+      default:
+        return { ended: false, state: d.status.name };
+    }
+  }
+
+  test(`${RUNS} generated requests: no 5xx, a code on every 4xx, every accepted event ends`, async (t) => {
     const statuses = new Map<string, number>();
     const accepted = new Set<string>();
     const sent: { source: SourceId; bytes: Buffer }[] = [];
@@ -356,26 +427,48 @@ describe('fuzz: generated requests at the receiver with a real Temporal', () => 
     // The receiver is still up and answering.
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
-    // Every event answered as accepted or duplicate is a workflow in Temporal.
+    // Every event answered as accepted or duplicate is a workflow in Temporal, and it ends.
     const ids = [...accepted];
+    assert.ok(ids.length > 0, 'the generators produced no acceptable event: the fuzz test would prove nothing');
+    const ends = new Map<string, number>();
+    const open = new Map<string, string>(ids.map((wid) => [wid, 'not looked at']));
     const missing: string[] = [];
-    for (let i = 0; i < ids.length; i += 16) {
-      await Promise.all(
-        ids.slice(i, i + 16).map(async (wid) => {
-          try {
-            await client.workflow.getHandle(wid).describe();
-          } catch {
-            missing.push(wid);
-          }
-        }),
-      );
+    const waitUntil = Date.now() + END_WITHIN_MS;
+    while (open.size > 0 && Date.now() < waitUntil) {
+      const round = [...open.keys()];
+      for (let i = 0; i < round.length; i += 16) {
+        await Promise.all(
+          round.slice(i, i + 16).map(async (wid) => {
+            const end = await endOf(wid).catch(() => undefined);
+            if (!end) {
+              missing.push(wid);
+              open.delete(wid);
+            } else if (end.ended) {
+              const kind = end.state.replace(/ \(.*$/, '');
+              ends.set(kind, (ends.get(kind) ?? 0) + 1);
+              open.delete(wid);
+            } else open.set(wid, end.state);
+          }),
+        );
+      }
+      if (open.size > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     assert.deepEqual(missing, [], `${missing.length} accepted events have no workflow`);
-    assert.ok(ids.length > 0, 'the generators produced no acceptable event: the fuzz test would prove nothing');
+    const stuck = [...open.entries()].slice(0, 10).map(([wid, state]) => `${wid}: ${state}`);
+    assert.equal(
+      open.size,
+      0,
+      `${open.size} accepted events did not end (completed, failed with a reason, or parked):\n${stuck.join('\n')}`,
+    );
+    assert.ok(ok.requests.length > 0, 'no event reached the destination: the fuzz test would prove little');
 
     const table = [...statuses.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}: ${v}`);
     t.diagnostic(
-      `fuzz: seed ${SEED}, ${inputs} inputs in ${(fuzzMs / 1000).toFixed(1)} s; ${ids.length} workflows checked in Temporal (${((Date.now() - started - fuzzMs) / 1000).toFixed(1)} s)`,
+      `fuzz: seed ${SEED}, ${inputs} inputs in ${(fuzzMs / 1000).toFixed(1)} s; ${ids.length} workflows ended in ${((Date.now() - started - fuzzMs) / 1000).toFixed(1)} s (${[
+        ...ends.entries(),
+      ]
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}); ${ok.requests.length} deliveries, ${refusing.requests.length} refused`,
     );
     for (const line of table) t.diagnostic(`fuzz: ${line}`);
   });

@@ -1,4 +1,7 @@
-/** The receiver app on a random local port, with a configuration given inline and an injectable starter. */
+/**
+ * The receiver app on a random local port, with a configuration given inline and an injectable
+ * starter; it listens as the relay does (listenReceiver: the production timeouts).
+ */
 import type { Server } from 'node:http';
 import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
@@ -7,7 +10,9 @@ import { TemporalUnavailableError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
+import { listenReceiver } from '../../src/receiver/listen';
 import type { EventStarter } from '../../src/receiver/starter';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/receiver/throttle';
 
 /** An in-memory starter: remembers started workflow ids; event ids in `unavailable` fail as if Temporal were down. */
 export function fakeStarter(): EventStarter & { started: Map<string, CanonicalEvent>; unavailable: Set<string> } {
@@ -29,6 +34,7 @@ export function fakeStarter(): EventStarter & { started: Map<string, CanonicalEv
 
 export interface TestReceiver {
   url: string;
+  server: Server;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -45,14 +51,16 @@ export async function startReceiver(
     logger: createLogger('silent'),
     metrics,
     maxBodyBytes: 64 * 1024,
+    // Tests of the auth schemes send many wrong credentials from one address on purpose; the
+    // throttle has its own tests (test/unit/auth-throttle.test.ts), which pass their own.
+    authThrottle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, perAddress: 10_000, perSource: 10_000 }),
     ...options,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenReceiver(app, 0, '127.0.0.1');
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     metrics,
     close: () =>
       new Promise<void>((resolve) => {

@@ -65,7 +65,11 @@ before(async () => {
   store = new PgConfigStore(db.pool, box);
   receiver = await startReceiver([], fakeStarter(), {
     store,
-    management: { admin: new ConfigAdmin(db.pool, box), adminToken: ADMIN_TOKEN },
+    // The receiver's own port as the API would know it from PORT (the test server's port is another).
+    management: {
+      admin: new ConfigAdmin(db.pool, box, { allowPrivateNetworks: ['10.0.0.0/8'], ingestion: { port: 18080 } }),
+      adminToken: ADMIN_TOKEN,
+    },
   });
   const source = await call('POST', '/sources', {
     id: 'capillary',
@@ -147,6 +151,18 @@ describe('management API: the webhook rules, one issue per violated rule', () =>
       /placeholders may appear only in the URL's path and query/,
     ],
     ['a framing header key', { headers: [{ key: 'Transfer-Encoding', value: 'chunked' }] }, 'headers[0].key', /set by the HTTP client/],
+    [
+      'a NAT64 literal embedding the metadata address',
+      { url: 'https://[64:ff9b::a9fe:a9fe]/x' },
+      'url',
+      /embeds the IPv4 address 169\.254\.169\.254/,
+    ],
+    [
+      "the relay's own ingestion path",
+      { url: 'http://127.0.0.1:18080/v1/sources/capillary/events', allowInsecureHttp: true },
+      'url',
+      /relay's own ingestion path/,
+    ],
     ['a body template that is not JSON', { body: '{"a": ' }, 'body', /not valid JSON/],
     ['an unknown placeholder root in the body', { body: { a: '{{ secrets.key }}' } }, 'body.a', /./],
     ['an OAuth set that does not exist', { auth: 'no-such-set' }, 'auth', /no credential set named "no-such-set"/],
@@ -170,6 +186,36 @@ describe('management API: the webhook rules, one issue per violated rule', () =>
       assertIssue(await call('POST', '/destinations', body), path, message);
     });
   }
+
+  it('names the URL target rules by a machine-readable rule, and honours the allowlist', async () => {
+    const nat64 = await call('POST', '/destinations', hook({ url: 'https://[64:ff9b::a9fe:a9fe]/x' }));
+    assert.deepEqual(
+      nat64.body.issues?.map((i) => (i as { rule?: string }).rule),
+      ['embedded_ipv4_address'],
+      nat64.text,
+    );
+    const loop = await call(
+      'POST',
+      '/destinations',
+      hook({ url: 'http://localhost:18080/v1/sources/capillary/events', allowInsecureHttp: true }),
+    );
+    assert.deepEqual(
+      loop.body.issues?.map((i) => (i as { rule?: string }).rule),
+      ['ingestion_loop'],
+      loop.text,
+    );
+    const token = await call('POST', '/credentials', {
+      name: `nat64-${randomBytes(3).toString('hex')}`,
+      type: 'oauth2',
+      tokenUrl: 'https://[2002:a9fe:a9fe::]/token',
+      clientId: 'c',
+      clientSecret: 's',
+    });
+    assertIssue(token, 'tokenUrl', /embeds the IPv4 address 169\.254\.169\.254/);
+    // 10.0.0.0/8 is allowlisted: its NAT64 form is accepted, as the send-time guard would.
+    const allowed = await call('POST', '/destinations', hook({ url: 'https://[64:ff9b::a00:1]/x' }));
+    assert.equal(allowed.status, 201, allowed.text);
+  });
 
   it('reports every violated rule of one request, each with its path', async () => {
     const res = await call('POST', '/destinations', hook({ name: 'two problems ', url: 'http://x.example.com', events: [] }));

@@ -455,3 +455,105 @@ describe('loadConfigFile', () => {
     assert.throws(() => loadConfigFile(file, {}), ConfigError);
   });
 });
+
+describe('parseConfig: literal IPv6 addresses embedding a refused IPv4 address', () => {
+  // Each embeds 169.254.169.254 (cloud metadata) or 127.0.0.1 in a form the outbound guard decodes.
+  const refused: [string, string][] = [
+    ['NAT64 64:ff9b::/96', 'https://[64:ff9b::a9fe:a9fe]/x'],
+    ['local-use NAT64 64:ff9b:1::/48', 'https://[64:ff9b:1::a9fe:a9fe]/x'],
+    ['6to4 2002::/16', 'https://[2002:a9fe:a9fe::1]/x'],
+    ['IPv4-compatible ::/96', 'https://[::a9fe:a9fe]/x'],
+    ['IPv4-mapped ::ffff:0:0/96', 'https://[::ffff:127.0.0.1]/x'],
+    ['IPv4-translated ::ffff:0:0:0/96', 'https://[::ffff:0:a9fe:a9fe]/x'],
+    ['Teredo 2001::/32 (client)', 'https://[2001:0:4136:e378:8000:63bf:5601:5601]/x'],
+  ];
+  for (const [what, url] of refused) {
+    it(`refuses ${what} in a webhook URL, naming the rule`, () => {
+      const problems = problemsOf(withDestination({ url }));
+      assertProblem(problems, 'destinations[0].url', /embeds the IPv4 address .* refused/);
+      assert.equal(problems.find((p) => p.path === 'destinations[0].url')?.rule, 'embedded_ipv4_address');
+    });
+  }
+
+  it('refuses one in an OAuth token URL and a MoEngage base URL too', () => {
+    const doc = validDoc();
+    doc.credentials = [{ name: 'crm', type: 'oauth2', tokenUrl: 'https://[64:ff9b::a9fe:a9fe]/token', clientId: 'c', clientSecret: 's' }];
+    assertProblem(problemsOf(doc), 'credentials[0].tokenUrl', /embeds the IPv4 address 169\.254\.169\.254/);
+    const moe = validDoc();
+    moe.destinations = [
+      {
+        name: 'moe',
+        kind: 'moengage',
+        events: ['pointsIssued'],
+        dataCenter: 1,
+        workspaceId: 'W',
+        dataApiKey: 'k',
+        baseUrl: 'https://[2002:a9fe:a9fe::]/',
+      },
+    ];
+    assertProblem(problemsOf(moe), 'destinations[0].baseUrl', /embeds the IPv4 address/);
+  });
+
+  it('accepts an embedded public IPv4 address, and a refused one its allowlist names (file or RELAY_ALLOW_PRIVATE_NETWORKS)', () => {
+    assert.equal(parseConfig(withDestination({ url: 'https://[64:ff9b::808:808]/x' }), env).destinations.length, 1);
+    const allowed = withDestination({ url: 'https://[::ffff:127.0.0.1]/x' });
+    allowed.outbound = { allowPrivateNetworks: ['127.0.0.1/32'] };
+    assert.equal(parseConfig(allowed, env).destinations.length, 1);
+    const viaEnv = parseConfig(withDestination({ url: 'https://[64:ff9b::a9fe:a9fe]/x' }), {
+      ...env,
+      RELAY_ALLOW_PRIVATE_NETWORKS: ' 169.254.0.0/16 ',
+    });
+    assert.equal(viaEnv.destinations.length, 1);
+  });
+
+  it('leaves plain loopback literals to the send-time guard (local development)', () => {
+    assert.equal(parseConfig(withDestination({ url: 'http://[::1]:9000/hook', allowInsecureHttp: true }), env).destinations.length, 1);
+    assert.equal(parseConfig(withDestination({ url: 'https://127.0.0.1:9000/hook' }), env).destinations.length, 1);
+  });
+});
+
+describe("parseConfig: a destination at the relay's own ingestion path", () => {
+  const loops = [
+    'http://localhost:8080/v1/sources/backend/events',
+    'http://127.0.0.1:8080/v1/sources/backend/events',
+    'http://[::1]:8080/V1/Sources/backend/events',
+    'http://localhost:8080/v1/sources/{{ event.properties.source }}/events',
+    'http://localhost:8080/v1/{{ event.properties.what }}/backend/events',
+  ];
+  for (const url of loops) {
+    it(`refuses ${url} when the receiver listens on 8080 (PORT unset)`, () => {
+      const problems = problemsOf(withDestination({ url, allowInsecureHttp: true }));
+      assertProblem(problems, 'destinations[0].url', /relay's own ingestion path/);
+      assert.equal(problems.find((p) => p.path === 'destinations[0].url')?.rule, 'ingestion_loop');
+    });
+  }
+
+  it('follows PORT and HOST, and the default port of the scheme', () => {
+    const at9000 = withDestination({ url: 'http://localhost:9000/v1/sources/backend/events', allowInsecureHttp: true });
+    assertProblem(problemsOf(at9000, { ...env, PORT: '9000' }), 'destinations[0].url', /relay's own ingestion path/);
+    assert.equal(parseConfig(at9000, env).destinations.length, 1, 'another port is another service');
+    const viaHost = withDestination({ url: 'https://10.1.2.3/v1/sources/backend/events' });
+    assertProblem(problemsOf(viaHost, { ...env, PORT: '443', HOST: '10.1.2.3' }), 'destinations[0].url', /own ingestion path/);
+    const anyAddress = withDestination({ url: 'https://0.0.0.0:8443/v1/sources/backend/events' });
+    assertProblem(problemsOf(anyAddress, { ...env, PORT: '8443' }), 'destinations[0].url', /own ingestion path/);
+  });
+
+  it('accepts other paths on the same port, and refuses a token URL at its own token endpoint', () => {
+    assert.equal(
+      parseConfig(withDestination({ url: 'http://localhost:8080/hooks/v1/sources/x', allowInsecureHttp: true }), env).destinations.length,
+      1,
+    );
+    const doc = validDoc();
+    doc.credentials = [
+      {
+        name: 'self',
+        type: 'oauth2',
+        tokenUrl: 'http://localhost:8080/v1/sources/backend/oauth/token',
+        clientId: 'c',
+        clientSecret: 's',
+        allowInsecureHttp: true,
+      },
+    ];
+    assertProblem(problemsOf(doc), 'credentials[0].tokenUrl', /own ingestion path/);
+  });
+});

@@ -28,7 +28,11 @@ describe('embedded config database', () => {
     assert.equal(db.description, `embedded PGlite in ${join(dataDir, 'config-db')}`);
     assert.equal(readFileSync(lockFile, 'utf8').trim(), String(process.pid));
     started = Date.now();
-    assert.deepEqual(await migrate(db.pool), ['1763900000000_config-store', '1764500000000_destination-pause']);
+    assert.deepEqual(await migrate(db.pool), [
+      '1763900000000_config-store',
+      '1764500000000_destination-pause',
+      '1765200000000_claim-check-payloads',
+    ]);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     started = Date.now();
     assert.deepEqual(await migrate(db.pool), []);

@@ -6,7 +6,7 @@ import { migrate } from '../../src/db/database';
 import { createTestDatabase } from '../helpers/database';
 
 /** Every migration in migrations/, in order (what a new database gets). */
-const ALL = ['1763900000000_config-store', '1764500000000_destination-pause'];
+const ALL = ['1763900000000_config-store', '1764500000000_destination-pause', '1765200000000_claim-check-payloads'];
 
 async function tables(pool: pg.Pool): Promise<string[]> {
   const { rows } = await pool.query<{ table_name: string }>(
@@ -29,7 +29,14 @@ describe('migrate (PostgreSQL)', () => {
     let started = Date.now();
     assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), ALL);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
-    assert.deepEqual(await tables(db.pool), ['credential_sets', 'destination_versions', 'destinations', 'pgmigrations', 'sources']);
+    assert.deepEqual(await tables(db.pool), [
+      'claim_payloads',
+      'credential_sets',
+      'destination_versions',
+      'destinations',
+      'pgmigrations',
+      'sources',
+    ]);
     assert.match(logged.join('\n'), new RegExp(`applied migrations ${ALL.join(', ')}`));
     started = Date.now();
     assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), []);

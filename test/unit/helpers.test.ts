@@ -1,11 +1,13 @@
-/** Self-tests of the local fakes other tests rely on: the HTTPS sink and the loyalty API. */
+/** Self-tests of the local fakes other tests rely on: the HTTPS sink, the loyalty API and the test receiver. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
+import { parseEnv } from '../../src/env';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi, LoyaltyApiUnavailableError } from '../../src/loyalty-api';
 import { startHttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
+import { fakeStarter, startReceiver } from '../helpers/receiver';
 import { createTestCertificate } from '../helpers/tls';
 
 describe('createTestCertificate', () => {
@@ -205,6 +207,20 @@ describe('loyalty API fake', () => {
       await assert.rejects(client.pointsBalance({ name: 'mobile', value: '919876543210' }), LoyaltyApiUnavailableError);
     } finally {
       await http.close();
+    }
+  });
+});
+
+describe('startReceiver', () => {
+  it("listens with the relay's own header, request and keep-alive timeouts, not Node's defaults", async () => {
+    const r = await startReceiver([], fakeStarter());
+    try {
+      const env = parseEnv({});
+      assert.equal(r.server.headersTimeout, env.RELAY_HEADERS_TIMEOUT_MS);
+      assert.equal(r.server.requestTimeout, env.RELAY_REQUEST_TIMEOUT_MS);
+      assert.equal(r.server.keepAliveTimeout, env.RELAY_KEEP_ALIVE_TIMEOUT_MS);
+    } finally {
+      await r.close();
     }
   });
 });

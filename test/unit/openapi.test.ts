@@ -84,11 +84,13 @@ describe('OpenAPI document', () => {
       '/v1/openapi.json': ['get'],
       '/v1/event-types': ['get'],
       '/v1/destinations': ['get', 'post'],
-      '/v1/destinations/{name}': ['get', 'put', 'delete'],
+      '/v1/destinations/{name}': ['get', 'put', 'patch', 'delete'],
+      '/v1/destinations/{name}/pause': ['post'],
+      '/v1/destinations/{name}/resume': ['post'],
       '/v1/credentials': ['get', 'post'],
-      '/v1/credentials/{name}': ['get', 'put', 'delete'],
+      '/v1/credentials/{name}': ['get', 'put', 'patch', 'delete'],
       '/v1/sources': ['get', 'post'],
-      '/v1/sources/{sourceId}': ['get', 'put', 'delete'],
+      '/v1/sources/{sourceId}': ['get', 'put', 'patch', 'delete'],
       '/v1/sources/{sourceId}/events': ['post'],
       '/v1/sources/{sourceId}/oauth/token': ['post'],
       '/healthz': ['get'],
@@ -135,16 +137,16 @@ describe('OpenAPI document', () => {
 
   it('puts the management routes behind the admin token, versions them, and lists their error codes', () => {
     const management = Object.entries(doc.paths).filter(([p]) =>
-      /^\/v1\/(destinations|credentials|sources)(\/\{\w+\})?$|^\/v1\/event-types$/.test(p),
+      /^\/v1\/(destinations|credentials|sources)(\/\{\w+\})?$|^\/v1\/event-types$|^\/v1\/destinations\/\{name\}\/(pause|resume)$/.test(p),
     );
-    assert.equal(management.length, 7);
+    assert.equal(management.length, 9);
     for (const [path, item] of management) {
       for (const [method, op] of Object.entries(item)) {
         if (method === 'parameters') continue;
         const o = op as { security?: unknown; responses: Record<string, Json>; parameters?: Json[] };
         assert.deepEqual(o.security, [{ adminToken: [] }], `${method} ${path}`);
         assert.ok(o.responses['401'] && o.responses['403'], `${method} ${path} lacks 401/403`);
-        if (method === 'put' || method === 'delete') {
+        if (method === 'put' || method === 'patch' || method === 'delete') {
           const ifMatch = o.parameters?.map((p) => resolve(p.$ref as string)).find((p) => p.name === 'If-Match');
           assert.ok(ifMatch, `${method} ${path} lacks If-Match`);
           assert.equal(ifMatch.required, method === 'delete', `${method} ${path}: If-Match required only for DELETE`);
@@ -159,6 +161,15 @@ describe('OpenAPI document', () => {
         .schema as { properties: { code: { enum: string[] } } };
     assert.deepEqual(codes('/v1/destinations/{name}', 'put', '409').properties.code.enum, ['immutable_field', 'credential_exists']);
     assert.deepEqual(codes('/v1/credentials/{name}', 'delete', '409').properties.code.enum, ['credential_in_use']);
+    assert.deepEqual(codes('/v1/sources/{sourceId}', 'patch', '415').properties.code.enum, ['unsupported_media_type']);
+    assert.ok(
+      ((doc.paths['/v1/destinations/{name}']?.patch as Json).requestBody as { content: Json }).content['application/merge-patch+json'],
+    );
+    assert.deepEqual(codes('/v1/destinations/{name}/pause', 'post', '404').properties.code.enum, ['not_found']);
+    assert.deepEqual(codes('/v1/destinations/{name}/resume', 'post', '503').properties.code.enum, [
+      'store_unavailable',
+      'held_runs_not_woken',
+    ]);
     assert.deepEqual(codes('/v1/sources', 'post', '422').properties.code.enum, ['validation_failed']);
     for (const open of ['/v1/openapi.json', '/v1/sources/{sourceId}/events', '/v1/sources/{sourceId}/oauth/token', '/healthz']) {
       for (const op of Object.values(doc.paths[open] ?? {})) {
@@ -167,6 +178,20 @@ describe('OpenAPI document', () => {
         assert.ok(!security.some((s) => 'adminToken' in s), `${open} asks for the admin token`);
       }
     }
+  });
+});
+
+describe('OpenAPI: throttled authentication', () => {
+  it('lists 429 too_many_auth_failures with Retry-After on ingestion and on the token endpoint', () => {
+    const ingest = (doc.paths['/v1/sources/{sourceId}/events'] as { post: { responses: Record<string, Json> } }).post.responses;
+    const token = (doc.paths['/v1/sources/{sourceId}/oauth/token'] as { post: { responses: Record<string, Json> } }).post.responses;
+    for (const answer of [ingest['429'], token['429']]) {
+      assert.ok(answer, 'no 429 response');
+      assert.match(String(answer.description), /too_many_auth_failures/);
+      assert.ok((answer.headers as Json | undefined)?.['Retry-After'], 'no Retry-After header');
+    }
+    const oauthError = schemas.OAuthError as { properties: { error: { enum: string[] } } };
+    assert.ok(oauthError.properties.error.enum.includes('too_many_auth_failures'));
   });
 });
 
@@ -203,9 +228,22 @@ describe('OpenAPI schemas of the management bodies', () => {
     const webhook = variant(schemas.Destination as Json, 'kind', 'webhook');
     assert.deepEqual((webhook.properties as { auth: { anyOf: Json[] } }).auth.anyOf[1], { $ref: '#/components/schemas/Credential' });
 
-    const stored = { ...sink, version: 2, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T11:00:00.000Z', secrets: {} };
+    const stored = {
+      ...sink,
+      version: 2,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T11:00:00.000Z',
+      secrets: {},
+      paused: false,
+      pausedReason: null,
+      pausedAt: null,
+    };
     assert.ok(destinationResourceSchema.safeParse({ ...stored, auth: 'sink-token' }).success);
     assert.equal(destinationResourceSchema.safeParse({ ...stored, auth: inline.auth }).success, false);
+    // A resource always says whether it is paused.
+    const { paused, ...withoutPause } = stored;
+    void paused;
+    assert.equal(destinationResourceSchema.safeParse({ ...withoutPause, auth: 'sink-token' }).success, false);
 
     assert.ok(destinationUpdateSchema.safeParse({ ...sink, version: 3 }).success);
     assert.equal(destinationCreateSchema.safeParse({ ...sink, version: 3 }).success, false);

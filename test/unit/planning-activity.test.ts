@@ -231,6 +231,14 @@ describe('mapEvent', () => {
     assert.equal(failure.type, FailureType.TemplateRenderFailed);
   });
 
+  it('a customer id a URL cannot carry (a lone UTF-16 surrogate): non-retryable TemplateRenderFailed, not retried forever', async () => {
+    const { activities } = setup(webhookDestination({ url: 'https://hooks.example.com/c/{{ event.customer.id }}' }));
+    const failure = await failureOf(mapEvent(activities, { event: loyaltyEvent({ customer: { id: '\ud800', identifiers: {} } }) }));
+    assert.equal(failure.type, FailureType.TemplateRenderFailed);
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /event\.customer\.id/);
+  });
+
   it('a deleted destination or an unknown version: non-retryable DestinationNotFound', async () => {
     const { activities } = setup();
     const deleted = await failureOf(mapEvent(activities, { destination: 'nope' }));

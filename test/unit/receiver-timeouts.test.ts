@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FileConfigStore } from '../../src/config/file-store';
@@ -15,6 +15,7 @@ import { EnvError, parseEnv, receiverServerOptions } from '../../src/env';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
+import { listenReceiver } from '../../src/receiver/listen';
 import { fakeStarter } from '../helpers/receiver';
 
 const SOURCES = [
@@ -39,8 +40,7 @@ async function startServer(env: Record<string, string>): Promise<{ server: Serve
     metrics: createMetrics(),
     maxBodyBytes: 64 * 1024,
   });
-  const server = createServer(receiverServerOptions(parseEnv(env)), app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await listenReceiver(app, 0, '127.0.0.1', parseEnv(env));
   const { port } = server.address() as { port: number };
   return {
     server,

@@ -165,6 +165,18 @@ describe('renderText and renderUrl', () => {
     );
   });
 
+  it('throws TemplateRenderError (not URIError) for a value that cannot be percent-encoded: a lone surrogate', () => {
+    const ctx = { event: { customer: { id: 'a\ud800b' } } };
+    assert.throws(
+      () => renderUrl('https://x.example/c/{{ event.customer.id }}', ctx),
+      (e: unknown) => {
+        assert.ok(e instanceof TemplateRenderError, `got ${String(e)}`);
+        assert.match(e.message, /event\.customer\.id/);
+        return true;
+      },
+    );
+  });
+
   it('throws MissingPlaceholderError from a URL too', () => {
     assert.throws(() => renderUrl('https://x.example/{{ event.nope }}', context), {
       name: 'MissingPlaceholderError',

@@ -75,9 +75,9 @@ export class Delivery {
     try {
       if (this.replan) await this.replanNow();
       const requests = (this.requests ??= await this.map());
-      for (const r of requests) {
+      for (const [i, r] of requests.entries()) {
         if (this.delivered.has(r.idempotencyKey)) continue;
-        await this.deliverRequest(r);
+        await this.deliverRequest(r, i === requests.length - 1);
         this.delivered.add(r.idempotencyKey);
       }
       if (requests.length === 0)
@@ -135,17 +135,17 @@ export class Delivery {
     return mapped.requests;
   }
 
-  private async deliverRequest(r: MappedRequest): Promise<void> {
+  private async deliverRequest(r: MappedRequest, lastRequest: boolean): Promise<void> {
     for (;;) {
       if (this.plan.paused) await this.hold();
-      if (await this.attempt(r)) return;
+      if (await this.attempt(r, lastRequest)) return;
       // The retries found the destination paused: hold, then start over with a first attempt.
       this.plan = { ...this.plan, paused: true };
     }
   }
 
   /** A first attempt (local), then retries (a regular activity). True when delivered; false when the destination was paused meanwhile. */
-  private async attempt(r: MappedRequest): Promise<boolean> {
+  private async attempt(r: MappedRequest, lastRequest: boolean): Promise<boolean> {
     const { timeoutSeconds, retryWindowSeconds } = this.plan;
     const input: DeliverInput = {
       destination: this.name,
@@ -155,6 +155,10 @@ export class Delivery {
       timeoutSeconds,
       retryWindowSeconds,
       ...(this.ctx.event.hops !== undefined ? { hops: this.ctx.event.hops } : {}),
+      // For the worker's delivery metrics (latency from acceptance, SLA breaches); no command changes.
+      acceptedAtMs: Date.parse(this.ctx.event.receivedAt),
+      slaSeconds: this.plan.slaSeconds,
+      lastRequest,
     };
     // One attempt may wait for a connection slot and send (timeoutSeconds), fetch an OAuth token
     // (10 s), and after a 401 refresh the token and send again.
