@@ -25,6 +25,8 @@ import { EnvError, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
+import type { ConcurrencyLimiter } from './http/limiter';
+import { createPgConcurrencyLimiter } from './http/pg-limiter';
 import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import type { Registry } from 'prom-client';
@@ -137,10 +139,11 @@ export function installRuntime(logger: Logger): void {
   Runtime.install({ logger: sdkLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
 }
 
-export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = []): HttpClient {
+export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = [], limiter?: ConcurrencyLimiter): HttpClient {
   return createHttpClient({
     ...(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {}),
     allowPrivateNetworks,
+    ...(limiter ? { limiter } : {}),
   });
 }
 
@@ -160,7 +163,12 @@ export async function startWorkerPart(
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
 ): Promise<RunningPart & { connection: NativeConnection }> {
-  const http = createOutboundHttp(env, allowPrivateNetworks);
+  // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
+  // in the config database); the embedded engine has one process, where the in-process limiter is exact.
+  const slots = env.DATABASE_URL
+    ? createPgConcurrencyLimiter({ connectionString: env.DATABASE_URL, log: (m) => logger.warn(m) })
+    : undefined;
+  const http = createOutboundHttp(env, allowPrivateNetworks, slots);
   const metrics = createDeliveryMetrics(registry ?? createRegistry());
   const deps: ActivityDeps = {
     store,
@@ -188,6 +196,7 @@ export async function startWorkerPart(
   } catch (e) {
     await connection.close();
     await http.close();
+    await slots?.close();
     throw e;
   }
   const worker = await createRelayWorker({
@@ -212,6 +221,7 @@ export async function startWorkerPart(
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await connection.close();
       await http.close();
+      await slots?.close();
     },
   };
 }
