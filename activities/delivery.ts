@@ -15,12 +15,14 @@ import type { SendHeaders } from '../src/destinations/connector';
 import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
 import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
+import { ConcurrencyWaitAborted } from '../src/http/limiter';
 import { BlockedAddressError } from '../src/http/outbound-guard';
 import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/metrics';
 import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';
 import { destinationOrFail } from './planning';
+import { attemptSecrets } from './secrets';
 import type { DeliverInput, DeliveryReceipt } from './types';
 
 export interface DeliveryDeps {
@@ -77,12 +79,20 @@ function blockedAddress(e: unknown): BlockedAddressError | undefined {
   return undefined;
 }
 
+/** Kept free at the end of an attempt: a request is started only if its timeout ends this much before the activity's. */
+const ATTEMPT_MARGIN_MS = 5000;
+
 export function createDeliveryActivities(deps: DeliveryDeps) {
   const { store, http, credentials, backoff, random, userAgent, metrics } = deps;
   const once = {
     /** One delivery attempt; the workflow's retry policy runs the next one after the delay we set. */
     async deliver(input: DeliverInput, probe: AttemptProbe): Promise<DeliveryReceipt> {
       const info = Context.current().info;
+      // A request is only sent when it can finish inside the attempt: the wait for a connection
+      // slot is bounded by what the attempt's timeout leaves after the request's own, so the
+      // attempt never times out (and is retried, a duplicate) while a request is in flight.
+      const timeoutMs = input.timeoutSeconds * 1000;
+      const attemptEndsAt = Date.now() + (info.startToCloseTimeoutMs || 2 * timeoutMs + 25_000) - ATTEMPT_MARGIN_MS;
       const attempt = info.attempt + (input.attemptsBefore ?? 0);
       if (input.checkPaused && (await store.destinationState(input.destination)) === 'paused') {
         throw deliveryFailure(FailureType.DestinationPaused, `${input.destination} is paused`, { attempt: attempt - 1 }, true);
@@ -93,9 +103,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         const label = (probe.label = metrics.destinationLabel(destination.name));
         probe.onSlotWait = (ms) => metrics.slotWaitSeconds.observe({ destination: label }, ms / 1000);
       }
-      // The version just resolved (not the input's, which may be absent): settings and secrets
-      // come from one version, and the store finds it in its cache.
-      const secrets = await store.getDestinationSecrets(destination.name, destination.version);
+      // Settings from the version just resolved (pinned by the run); secret values from the
+      // destination as it is now, so a rotation reaches this attempt (./secrets.ts).
+      const secrets = await attemptSecrets(store, destination);
       let sentAuth: SendHeaders | undefined;
       /**
        * What the destination said, fit for history and logs: without any secret the destination,
@@ -133,8 +143,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             ...auth.headers,
           },
           body: input.request.body,
-          timeoutMs: input.timeoutSeconds * 1000,
-          pool: { key: destination.name, maxConnections: destination.maxConnections },
+          timeoutMs,
+          pool: { key: destination.name, maxConnections: destination.maxConnections, shared: true },
+          slotWaitMs: Math.max(0, attemptEndsAt - Date.now() - timeoutMs),
           restricted: true,
           ...(probe.onSlotWait ? { onSlotWait: probe.onSlotWait } : {}),
         });
@@ -182,7 +193,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (e instanceof TokenRequestError && !e.retryable) {
           throw deliveryFailure(FailureType.AuthenticationFailed, `${destination.name}: ${e.message}`, { attempt }, true);
         }
-        problem = `${destination.name} unreachable: ${await scrub((e as Error).message)}`;
+        // No slot came free: nothing was sent, so the retry cannot duplicate anything.
+        problem =
+          e instanceof ConcurrencyWaitAborted
+            ? `${destination.name}: ${e.message}`
+            : `${destination.name} unreachable: ${await scrub((e as Error).message)}`;
       }
 
       const delayMs = Math.max(100, retryAfterMs ?? backoffDelayMs(attempt, backoff, random));

@@ -72,6 +72,13 @@ export const envSchema = z.object({
     .describe(
       'Requests whose x-loyalty-relay-hops header (relays passed through) is at least this are refused (too_many_hops): loop protection.',
     ),
+  RELAY_REDELIVERY_MAX_RUNS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(10_000)
+    .describe('Most parked runs one bulk redelivery (POST /v1/redeliveries) may cover; more matching is refused (422 too_many_runs).'),
   RELAY_AUTH_FAILURES_PER_ADDRESS: z.coerce
     .number()
     .int()

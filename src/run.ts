@@ -25,6 +25,8 @@ import { EnvError, trustProxySetting } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
 import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
+import type { ConcurrencyLimiter } from './http/limiter';
+import { createPgConcurrencyLimiter } from './http/pg-limiter';
 import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import type { Registry } from 'prom-client';
@@ -140,10 +142,11 @@ export function installRuntime(logger: Logger): void {
   Runtime.install({ logger: sdkLogger(logger.child({ component: 'temporal' })), shutdownSignals: [] });
 }
 
-export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = []): HttpClient {
+export function createOutboundHttp(env: RelayEnv, allowPrivateNetworks: string[] = [], limiter?: ConcurrencyLimiter): HttpClient {
   return createHttpClient({
     ...(env.RELAY_EXTRA_CA_CERTS ? { extraCa: readFileSync(env.RELAY_EXTRA_CA_CERTS, 'utf8') } : {}),
     allowPrivateNetworks,
+    ...(limiter ? { limiter } : {}),
   });
 }
 
@@ -163,7 +166,12 @@ export async function startWorkerPart(
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
 ): Promise<RunningPart & { connection: NativeConnection }> {
-  const http = createOutboundHttp(env, allowPrivateNetworks);
+  // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
+  // in the config database); the embedded engine has one process, where the in-process limiter is exact.
+  const slots = env.DATABASE_URL
+    ? createPgConcurrencyLimiter({ connectionString: env.DATABASE_URL, log: (m) => logger.warn(m) })
+    : undefined;
+  const http = createOutboundHttp(env, allowPrivateNetworks, slots);
   const metrics = createDeliveryMetrics(registry ?? createRegistry());
   // The circuit breaker and alerts live in the configuration database (the claim check's pool).
   const breaker = claims ? new Breaker(claims.pool, env.RELAY_BREAKER_PROBE_SECONDS) : undefined;
@@ -195,6 +203,7 @@ export async function startWorkerPart(
   } catch (e) {
     await connection.close();
     await http.close();
+    await slots?.close();
     throw e;
   }
   const worker = await createRelayWorker({
@@ -230,6 +239,7 @@ export async function startWorkerPart(
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await connection.close();
       await http.close();
+      await slots?.close();
     },
   };
 }
@@ -353,6 +363,7 @@ export async function startReceiverPart(
             documents: { eventTypes },
             // Runs holding deliveries for a resumed or deleted destination look at it again (deliver, or park as failed).
             wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
+            redelivery: { client, taskQueue: env.TEMPORAL_TASK_QUEUE, maxRuns: env.RELAY_REDELIVERY_MAX_RUNS },
           },
         }
       : {}),

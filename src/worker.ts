@@ -1,9 +1,11 @@
 /** Builds the Temporal worker that runs relayEvent workflows and their activities. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createRedeliveryActivities } from '../activities/redelivery';
 import type { TemporalConnectionOptions } from './temporal/connection';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 
@@ -52,7 +54,18 @@ export async function createRelayWorker(options: RelayWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities(options.deps),
+    activities: {
+      ...createActivities(options.deps),
+      // The bulk redelivery lists runs and sends them Updates: a client on the worker's connection,
+      // with the worker's data converter (the runs' payloads are encoded with it).
+      ...createRedeliveryActivities(
+        new Client({
+          connection: options.connection,
+          namespace: options.namespace,
+          dataConverter: options.dataConverter,
+        }),
+      ),
+    },
     dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });

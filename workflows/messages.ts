@@ -9,6 +9,15 @@ export interface RedeliverRequest {
   destinations?: string[];
 }
 
+/**
+ * Why a `redeliver` or `abandon` Update was refused (ApplicationFailure type `UpdateRefused`,
+ * details `[{ code }]`): not_parked — no delivery of the run failed (still delivering, held, or
+ * all delivered); not_a_destination_of_run; already_delivered — it got its 2xx and is never sent
+ * the event again; not_failed — it is delivering, retrying or held (e.g. being redelivered);
+ * invalid_request — a malformed request.
+ */
+export type RefusalCode = 'not_parked' | 'not_a_destination_of_run' | 'already_delivered' | 'not_failed' | 'invalid_request';
+
 export interface RedeliverAnswer {
   redelivering: string[];
 }

@@ -24,6 +24,7 @@ import { safeEqual } from '../receiver/auth';
 import { sendHttpError } from '../receiver/error-handler';
 import { parseJsonBody, requireJsonType } from '../receiver/json';
 import { readBody } from '../receiver/read-body';
+import { redeliveryRouter, type RedeliveryOptions } from './redelivery';
 
 export interface ManagementOptions {
   admin: ConfigAdmin;
@@ -40,6 +41,8 @@ export interface ManagementOptions {
    * signalled. After a delete (they park the deliveries as failed) and a resume (they deliver).
    */
   wakeHeldRuns?: (name: string) => Promise<number>;
+  /** Redelivery of parked runs (needs Temporal); absent = those routes are not served. */
+  redelivery?: RedeliveryOptions;
 }
 
 /** The longest pause reason kept (a note for operators, not a document). */
@@ -263,6 +266,8 @@ export function managementRouter(o: ManagementOptions): express.Router {
     replace: (w, k, b, p) => w.replaceSource(k, b, p),
     remove: (w, k, p) => w.deleteSource(k, p),
   });
+
+  if (o.redelivery) router.use(redeliveryRouter({ ...o.redelivery, admin, logger, requireAdmin, jsonBody }));
 
   if (o.documents?.eventTypes) {
     const eventTypes = o.documents.eventTypes;

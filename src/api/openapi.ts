@@ -8,6 +8,7 @@ import { license, version } from '../../package.json';
 import { componentSchemas } from './openapi-components';
 import { ingestionPaths, operationsPaths } from './openapi-ingestion';
 import { managementPaths } from './openapi-management';
+import { redeliveryPaths } from './openapi-redelivery';
 
 const DESCRIPTION = `Durable event relay for loyalty programs: sources post events, each becomes a Temporal workflow that delivers it to the destinations subscribed to it.
 
@@ -28,10 +29,11 @@ function buildDocument(): Record<string, unknown> {
       { name: 'Credentials', description: 'Credential sets that webhook destinations authenticate with' },
       { name: 'Sources', description: 'Who may post events, of which kind, authenticated how' },
       { name: 'Management', description: 'This document, and the event names to subscribe to' },
+      { name: 'Redelivery', description: 'Send parked runs their failed deliveries again: one event, or every run a filter matches' },
       { name: 'Ingestion', description: 'Where sources post events' },
       { name: 'Operations', description: 'Health, readiness and metrics' },
     ],
-    paths: { ...managementPaths(), ...ingestionPaths, ...operationsPaths },
+    paths: { ...managementPaths(), ...redeliveryPaths(), ...ingestionPaths, ...operationsPaths },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

@@ -9,6 +9,7 @@
  *   relay resume NAME                 deliver what NAME held, and new events again
  *   relay wake NAME                   signal the runs holding deliveries for NAME to look again
  *   relay payloads cleanup [--retention-hours H]   delete stored large payloads past their retention
+ *   relay redeliver …                 redeliver parked runs through the management API (./redeliver.ts)
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -23,6 +24,7 @@ import { reencryptSecrets } from '../db/rotate';
 import { parseEnv } from '../env';
 import { createLogger } from '../logger';
 import { openConfig, startErrorText } from '../run';
+import { redeliverCommand, RedeliverUsageError, REDELIVER_USAGE } from './redeliver';
 
 const USAGE = `usage: npm run relay -- <command>
 
@@ -41,6 +43,7 @@ const USAGE = `usage: npm run relay -- <command>
                               the longest retry window + parking period; the worker does it hourly
   wake NAME                   wake the runs holding deliveries for NAME (after a resume or
                               delete that could not reach Temporal)
+${REDELIVER_USAGE}
 
 The store is PostgreSQL at DATABASE_URL, else the embedded database in RELAY_DATA_DIR (stop
 the relay first: the embedded database has one user at a time).`;
@@ -184,6 +187,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'redeliver':
+      return redeliverCommand(rest, env);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -194,7 +199,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      e instanceof RedeliverUsageError ||
+      (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`relay: ${e.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
       return;

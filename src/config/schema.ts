@@ -56,7 +56,7 @@ export const destinationBaseSchema = z.looseObject({
     .positive()
     .max(1000)
     .default(10)
-    .describe('Requests in flight (and sockets) to this destination per worker process'),
+    .describe('Requests in flight to this destination, all worker processes together (sockets: at most this many per process)'),
   timeoutSeconds: z.number().positive().max(300).default(10).describe('Per request'),
   retryWindowSeconds: z
     .number()

@@ -1,7 +1,8 @@
 /**
  * Outbound HTTP for deliveries, token requests and enrichment, on undici: one connection
- * pool per destination (keep-alive, at most `maxConnections` sockets) behind an in-process
- * limiter (at most `maxConnections` requests in flight), redirects never followed, response
+ * pool per destination (keep-alive, at most `maxConnections` sockets) behind a limiter (at
+ * most `maxConnections` requests in flight: in this process by default, across every worker
+ * with the PostgreSQL one, src/http/pg-limiter.ts), redirects never followed, response
  * bodies read only up to a cap, and — for `restricted` requests — the outbound guard on the
  * resolved address (src/http/outbound-guard.ts).
  */
@@ -15,9 +16,19 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** The request itself (connect, send, headers, body), counted from when it holds its connection slot. */
   timeoutMs: number;
-  /** Pool key and its limit: requests with the same key share sockets and at most `maxConnections` are in flight. */
-  pool?: { key: string; maxConnections: number };
+  /**
+   * Pool key and its limit: requests with the same key share sockets and at most
+   * `maxConnections` are in flight. `shared`: the limit holds across processes (the client's
+   * `limiter`: destinations); otherwise in this process (token endpoints, the loyalty API).
+   */
+  pool?: { key: string; maxConnections: number; shared?: boolean };
+  /**
+   * How long to wait for a connection slot (with `pool`); default `timeoutMs`. When it runs
+   * out, `send` rejects with ConcurrencyWaitAborted and nothing was sent.
+   */
+  slotWaitMs?: number;
   /** Apply the outbound guard (destinations and their token endpoints). Operator-configured APIs are not restricted. */
   restricted?: boolean;
   /** Told how long the request waited for a `pool` slot (ms), whether it got one or the wait timed out. */
@@ -44,7 +55,7 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** CIDR ranges restricted requests may reach although they are loopback/private/link-local. */
   allowPrivateNetworks?: string[];
-  /** Shared limiter (tests inspect it); one per client otherwise. */
+  /** The limiter of `shared` pools (the PostgreSQL one: a cap across processes); an in-process one otherwise. */
   limiter?: ConcurrencyLimiter;
 }
 
@@ -54,7 +65,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   // extra CA costs about a millisecond of CPU, which a `ca` option pays again on each new connection.
   const ca = options.extraCa ? { secureContext: createSecureContext({ ca: [...rootCertificates, options.extraCa] }) } : {};
   const guard = createOutboundGuard(options.allowPrivateNetworks ?? []);
-  const limiter = options.limiter ?? createConcurrencyLimiter();
+  const local = createConcurrencyLimiter();
+  const acrossProcesses = options.limiter ?? local;
   const pools = new Map<string, Agent>();
   const shared = new Agent({ connect: ca, connections: 32 });
   const sharedRestricted = new Agent({ connect: { ...ca, lookup: guard.lookup }, connections: 32 });
@@ -90,16 +102,22 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     async send(req) {
       if (req.restricted) guard.checkLiteral(new URL(req.url).hostname);
-      const signal = AbortSignal.timeout(req.timeoutMs);
+      // The wait for a slot has its own bound; the request's timeout starts once the slot is
+      // held, so time spent queueing never aborts a request the destination already received.
       let release: (() => void) | undefined;
       if (req.pool) {
         const queuedAt = performance.now();
         try {
-          release = await limiter.acquire(req.pool.key, req.pool.maxConnections, signal);
+          release = await (req.pool.shared ? acrossProcesses : local).acquire(
+            req.pool.key,
+            req.pool.maxConnections,
+            AbortSignal.timeout(req.slotWaitMs ?? req.timeoutMs),
+          );
         } finally {
           req.onSlotWait?.(performance.now() - queuedAt);
         }
       }
+      const signal = AbortSignal.timeout(req.timeoutMs);
       try {
         const res = await request(req.url, {
           method: req.method,

@@ -1,11 +1,13 @@
 /**
  * Per-destination concurrency limits: at most N requests in flight to a destination from
- * this process, however many activities run at once. Waiters queue in arrival order.
+ * this process, however many activities run at once. Waiters queue in arrival order. Exact
+ * where one process sends (the embedded engine); across worker processes the PostgreSQL
+ * limiter (./pg-limiter.ts) holds the cap.
  */
 
 export class ConcurrencyWaitAborted extends Error {
   constructor(key: string, limit: number) {
-    super(`timed out waiting for one of ${limit} connection slots to ${key} (maxConnections)`);
+    super(`no connection slot to ${key} came free in time (maxConnections ${limit}); the request was not sent`);
     this.name = 'ConcurrencyWaitAborted';
   }
 }

@@ -51,7 +51,7 @@ export interface ReceiverOptions {
   /** Express `trust proxy`: which proxies' X-Forwarded-For names the client address; default none. */
   trustProxy?: boolean | number | string;
   /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
-  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns'>;
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns' | 'redelivery'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
   /** Temporal's remote codec endpoints at /codec (src/payloads/codec-server.ts); absent = not served. */

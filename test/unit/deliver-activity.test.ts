@@ -12,6 +12,7 @@ import { createActivities } from '../../activities';
 import type { DeliverInput } from '../../activities/types';
 import type { Credential } from '../../src/config/store';
 import { FailureType, type DeliveryFailureDetails } from '../../src/failure-types';
+import { ConcurrencyWaitAborted } from '../../src/http/limiter';
 import { BlockedAddressError } from '../../src/http/outbound-guard';
 import {
   activityEnv,
@@ -74,7 +75,8 @@ async function failureOf(p: Promise<unknown>): Promise<{ failure: ApplicationFai
 describe('deliver: a 2xx answer', () => {
   it('returns the receipt and sends the request with webhook-id, user-agent and the secret header', async () => {
     const { activities, requests, store } = setup([{ status: 202 }]);
-    const receipt = await deliver(activities, deliverInput(), { isLocal: true });
+    // The workflow's attempt timeout for timeoutSeconds 7: 2 × 7 + 25 s.
+    const receipt = await deliver(activities, deliverInput(), { isLocal: true, startToCloseTimeoutMs: 39_000 });
 
     assert.equal(receipt.httpStatus, 202);
     assert.equal(receipt.attempt, 1);
@@ -96,10 +98,30 @@ describe('deliver: a 2xx answer', () => {
       },
       body: '{"points":250}',
       timeoutMs: 7000,
-      pool: { key: 'crm-hook', maxConnections: 4 },
+      pool: { key: 'crm-hook', maxConnections: 4, shared: true },
+      // The wait for a connection slot gets what the attempt leaves after the request's own
+      // timeout and a 5 s margin (39 − 7 − 5 = 27 s, less the milliseconds this attempt ran).
+      slotWaitMs: requests[0]?.slotWaitMs,
       restricted: true,
     });
+    const wait = requests[0]?.slotWaitMs ?? -1;
+    assert.ok(wait > 20_000 && wait <= 27_000, `slot wait ${wait} ms`);
     assert.deepEqual(store.secretLookups, [['crm-hook', 'v1']]);
+  });
+
+  it('waits for no slot at all when the attempt has no time for the request after a wait', async () => {
+    const { activities, requests } = setup([{ status: 200 }]);
+    await deliver(activities, deliverInput(), { isLocal: true, startToCloseTimeoutMs: 12_000 });
+    assert.equal(requests[0]?.slotWaitMs, 0);
+  });
+
+  it('a slot that does not come free in time: retryable, saying nothing was sent', async () => {
+    const { activities } = setup([new ConcurrencyWaitAborted('crm-hook', 4)]);
+    const { failure, details } = await failureOf(deliver(activities, deliverInput(), { isLocal: true }));
+    assert.equal(failure.type, FailureType.DestinationUnavailable);
+    assert.equal(failure.nonRetryable, false);
+    assert.match(failure.message, /^crm-hook: no connection slot .* not sent/);
+    assert.equal(details.httpStatus, undefined);
   });
 
   it('sends the hop header: the event hop count + 1 (an event without one sends 1), not in the mapped request', async () => {

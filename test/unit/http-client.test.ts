@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createHttpClient } from '../../src/http/client';
+import { ConcurrencyWaitAborted } from '../../src/http/limiter';
 import { BlockedAddressError } from '../../src/http/outbound-guard';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 
@@ -78,6 +79,39 @@ describe('http client', () => {
     assert.ok(results.every((r) => r.status === 200));
     assert.equal(fresh.requests.length, 12);
     assert.ok(fresh.maxConcurrent <= 2, `saw ${fresh.maxConcurrent} at once`);
+    await fresh.close();
+    await http.close();
+  });
+
+  it('the request timeout starts when the slot is held: queueing behind slow requests never aborts one already sent', async () => {
+    const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
+    // Each answer takes 1 s; the third request queues ~2 s behind the first two, longer than its 1.8 s timeout.
+    const fresh = await startHttpsSink({ respond: () => ({ status: 200, delayMs: 1000 }) });
+    const opts = { restricted: true, timeoutMs: 1800, slotWaitMs: 30_000, pool: { key: 'queue', maxConnections: 1 } };
+    const results = await Promise.all([1, 2, 3].map((n) => http.send(post(`${fresh.url}/${n}`, opts))));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200],
+    );
+    assert.equal(fresh.requests.length, 3, 'each request sent once');
+    assert.equal(fresh.maxConcurrent, 1);
+    await fresh.close();
+    await http.close();
+  });
+
+  it('a slot wait that runs out rejects before sending anything', async () => {
+    const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
+    const fresh = await startHttpsSink({ respond: () => ({ status: 200, delayMs: 1500 }) });
+    const pool = { key: 'busy', maxConnections: 1 };
+    const holder = http.send(post(`${fresh.url}/holder`, { restricted: true, pool }));
+    await fresh.waitFor(1);
+    await assert.rejects(http.send(post(`${fresh.url}/waiter`, { restricted: true, pool, slotWaitMs: 50 })), ConcurrencyWaitAborted);
+    assert.equal((await holder).status, 200);
+    assert.deepEqual(
+      fresh.requests.map((r) => r.url),
+      ['/holder'],
+      'the request that found no slot was never sent',
+    );
     await fresh.close();
     await http.close();
   });

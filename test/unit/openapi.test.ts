@@ -93,6 +93,10 @@ describe('OpenAPI document', () => {
       '/v1/sources/{sourceId}': ['get', 'put', 'patch', 'delete'],
       '/v1/sources/{sourceId}/events': ['post'],
       '/v1/sources/{sourceId}/oauth/token': ['post'],
+      '/v1/events/{sourceId}/{eventId}/redeliver': ['post'],
+      '/v1/runs/{workflowId}/redeliver': ['post'],
+      '/v1/redeliveries': ['post'],
+      '/v1/redeliveries/{id}': ['get'],
       '/healthz': ['get'],
       '/readyz': ['get'],
       '/metrics': ['get'],
@@ -320,5 +324,53 @@ describe('GET /v1/event-types', () => {
     assert.ok(eventTypesSchema.safeParse(answer).success);
     assert.equal(eventTypesSchema.safeParse({ ...answer, caseSensitive: false }).success, false);
     assert.ok(schemas.EventTypes);
+  });
+});
+
+describe('OpenAPI: the redelivery routes', () => {
+  const codes = (path: string, method: string, status: string) =>
+    ((((doc.paths[path]?.[method] as Json).responses as Record<string, Json>)[status]?.content as Json)['application/json'] as Json)
+      .schema as { properties: { code: { enum: string[] } } };
+
+  it('are behind the admin token and list every refusal code, with Retry-After on 503', () => {
+    for (const [path, method] of [
+      ['/v1/events/{sourceId}/{eventId}/redeliver', 'post'],
+      ['/v1/runs/{workflowId}/redeliver', 'post'],
+      ['/v1/redeliveries', 'post'],
+      ['/v1/redeliveries/{id}', 'get'],
+    ] as const) {
+      const op = doc.paths[path]?.[method] as { security: unknown; responses: Record<string, Json> };
+      assert.deepEqual(op.security, [{ adminToken: [] }], path);
+      assert.ok(op.responses['401'] && op.responses['403'], path);
+      assert.ok(codes(path, method, '503').properties.code.enum.includes('temporal_unavailable'), path);
+      assert.ok((op.responses['503']?.headers as Json | undefined)?.['Retry-After'], `${path}: 503 without Retry-After`);
+    }
+    const one = '/v1/events/{sourceId}/{eventId}/redeliver';
+    assert.deepEqual(codes(one, 'post', '404').properties.code.enum, ['run_not_found', 'destination_not_found']);
+    assert.deepEqual(codes(one, 'post', '409').properties.code.enum, ['not_parked', 'already_delivered', 'not_failed', 'run_closed']);
+    assert.deepEqual(codes(one, 'post', '422').properties.code.enum, ['validation_failed', 'not_a_destination_of_run', 'invalid_request']);
+    assert.deepEqual(codes('/v1/redeliveries', 'post', '422').properties.code.enum, ['validation_failed', 'empty_range', 'too_many_runs']);
+    assert.deepEqual(codes('/v1/redeliveries/{id}', 'get', '404').properties.code.enum, ['redelivery_not_found']);
+    // Every code a redelivery route lists is explained (an unknown code would be echoed: "`x`: x").
+    for (const path of Object.keys(doc.paths).filter((p) => /redeliver/.test(p))) {
+      for (const op of Object.values(doc.paths[path] ?? {})) {
+        for (const [status, response] of Object.entries(((op as Json).responses as Record<string, Json> | undefined) ?? {})) {
+          if (Number(status) < 400) continue;
+          const enumerated = (
+            ((response.content as Json)['application/json'] as Json).schema as { properties: { code: { enum: string[] } } }
+          ).properties.code.enum;
+          for (const code of enumerated)
+            assert.ok(!String(response.description).includes(`\`${code}\`: ${code}`), `${path} ${status}: ${code} unexplained`);
+        }
+      }
+    }
+  });
+
+  it('documents the bulk request: since required, status one of the parked ones', () => {
+    const body = (((doc.paths['/v1/redeliveries']?.post as Json).requestBody as Json).content as Json)['application/json'] as Json;
+    const schema = body.schema as { required: string[]; properties: Record<string, Json>; additionalProperties: boolean };
+    assert.deepEqual(schema.required, ['since']);
+    assert.deepEqual(schema.properties.status?.enum, ['failed', 'partially_delivered']);
+    assert.equal(schema.additionalProperties, false);
   });
 });

@@ -96,7 +96,7 @@ describe('relayEvent', () => {
     assert.equal(keys.size, 1, 'every attempt carries the same webhook-id');
   });
 
-  test('a run in flight keeps the destination version it planned with; the next event uses the new one', async () => {
+  test('a run in flight keeps the destination version it planned with, but its retry sends the current secret; the next event uses the new version', async () => {
     let update: Promise<unknown> | undefined;
     let h: Harness | undefined = undefined;
     h = await harness(
@@ -112,7 +112,7 @@ describe('relayEvent', () => {
               { expected: d.version },
             );
           });
-          return { status: 503, headers: { 'retry-after': '1' } };
+          return { status: 503, headers: { 'retry-after': '3' } };
         }
         return { status: 200 };
       },
@@ -122,9 +122,10 @@ describe('relayEvent', () => {
     await update;
     assert.equal(first.status, 'delivered');
     assert.equal(first.destinations[0]?.destinationVersion, '1');
+    // The rotated secret reaches the retry (settings pinned, secret values current: activities/secrets.ts).
     assert.deepEqual(
       h.sink.requests.map((r) => r.headers['x-token']),
-      ['token-v1-aaaaaaaa', 'token-v1-aaaaaaaa'],
+      ['token-v1-aaaaaaaa', 'token-v2-bbbbbbbb'],
     );
     const next = await h.run(pointsIssued());
     assert.equal(next.destinations[0]?.destinationVersion, '2');

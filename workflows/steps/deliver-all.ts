@@ -9,15 +9,25 @@ import type { EnrichmentData } from '../../activities';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { DestinationPlan } from '../../src/config/store';
 import { FailureType } from '../../src/failure-types';
-import { abandonUpdate, destinationChangedSignal, redeliverUpdate, type AbandonRequest, type RedeliverRequest } from '../messages';
+import {
+  abandonUpdate,
+  destinationChangedSignal,
+  redeliverUpdate,
+  type AbandonRequest,
+  type RedeliverRequest,
+  type RefusalCode,
+} from '../messages';
 import type { DestinationResult, RelayEventOutcome, RelayEventResult } from '../types';
 import { RunBoard, runStatus } from './board';
 import { Delivery } from './delivery';
 import { minute } from './format';
 
-/** An operator's Update that cannot be carried out: nothing was sent or changed. */
-function refused(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'UpdateRefused');
+/**
+ * An operator's Update that cannot be carried out: nothing was sent or changed. `code` (in the
+ * failure's details) is what the management API answers with; see RefusalCode in ../messages.
+ */
+function refused(code: RefusalCode, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'UpdateRefused', nonRetryable: true, details: [{ code }] });
 }
 
 export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[], enrichment: EnrichmentData): Promise<RelayEventResult> {
@@ -52,18 +62,24 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
       // A failed delivery can be redelivered as soon as it failed, even while another destination
       // of the run is still retrying or held (the run parks only once every delivery has ended).
       validator: (request: RedeliverRequest = {}) => {
-        if (failedNames().length === 0) throw refused(`this run is not parked (${runStatus(deliveries)}): nothing failed to redeliver`);
+        if (failedNames().length === 0)
+          throw refused('not_parked', `this run is not parked (${runStatus(deliveries)}): nothing failed to redeliver`);
         const listed = request.destinations;
         if (listed !== undefined && (!Array.isArray(listed) || !listed.every((n) => typeof n === 'string'))) {
-          throw refused('destinations must be a list of destination names, e.g. {"destinations":["crm"]}');
+          throw refused('invalid_request', 'destinations must be a list of destination names, e.g. {"destinations":["crm"]}');
         }
         const names = named(request);
-        if (names.length === 0) throw refused('name at least one destination');
+        if (names.length === 0) throw refused('invalid_request', 'name at least one destination');
         for (const name of names) {
           const d = byName(name);
-          if (!d) throw refused(`"${name}" is not a destination of this run (it planned ${deliveries.map((x) => x.name).join(', ')})`);
-          if (d.state === 'delivered') throw refused(`"${name}" got a 2xx for this event: it is never sent the event again`);
-          if (d.state !== 'failed') throw refused(`"${name}" did not fail: it is ${d.state} already`);
+          if (!d)
+            throw refused(
+              'not_a_destination_of_run',
+              `"${name}" is not a destination of this run (it planned ${deliveries.map((x) => x.name).join(', ')})`,
+            );
+          if (d.state === 'delivered')
+            throw refused('already_delivered', `"${name}" got a 2xx for this event: it is never sent the event again`);
+          if (d.state !== 'failed') throw refused('not_failed', `"${name}" did not fail: it is ${d.state} already`);
         }
       },
     },
@@ -76,7 +92,7 @@ export async function deliverAll(event: CanonicalEvent, plans: DestinationPlan[]
     },
     {
       validator: (_request: AbandonRequest) => {
-        if (!parked) throw refused(`this run is not parked (${runStatus(deliveries)}): nothing to abandon`);
+        if (!parked) throw refused('not_parked', `this run is not parked (${runStatus(deliveries)}): nothing to abandon`);
       },
     },
   );
