@@ -19,6 +19,20 @@ export interface RedeliverPageInput {
   concurrency: number;
   /** The bulk operation's id: with the run's id, the Update id, so a resent Update is the same one. */
   operationId: string;
+  /** The operation's counts before this page and its cap: the last page reports the operation's totals. */
+  before?: { processed: number; done: number; skipped: number; failed: number };
+  maxRuns?: number;
+}
+
+/** A bulk redelivery's totals, reported by its last page (the `redelivery.completed` alert). */
+export interface RedeliveryCompleted {
+  operationId: string;
+  destination?: string;
+  processed: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  failures: RedeliveryFailure[];
 }
 
 export interface RedeliverPageResult {
@@ -41,7 +55,11 @@ interface PageCheckpoint {
   failures: RedeliveryFailure[];
 }
 
-export function createRedeliveryActivities(client: Client) {
+/**
+ * `onCompleted`: called by the operation's last page (no further page, or the cap reached) with
+ * its totals — from the activity that runs anyway, so the alert costs the operation no action.
+ */
+export function createRedeliveryActivities(client: Client, onCompleted?: (c: RedeliveryCompleted) => Promise<void>) {
   async function listPage(input: RedeliverPageInput): Promise<{ workflowIds: string[]; nextPageToken?: string }> {
     const response = await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
@@ -100,6 +118,19 @@ export function createRedeliveryActivities(client: Client) {
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, worker));
+      const before = input.before ?? { processed: 0, done: 0, skipped: 0, failed: 0 };
+      const processed = before.processed + page.workflowIds.length;
+      if (onCompleted && input.before && (!page.nextPageToken || (input.maxRuns !== undefined && processed >= input.maxRuns))) {
+        await onCompleted({
+          operationId: input.operationId,
+          ...(input.destination ? { destination: input.destination } : {}),
+          processed,
+          done: before.done + page.done,
+          skipped: before.skipped + page.skipped,
+          failed: before.failed + page.failed,
+          failures: page.failures.slice(0, 20),
+        });
+      }
       return {
         listed: page.workflowIds.length,
         done: page.done,

@@ -248,7 +248,7 @@ export const envSchema = z.object({
     .url()
     .optional()
     .describe(
-      'Operational alerts (destination.paused, destination.resumed, delivery.failed, delivery.sla_breached) are POSTed here, Standard Webhooks signed; unset = alerts are dropped.',
+      'Operational alerts (destination.paused, destination.resumed, delivery.failed, delivery.sla_breached, redelivery.completed) are POSTed here, Standard Webhooks signed; unset = alerts are dropped.',
     ),
   RELAY_ALERT_WEBHOOK_SECRET: z
     .string()

@@ -64,6 +64,7 @@ export async function createRelayWorker(options: RelayWorkerOptions): Promise<Wo
           namespace: options.namespace,
           dataConverter: options.dataConverter,
         }),
+        options.deps.watch?.redeliveryCompleted?.bind(options.deps.watch),
       ),
     },
     dataConverter: options.dataConverter,

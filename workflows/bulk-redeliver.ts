@@ -104,6 +104,9 @@ export async function bulkRedeliver(input: BulkRedeliverInput): Promise<Redelive
         ...(input.filter.destination ? { destination: input.filter.destination } : {}),
         concurrency: input.concurrency ?? 8,
         operationId: progress.id,
+        // For the last page's `redelivery.completed` alert (no command changes: only the input).
+        before: { processed: progress.processed, done: progress.done, skipped: progress.skipped, failed: progress.failed },
+        maxRuns: input.maxRuns,
       });
       progress.processed += page.listed;
       progress.done += page.done;

@@ -8,6 +8,7 @@
  * A problem with the database here is logged, never thrown: a 2xx must not turn into a retry.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { RedeliveryCompleted } from '../../activities/redelivery';
 import type { DeliverInput } from '../../activities/types';
 import { deliveryFailure } from '../../activities/failure';
 import { FailureType, type DeliveryFailureDetails } from '../failure-types';
@@ -29,6 +30,8 @@ export interface DeliveryWatch {
    * still parks the run). Returns the error to throw (a hold when the breaker paused the destination).
    */
   after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings | undefined, error: unknown): Promise<unknown>;
+  /** A bulk redelivery finished: `redelivery.completed`, once per operation. */
+  redeliveryCompleted?(c: RedeliveryCompleted): Promise<void>;
 }
 
 export class PgDeliveryWatch implements DeliveryWatch {
@@ -82,6 +85,14 @@ export class PgDeliveryWatch implements DeliveryWatch {
       this.warn('circuit breaker or alert not recorded (database)', { destination, error: (e as Error).message });
     }
     return error;
+  }
+
+  async redeliveryCompleted(c: RedeliveryCompleted): Promise<void> {
+    try {
+      await alertOnce(this.breaker.pool, [c.operationId], 'redelivery.completed', { ...c });
+    } catch (e) {
+      this.warn('redelivery.completed alert not recorded (database)', { operationId: c.operationId, error: (e as Error).message });
+    }
   }
 
   /** Once per delivery (run and destination): the first attempt that ends past the SLA deadline. */

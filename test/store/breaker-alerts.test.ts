@@ -177,6 +177,20 @@ describe('deliver activity alerts (PgDeliveryWatch)', () => {
     assert.equal(rows.length, 0);
   });
 
+  it('a bulk redelivery that finished writes redelivery.completed once per operation', async () => {
+    const watch = new PgDeliveryWatch(new Breaker(pool, 60), () => undefined);
+    const c = { operationId: 'redelivery-1', destination: 'crm', processed: 3, done: 2, skipped: 1, failed: 0, failures: [] };
+    await watch.redeliveryCompleted(c);
+    await watch.redeliveryCompleted(c); // the last page's activity retried
+    const rows = await alerts();
+    assert.deepEqual(
+      rows.map((r) => r.type),
+      ['redelivery.completed'],
+    );
+    assert.equal(rows[0]!.body.data.operationId, 'redelivery-1');
+    assert.equal(rows[0]!.body.data.done, 2);
+  });
+
   it('an attempt past the SLA deadline writes delivery.sla_breached once per run and destination', async () => {
     const watch = new PgDeliveryWatch(new Breaker(pool, 60), () => undefined);
     const late = { ...input, acceptedAtMs: Date.now() - 120_000, slaSeconds: 60 };

@@ -123,3 +123,38 @@ describe('redeliverPage', () => {
     );
   });
 });
+
+describe('redeliverPage: the operation’s last page reports its totals (redelivery.completed)', () => {
+  it('reports once at the last page (no page token), with the counts before it added; not at other pages', async () => {
+    const reported: unknown[] = [];
+    const onCompleted = (c: unknown) => {
+      reported.push(c);
+      return Promise.resolve();
+    };
+    const before = { processed: 100, done: 90, skipped: 8, failed: 2 };
+    const more = stubClient({ a: 'ok' }, 'page-3');
+    await new MockActivityEnvironment().run(createRedeliveryActivities(more.client, onCompleted).redeliverPage, { ...input, before });
+    assert.equal(reported.length, 0, 'another page follows');
+    const last = stubClient({ a: 'ok', b: 'delivered', d: 'broken' });
+    await new MockActivityEnvironment().run(createRedeliveryActivities(last.client, onCompleted).redeliverPage, { ...input, before });
+    assert.equal(reported.length, 1);
+    const c = reported[0] as { processed: number; done: number; skipped: number; failed: number; operationId: string };
+    assert.deepEqual(
+      { operationId: c.operationId, processed: c.processed, done: c.done, skipped: c.skipped, failed: c.failed },
+      { operationId: 'redelivery-op', processed: 103, done: 91, skipped: 9, failed: 3 },
+    );
+  });
+
+  it('the cap reached is the last page too', async () => {
+    const reported: unknown[] = [];
+    const { client } = stubClient({ a: 'ok', b: 'ok' }, 'page-2');
+    await new MockActivityEnvironment().run(
+      createRedeliveryActivities(client, (c) => {
+        reported.push(c);
+        return Promise.resolve();
+      }).redeliverPage,
+      { ...input, before: { processed: 8, done: 8, skipped: 0, failed: 0 }, maxRuns: 10 },
+    );
+    assert.equal(reported.length, 1);
+  });
+});
