@@ -133,10 +133,12 @@ describe('redeliverPage: the operation’s last page reports its totals (redeliv
     };
     const before = { processed: 100, done: 90, skipped: 8, failed: 2 };
     const more = stubClient({ a: 'ok' }, 'page-3');
-    await new MockActivityEnvironment().run(createRedeliveryActivities(more.client, onCompleted).redeliverPage, { ...input, before });
+    const notLast = createRedeliveryActivities(more.client, onCompleted);
+    await new MockActivityEnvironment().run((i: RedeliverPageInput) => notLast.redeliverPage(i), { ...input, before });
     assert.equal(reported.length, 0, 'another page follows');
     const last = stubClient({ a: 'ok', b: 'delivered', d: 'broken' });
-    await new MockActivityEnvironment().run(createRedeliveryActivities(last.client, onCompleted).redeliverPage, { ...input, before });
+    const lastPage = createRedeliveryActivities(last.client, onCompleted);
+    await new MockActivityEnvironment().run((i: RedeliverPageInput) => lastPage.redeliverPage(i), { ...input, before });
     assert.equal(reported.length, 1);
     const c = reported[0] as { processed: number; done: number; skipped: number; failed: number; operationId: string };
     assert.deepEqual(
@@ -148,13 +150,15 @@ describe('redeliverPage: the operation’s last page reports its totals (redeliv
   it('the cap reached is the last page too', async () => {
     const reported: unknown[] = [];
     const { client } = stubClient({ a: 'ok', b: 'ok' }, 'page-2');
-    await new MockActivityEnvironment().run(
-      createRedeliveryActivities(client, (c) => {
-        reported.push(c);
-        return Promise.resolve();
-      }).redeliverPage,
-      { ...input, before: { processed: 8, done: 8, skipped: 0, failed: 0 }, maxRuns: 10 },
-    );
+    const capped = createRedeliveryActivities(client, (c) => {
+      reported.push(c);
+      return Promise.resolve();
+    });
+    await new MockActivityEnvironment().run((i: RedeliverPageInput) => capped.redeliverPage(i), {
+      ...input,
+      before: { processed: 8, done: 8, skipped: 0, failed: 0 },
+      maxRuns: 10,
+    });
     assert.equal(reported.length, 1);
   });
 });
