@@ -4,7 +4,7 @@ export interface ManagementAnswer {
   status: number;
   headers: Headers;
   /** The parsed JSON body (`{}` when empty), with the error fields the tests read. */
-  body: Record<string, unknown> & { issues?: { path: string; message: string }[]; code?: string };
+  body: Record<string, unknown> & { code?: string; message?: string; issues?: { path: string; message: string }[] };
   /** The raw body, for failure messages. */
   text: string;
 }
