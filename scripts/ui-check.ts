@@ -39,6 +39,7 @@ import { createTemporalStarter, runSummary } from '../src/receiver/starter';
 import { embeddedUiCodec, installRuntime, startWorkerPart } from '../src/run';
 import { resolveTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
 import { createTestDatabase } from '../test/helpers/database';
 import { startHttpsSink, type SinkResponse } from '../test/helpers/https-sink';
 import { freePort } from '../test/helpers/ports';
@@ -48,14 +49,6 @@ const ROOT = join(__dirname, '..');
 /** The whole check, from the first start to the last screenshot (stopping has its own bound). */
 const TIME_LIMIT_MS = 4 * 60_000;
 const STOP_LIMIT_MS = 30_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PARKED_QUERY = 'RelayDeliveryStatus="partially_delivered" OR RelayDeliveryStatus="failed"';
 
 const say = (m: string) => process.stderr.write(`[ui-check] ${m}\n`);
@@ -287,7 +280,7 @@ async function main(): Promise<void> {
     // The list reads the visibility store, which lags the runs a little.
     await until('the parked runs in the list', async () => (await client.workflow.count(PARKED_QUERY)).count >= 2);
 
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     stack.add('chromium', () => browser.close());
     const shots = await screenshots(browser, ui, o.out, runs);
     for (const s of shots) process.stdout.write(`${s}\n`);

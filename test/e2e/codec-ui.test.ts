@@ -13,19 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../helpers/chromium';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
 import { freePort } from '../helpers/ports';
 import { startMainProcess, type MainProcess } from '../helpers/process';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const EMAIL = 'asha.rao.codec@example.com';
 const KEY = 'codec-ui-source-key';
 const skip = existsSync(CHROMIUM)

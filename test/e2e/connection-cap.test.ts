@@ -15,7 +15,7 @@ import { workflowIdFor } from '../../src/canonical-event';
 import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
-import { spawnRelay, type RelayProcess } from '../helpers/process';
+import { spawnRelay, workerEnv, type RelayProcess } from '../helpers/process';
 import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
@@ -68,17 +68,8 @@ test(
 
       const { server } = t;
       const taskQueue = uniqueTaskQueue('cap');
-      const env = {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: server.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        DATABASE_URL: store.url,
-        RELAY_MASTER_KEY: masterKey.toString('base64'),
-        RELAY_DATA_DIR: join(dir, 'data'),
-        RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-        RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
-        LOG_LEVEL: 'info',
-      };
+      // info: the test waits for the worker's "worker running" line.
+      const env = workerEnv({ server, taskQueue, databaseUrl: store.url, masterKey, dir }, { LOG_LEVEL: 'info' });
       // One after the other: the second reuses the workflow bundle the first cached.
       for (let i = 0; i < 2; i++) {
         const w = spawnRelay('src/worker-main.ts', env);

@@ -19,6 +19,7 @@ import type { RedeliveryProgress } from '../../workflows/bulk-redeliver';
 import { DeliveryStatus } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type RecordedRequest } from '../helpers/https-sink';
+import { callManagement, type ManagementAnswer } from '../helpers/management-client';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
 import { testBundle, testDataConverter, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
@@ -26,12 +27,7 @@ import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 const ADMIN_TOKEN = 'redelivery-admin-token-0123456789';
 const t = useTestTemporal();
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown> & { code?: string; message?: string; issues?: { path: string; message: string }[] };
-  text: string;
-}
+type Answer = ManagementAnswer;
 
 type CrmMode = 200 | 400 | 503;
 
@@ -112,15 +108,7 @@ function setup(): Promise<Stack> {
       },
       requests: sink.requests,
       startReceiverWith,
-      async call(method, path, body, r = receiver) {
-        const res = await fetch(`${r.url}/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer['body']) : {}, text };
-      },
+      call: (method, path, body, r = receiver) => callManagement(r.url, ADMIN_TOKEN, method, path, body),
       async start(event = samplePointsIssued()) {
         await starter.start(event);
         return event;

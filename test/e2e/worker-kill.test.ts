@@ -16,7 +16,7 @@ import { workflowIdFor } from '../../src/canonical-event';
 import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';
-import { spawnRelay, type RelayProcess } from '../helpers/process';
+import { spawnRelay, workerEnv, type RelayProcess } from '../helpers/process';
 import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
@@ -89,17 +89,7 @@ test(
 
       const { server } = t;
       const taskQueue = uniqueTaskQueue('worker-kill');
-      const env = {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: server.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        DATABASE_URL: store.url,
-        RELAY_MASTER_KEY: masterKey.toString('base64'),
-        RELAY_DATA_DIR: join(dir, 'data'),
-        RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-        RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
-        LOG_LEVEL: 'warn',
-      };
+      const env = workerEnv({ server, taskQueue, databaseUrl: store.url, masterKey, dir });
       workers.push(spawnRelay('src/worker-main.ts', env));
 
       const event = samplePointsIssued();

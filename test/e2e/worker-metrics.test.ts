@@ -15,7 +15,7 @@ import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { freePort } from '../helpers/ports';
-import { spawnRelay, startMainProcess } from '../helpers/process';
+import { spawnRelay, startMainProcess, workerEnv } from '../helpers/process';
 import { TEST_MASTER_KEY, uniqueTaskQueue } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
@@ -34,19 +34,13 @@ test('a worker run alone serves its delivery metrics on RELAY_WORKER_METRICS_POR
   );
   const port = await freePort();
   const taskQueue = uniqueTaskQueue('worker-metrics');
-  const worker = spawnRelay('src/worker-main.ts', {
-    TEMPORAL_ADDRESS: t.server.address,
-    TEMPORAL_NAMESPACE: t.server.namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    DATABASE_URL: store.url,
-    RELAY_MASTER_KEY: masterKey.toString('base64'),
-    RELAY_DATA_DIR: join(dir, 'data'),
-    RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-    RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
-    RELAY_WORKER_METRICS_PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-  });
+  const worker = spawnRelay(
+    'src/worker-main.ts',
+    workerEnv(
+      { server: t.server, taskQueue, databaseUrl: store.url, masterKey, dir },
+      { RELAY_WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' },
+    ),
+  );
   t.cleanup(async () => {
     await worker.stop();
     await sink.close();

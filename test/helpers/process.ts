@@ -59,6 +59,37 @@ export function spawnRelay(entry: string, env: Record<string, string>): RelayPro
   };
 }
 
+/** What a `src/worker-main.ts` child needs from its test: the dev server, its queue, the store. */
+export interface WorkerSetup {
+  server: { address: string; namespace: string };
+  taskQueue: string;
+  /** The PostgreSQL config store's URL. */
+  databaseUrl: string;
+  /** The payload master key (the test client's, so both read the runs' sealed payloads). */
+  masterKey: Buffer;
+  /** State goes in `dir/data`; the sink's CA is read from `dir/ca.pem`. */
+  dir: string;
+}
+
+/**
+ * The environment for `spawnRelay('src/worker-main.ts', …)`: the setup above, loopback
+ * destinations allowed (test sinks listen on 127.0.0.1), and `extra` on top.
+ */
+export function workerEnv(setup: WorkerSetup, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: setup.server.address,
+    TEMPORAL_NAMESPACE: setup.server.namespace,
+    TEMPORAL_TASK_QUEUE: setup.taskQueue,
+    DATABASE_URL: setup.databaseUrl,
+    RELAY_MASTER_KEY: setup.masterKey.toString('base64'),
+    RELAY_DATA_DIR: join(setup.dir, 'data'),
+    RELAY_EXTRA_CA_CERTS: join(setup.dir, 'ca.pem'),
+    RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
 export interface MainProcess {
   relay: RelayProcess;
   /** The receiver's base URL, `http://127.0.0.1:PORT`. */

@@ -1,8 +1,12 @@
 /** What every workflow test file needs: one dev server per file, cleanups, and a sample event. */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { heldRunsQuery } from '../../src/temporal/held-runs';
 import type { DevServer } from '../../src/temporal/dev-server';
+import type { relayEvent } from '../../workflows';
 import { startTestTemporal } from './temporal';
 
 export interface TestTemporal {
@@ -52,6 +56,26 @@ export function samplePointsIssued(overrides: Partial<CanonicalEvent> = {}): Can
     },
     ...overrides,
   };
+}
+
+/** Start a relayEvent run for a fresh sample pointsIssued on `taskQueue`, with the receiver's workflow id. */
+export function startSampleRun(client: Client, taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof relayEvent>> {
+  const event = samplePointsIssued();
+  return client.workflow.start<typeof relayEvent>('relayEvent', {
+    taskQueue,
+    workflowId: workflowIdFor(event.source, event.id),
+    args: [{ event }],
+  });
+}
+
+/** Resolve once at least `count` runs are held for the paused destination `name` (by search attribute). */
+export async function heldFor(client: Client, name: string, count: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { count: held } = await client.workflow.count(heldRunsQuery(name));
+    if (held >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`never saw ${count} run(s) holding ${name}`);
 }
 
 /** A Capillary customerAdded in PII-less mode as the receiver normalizes it: ids only. */

@@ -11,6 +11,7 @@ import { ConfigAdmin } from '../../src/config/admin';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
 import { createTestDatabase } from '../helpers/database';
+import { callManagement, type ManagementAnswer } from '../helpers/management-client';
 import { testServerUrl } from '../helpers/test-database-url';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
 
@@ -23,21 +24,10 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let receiver: TestReceiver;
 let store: PgConfigStore;
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown> & { issues?: { path: string; message: string }[]; code?: string };
-  text: string;
-}
+type Answer = ManagementAnswer;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${receiver.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer['body']) : {}, text };
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return callManagement(receiver.url, ADMIN_TOKEN, method, path, body, headers);
 }
 
 function hook(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -12,6 +12,7 @@ import { parseConfig } from '../../src/config/load';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
 import { createTestDatabase } from '../helpers/database';
+import { callManagement, type ManagementAnswer } from '../helpers/management-client';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -23,21 +24,10 @@ let admin: ConfigAdmin;
 /** Names the receiver was asked to wake (a stand-in for Temporal here; the dev server test does it for real). */
 const woken: string[] = [];
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown> & { issues?: { path: string; message: string }[]; code?: string };
-  text: string;
-}
+type Answer = ManagementAnswer;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${receiver.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer['body']) : {}, text };
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return callManagement(receiver.url, ADMIN_TOKEN, method, path, body, headers);
 }
 
 async function createHook(overrides: Record<string, unknown> = {}): Promise<Answer> {

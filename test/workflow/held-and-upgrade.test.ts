@@ -4,18 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Client } from '@temporalio/client';
 import { workflowIdFor } from '../../src/canonical-event';
 import { setDestinationPaused } from '../../src/config/pause';
 import { createHttpClient } from '../../src/http/client';
 import { LegacyRunsError, refuseLegacyRuns } from '../../src/temporal/drain-check';
-import { heldRunsQuery, resumeDestination, wakeHeldRuns } from '../../src/temporal/held-runs';
-import type { relayEvent } from '../../workflows';
+import { resumeDestination, wakeHeldRuns } from '../../src/temporal/held-runs';
 import { DeliveryStatus, HeldDestinations } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { outcomeOfFailedRun, startRelayWorker } from '../helpers/temporal';
-import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
+import { heldFor, samplePointsIssued, startSampleRun, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
 
@@ -33,24 +31,8 @@ async function setup() {
     await drop();
   });
   const client = t.server.env.client;
-  const start = () => {
-    const event = samplePointsIssued();
-    return client.workflow.start<typeof relayEvent>('relayEvent', {
-      taskQueue: relay.taskQueue,
-      workflowId: workflowIdFor(event.source, event.id),
-      args: [{ event }],
-    });
-  };
+  const start = () => startSampleRun(client, relay.taskQueue);
   return { sink, admin, pool, client, start };
-}
-
-async function heldFor(client: Client, name: string, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { count: held } = await client.workflow.count(heldRunsQuery(name));
-    if (held >= count) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`never saw ${count} run(s) holding ${name}`);
 }
 
 describe('paused destinations hold; resume delivers; delete parks', () => {

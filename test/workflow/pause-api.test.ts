@@ -5,18 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Client } from '@temporalio/client';
-import { workflowIdFor } from '../../src/canonical-event';
 import { applyConfig } from '../../src/config/apply';
 import { parseConfig } from '../../src/config/load';
 import { createHttpClient } from '../../src/http/client';
-import { heldRunsQuery, wakeHeldRuns } from '../../src/temporal/held-runs';
-import type { relayEvent } from '../../workflows';
+import { wakeHeldRuns } from '../../src/temporal/held-runs';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { fakeStarter, startReceiver } from '../helpers/receiver';
 import { startRelayWorker } from '../helpers/temporal';
-import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
+import { heldFor, startSampleRun, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -41,14 +38,7 @@ async function setup(destination: Record<string, unknown> = {}) {
     await sink.close();
     await drop();
   });
-  const start = () => {
-    const event = samplePointsIssued();
-    return client.workflow.start<typeof relayEvent>('relayEvent', {
-      taskQueue: relay.taskQueue,
-      workflowId: workflowIdFor(event.source, event.id),
-      args: [{ event }],
-    });
-  };
+  const start = () => startSampleRun(client, relay.taskQueue);
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(`${receiver.url}/v1${path}`, {
       method: 'POST',
@@ -58,15 +48,6 @@ async function setup(destination: Record<string, unknown> = {}) {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   return { sink, admin, client, start, post, doc };
-}
-
-async function heldFor(client: Client, name: string, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { count: held } = await client.workflow.count(heldRunsQuery(name));
-    if (held >= count) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`never saw ${count} run(s) holding ${name}`);
 }
 
 describe('pause and resume over the management API', () => {
