@@ -265,6 +265,13 @@ export const envSchema = z.object({
     .describe(
       'Circuit breaker: the first probe of an automatically paused destination this long after the pause; doubled after each failed probe, at most 1 h.',
     ),
+  RELAY_GAUGE_REFRESH_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(30)
+    .describe(
+      'How often the worker refreshes its destination state, held-runs and parked-runs gauges (one store query, and Temporal visibility counts per destination while runs hold or park); scrapes read the last figures.',
+    ),
   LOYALTY_API_URL: z.url().optional().describe('Base URL of the loyalty API used for enrichment.'),
   LOYALTY_API_AUTHORIZATION: z.string().optional().describe('Authorization header value for the loyalty API.'),
   CUSTOMER_PROFILE_API_URL: z

@@ -31,6 +31,7 @@ import { createLogger, sdkLogger, type Logger } from './logger';
 import { createLoyaltyApi } from './loyalty-api';
 import type { Registry } from 'prom-client';
 import { createDeliveryMetrics, createMetrics, createRegistry, serveMetrics } from './metrics';
+import { createOpsGauges } from './metrics-ops';
 import { createReceiverApp } from './receiver/app';
 import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
@@ -228,12 +229,21 @@ export async function startWorkerPart(
         log: opsLog,
       })
     : undefined;
+  const gauges = claims
+    ? createOpsGauges(metrics, {
+        pool: claims.pool,
+        client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
+        log: opsLog,
+      })
+    : undefined;
+  gauges?.start(env.RELAY_GAUGE_REFRESH_SECONDS * 1000);
   const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
     async stop() {
       await cleanup?.stop();
       await operations?.stop();
+      await gauges?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));

@@ -62,6 +62,14 @@ test('a worker run alone serves its delivery metrics on RELAY_WORKER_METRICS_POR
   assert.match(text, /^relay_deliveries_total\{destination="metrics-sink",outcome="delivered"\} 1$/m, worker.output());
   assert.match(text, /^relay_delivery_attempts_total\{destination="metrics-sink",outcome="delivered"\} 1$/m);
   assert.match(text, /^relay_delivery_latency_seconds_count\{destination="metrics-sink"\} 1$/m);
+  // The operations gauges, refreshed at start-up by the worker's timer (RELAY_GAUGE_REFRESH_SECONDS).
+  let gauges = text;
+  for (let i = 0; i < 50 && !/^relay_destination_state\{/m.test(gauges); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    gauges = await (await fetch(metricsUrl)).text();
+  }
+  assert.match(gauges, /^relay_destination_state\{destination="metrics-sink",state="active"\} 1$/m, worker.output());
+  assert.match(gauges, /^relay_held_runs\{destination="metrics-sink"\} 0$/m);
   // The receiver's metrics are not the worker's: they live in the receiver process.
   assert.doesNotMatch(text, /relay_events_accepted_total/);
 });
@@ -101,13 +109,16 @@ destinations: [{ name: main-sink, kind: webhook, events: [purchaseCompleted], ur
   assert.equal(res.status, 202, await res.text());
   await sink.waitFor(1, 30_000);
 
-  // The 2xx reaches the sink before the activity records it: poll the endpoint briefly.
+  // The 2xx reaches the sink before the activity records it, and the gauges' first refresh runs
+  // beside the worker's start: poll the endpoint briefly.
   let text = '';
-  for (let i = 0; i < 50 && !/relay_deliveries_total\{destination="main-sink"/.test(text); i++) {
+  const ready = (s: string) => /relay_deliveries_total\{destination="main-sink"/.test(s) && /^relay_destination_state\{/m.test(s);
+  for (let i = 0; i < 50 && !ready(text); i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 100));
     text = await (await fetch(`${main.base}/metrics`)).text();
   }
   assert.match(text, /^relay_events_accepted_total\{source="backend",outcome="started"\} 1$/m);
   assert.match(text, /^relay_deliveries_total\{destination="main-sink",outcome="delivered"\} 1$/m, main.relay.output());
+  assert.match(text, /^relay_destination_state\{destination="main-sink",state="active"\} 1$/m, 'the gauges are in the one registry');
   await assert.rejects(fetch(`http://127.0.0.1:${workerPort}/metrics`));
 });

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createDeliveryMetrics, createMetrics, createRegistry } from '../../src/metrics';
+import { registerOpsGauges } from '../../src/metrics-ops';
 
 const FILE = join(__dirname, '..', '..', 'docs', 'grafana', 'loyalty-relay.json');
 
@@ -120,7 +121,7 @@ export function parsePromql(expr: string): Parsed {
 async function exportedNames(): Promise<Set<string>> {
   const registry = createRegistry();
   createMetrics(registry);
-  createDeliveryMetrics(registry);
+  registerOpsGauges(createDeliveryMetrics(registry));
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);
@@ -201,7 +202,7 @@ describe('docs/grafana/loyalty-relay.json', () => {
   it('shows every delivery metric the worker exports', async () => {
     const used = new Set(expressions.flatMap(({ expr }) => [...parsePromql(expr).metrics]));
     const registry = createRegistry();
-    createDeliveryMetrics(registry);
+    registerOpsGauges(createDeliveryMetrics(registry));
     for (const m of await registry.getMetricsAsJSON()) {
       if (!m.name.startsWith('relay_')) continue;
       const series = String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name];
