@@ -14,7 +14,8 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
+import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
+import type { AlertWebhook } from './alerts/outbox';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
@@ -58,6 +59,8 @@ export interface ConfigParts {
   allowPrivateNetworks: string[];
   /** Large payloads' home (claim check) in this same database: every Client and Worker of the process needs it. */
   claims: ClaimCheckParts;
+  /** Where the worker sends operational alerts: RELAY_CONFIG's `alerts` block or RELAY_ALERT_WEBHOOK_URL/_SECRET (never both). */
+  alertWebhook?: AlertWebhook;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,11 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   // need not be in this process's environment.
   const file = env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
   const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
+  // The worker resolves the `alerts` block's own `${…}`s only: its secret, none of the receiver's.
+  const alertWebhook = alertWebhookFrom(
+    env,
+    file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined,
+  );
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);
@@ -109,11 +117,39 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
       store: claimStore,
       pool: db.pool,
     };
-    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, claims, close: () => db.close() };
+    return {
+      db,
+      box,
+      store: new PgConfigStore(db.pool, box),
+      admin,
+      allowPrivateNetworks,
+      claims,
+      ...(alertWebhook ? { alertWebhook } : {}),
+      close: () => db.close(),
+    };
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The alert webhook: the file's `alerts` block or the environment's RELAY_ALERT_WEBHOOK_URL and
+ * _SECRET. Both at once is refused: which one wins would be a guess an operator cannot see.
+ */
+export function alertWebhookFrom(
+  env: Pick<RelayEnv, 'RELAY_ALERT_WEBHOOK_URL' | 'RELAY_ALERT_WEBHOOK_SECRET' | 'RELAY_CONFIG'>,
+  fromFile: AlertWebhook | undefined,
+): AlertWebhook | undefined {
+  if (fromFile && env.RELAY_ALERT_WEBHOOK_URL) {
+    throw new ConfigError(env.RELAY_CONFIG ?? '<inline>', [
+      { path: 'alerts', message: 'the alert webhook is configured twice: here and by RELAY_ALERT_WEBHOOK_URL; keep one' },
+    ]);
+  }
+  if (fromFile) return fromFile;
+  return env.RELAY_ALERT_WEBHOOK_URL && env.RELAY_ALERT_WEBHOOK_SECRET
+    ? { url: env.RELAY_ALERT_WEBHOOK_URL, secret: env.RELAY_ALERT_WEBHOOK_SECRET }
+    : undefined;
 }
 
 /** Errors an operator fixes (configuration, keys, database, CLI): their message is enough, no stack. */
@@ -165,6 +201,8 @@ export async function startWorkerPart(
   claims?: ClaimCheckParts,
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
+  /** Where alerts go (ConfigParts.alertWebhook); none: pending alerts are dropped. */
+  alertWebhook?: AlertWebhook,
 ): Promise<RunningPart & { connection: NativeConnection }> {
   // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
   // in the config database); the embedded engine has one process, where the in-process limiter is exact.
@@ -222,9 +260,8 @@ export async function startWorkerPart(
     ? startOperationsJob({
         pool: claims.pool,
         client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
-        ...(env.RELAY_ALERT_WEBHOOK_URL && env.RELAY_ALERT_WEBHOOK_SECRET
-          ? { alertWebhook: { url: env.RELAY_ALERT_WEBHOOK_URL, secret: env.RELAY_ALERT_WEBHOOK_SECRET } }
-          : {}),
+        ...(alertWebhook ? { alertWebhook } : {}),
+        http,
         log: opsLog,
       })
     : undefined;

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     logger,
     config.allowPrivateNetworks,
     config.claims,
+    undefined,
+    config.alertWebhook,
   );
   onShutdownSignal(logger, async () => {
     await worker.stop();
