@@ -76,7 +76,12 @@ export interface ClaimCheckParts {
  * embedded engine in RELAY_DATA_DIR. With `applyFile` and RELAY_CONFIG set, the file is
  * applied first (create or update by name), so the store holds what the file says.
  */
-export async function openConfig(env: RelayEnv, logger: Logger, options: { applyFile?: boolean } = {}): Promise<ConfigParts> {
+export async function openConfig(
+  env: RelayEnv,
+  logger: Logger,
+  /** `alerts`: read the file's alert webhook (the worker; applyFile reads it with the rest). */
+  options: { applyFile?: boolean; alerts?: boolean } = {},
+): Promise<ConfigParts> {
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
   const masterKeys = masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) });
@@ -87,10 +92,11 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   const file = env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
   const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
   // The worker resolves the `alerts` block's own `${…}`s only: its secret, none of the receiver's.
-  const alertWebhook = alertWebhookFrom(
-    env,
-    file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined,
-  );
+  // Only processes that send alerts read them (not the CLI: it needs no alert secret).
+  const alertWebhook =
+    options.applyFile || options.alerts
+      ? alertWebhookFrom(env, file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined)
+      : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);

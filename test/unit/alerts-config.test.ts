@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadAlertWebhook, parseConfig } from '../../src/config/load';
-import { alertWebhookFrom } from '../../src/run';
+import { parseEnv } from '../../src/env';
+import { createLogger } from '../../src/logger';
+import { alertWebhookFrom, openConfig } from '../../src/run';
+import { createTestDatabase } from '../helpers/database';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const ENV = { ALERT_SECRET: SECRET, SINK_TOKEN: 'tok-1' };
@@ -138,6 +141,31 @@ alerts:
       secret: SECRET,
       timeoutMs: 10_000,
     });
+  });
+
+  it('openConfig gives the worker its alert webhook; the CLI (no alerts option) does not read it', async () => {
+    const database = await createTestDatabase({ migrate: false });
+    const previous = process.env.ALERT_SECRET;
+    process.env.ALERT_SECRET = SECRET;
+    try {
+      const env = parseEnv({
+        RELAY_CONFIG: file,
+        DATABASE_URL: database.url,
+        RELAY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+        RELAY_DATA_DIR: join(dir, 'data'),
+      });
+      const worker = await openConfig(env, createLogger('silent'), { alerts: true });
+      await worker.close();
+      assert.deepEqual(worker.alertWebhook, { url: 'http://127.0.0.1:9/alerts', secret: SECRET, timeoutMs: 10_000 });
+      delete process.env.ALERT_SECRET;
+      const cli = await openConfig(env, createLogger('silent'));
+      await cli.close();
+      assert.equal(cli.alertWebhook, undefined);
+    } finally {
+      if (previous === undefined) delete process.env.ALERT_SECRET;
+      else process.env.ALERT_SECRET = previous;
+      await database.drop();
+    }
   });
 
   it('an unset alert secret stops the worker, by name', () => {
