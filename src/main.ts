@@ -60,7 +60,16 @@ async function main(): Promise<void> {
   // One registry: the receiver's /metrics serves ingest and delivery metrics together.
   const registry = createRegistry();
   try {
-    const worker = await startWorkerPart(env, address, config.store, logger, config.allowPrivateNetworks, config.claims, registry);
+    const worker = await startWorkerPart(
+      env,
+      address,
+      config.store,
+      logger,
+      config.allowPrivateNetworks,
+      config.claims,
+      registry,
+      config.alertWebhook,
+    );
     parts.push(worker);
     parts.push(
       await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, config.claims, registry),

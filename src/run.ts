@@ -14,7 +14,8 @@ import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
 import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
+import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
+import type { AlertWebhook } from './alerts/outbox';
 import { PgConfigStore } from './config/pg-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
@@ -59,6 +60,8 @@ export interface ConfigParts {
   allowPrivateNetworks: string[];
   /** Large payloads' home (claim check) in this same database: every Client and Worker of the process needs it. */
   claims: ClaimCheckParts;
+  /** Where the worker sends operational alerts: RELAY_CONFIG's `alerts` block or RELAY_ALERT_WEBHOOK_URL/_SECRET (never both). */
+  alertWebhook?: AlertWebhook;
   close(): Promise<void>;
 }
 
@@ -74,7 +77,12 @@ export interface ClaimCheckParts {
  * embedded engine in RELAY_DATA_DIR. With `applyFile` and RELAY_CONFIG set, the file is
  * applied first (create or update by name), so the store holds what the file says.
  */
-export async function openConfig(env: RelayEnv, logger: Logger, options: { applyFile?: boolean } = {}): Promise<ConfigParts> {
+export async function openConfig(
+  env: RelayEnv,
+  logger: Logger,
+  /** `alerts`: read the file's alert webhook (the worker; applyFile reads it with the rest). */
+  options: { applyFile?: boolean; alerts?: boolean } = {},
+): Promise<ConfigParts> {
   const log = (message: string) => logger.info(message);
   const dataDir = resolve(env.RELAY_DATA_DIR);
   const masterKeys = masterKeysFromEnv(env, { dataDir, log: (m) => logger.warn(m) });
@@ -84,6 +92,12 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
   // need not be in this process's environment.
   const file = env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
   const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
+  // The worker resolves the `alerts` block's own `${…}`s only: its secret, none of the receiver's.
+  // Only processes that send alerts read them (not the CLI: it needs no alert secret).
+  const alertWebhook =
+    options.applyFile || options.alerts
+      ? alertWebhookFrom(env, file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined)
+      : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);
@@ -110,11 +124,39 @@ export async function openConfig(env: RelayEnv, logger: Logger, options: { apply
       store: claimStore,
       pool: db.pool,
     };
-    return { db, box, store: new PgConfigStore(db.pool, box), admin, allowPrivateNetworks, claims, close: () => db.close() };
+    return {
+      db,
+      box,
+      store: new PgConfigStore(db.pool, box),
+      admin,
+      allowPrivateNetworks,
+      claims,
+      ...(alertWebhook ? { alertWebhook } : {}),
+      close: () => db.close(),
+    };
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The alert webhook: the file's `alerts` block or the environment's RELAY_ALERT_WEBHOOK_URL and
+ * _SECRET. Both at once is refused: which one wins would be a guess an operator cannot see.
+ */
+export function alertWebhookFrom(
+  env: Pick<RelayEnv, 'RELAY_ALERT_WEBHOOK_URL' | 'RELAY_ALERT_WEBHOOK_SECRET' | 'RELAY_CONFIG'>,
+  fromFile: AlertWebhook | undefined,
+): AlertWebhook | undefined {
+  if (fromFile && env.RELAY_ALERT_WEBHOOK_URL) {
+    throw new ConfigError(env.RELAY_CONFIG ?? '<inline>', [
+      { path: 'alerts', message: 'the alert webhook is configured twice: here and by RELAY_ALERT_WEBHOOK_URL; keep one' },
+    ]);
+  }
+  if (fromFile) return fromFile;
+  return env.RELAY_ALERT_WEBHOOK_URL && env.RELAY_ALERT_WEBHOOK_SECRET
+    ? { url: env.RELAY_ALERT_WEBHOOK_URL, secret: env.RELAY_ALERT_WEBHOOK_SECRET }
+    : undefined;
 }
 
 /** Errors an operator fixes (configuration, keys, database, CLI): their message is enough, no stack. */
@@ -166,6 +208,8 @@ export async function startWorkerPart(
   claims?: ClaimCheckParts,
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
+  /** Where alerts go (ConfigParts.alertWebhook); none: pending alerts are dropped. */
+  alertWebhook?: AlertWebhook,
 ): Promise<RunningPart & { connection: NativeConnection }> {
   // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
   // in the config database); the embedded engine has one process, where the in-process limiter is exact.
@@ -223,9 +267,8 @@ export async function startWorkerPart(
     ? startOperationsJob({
         pool: claims.pool,
         client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
-        ...(env.RELAY_ALERT_WEBHOOK_URL && env.RELAY_ALERT_WEBHOOK_SECRET
-          ? { alertWebhook: { url: env.RELAY_ALERT_WEBHOOK_URL, secret: env.RELAY_ALERT_WEBHOOK_SECRET } }
-          : {}),
+        ...(alertWebhook ? { alertWebhook } : {}),
+        http,
         log: opsLog,
       })
     : undefined;

@@ -6,7 +6,7 @@ import { createLogger, startErrorText, installRuntime, openConfig, onShutdownSig
 async function main(): Promise<void> {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker', undefined, logFormat(env.RELAY_LOG_FORMAT));
-  const config = await openConfig(env, logger);
+  const config = await openConfig(env, logger, { alerts: true });
   installRuntime(logger);
   const worker = await startWorkerPart(
     env,
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     logger,
     config.allowPrivateNetworks,
     config.claims,
+    undefined,
+    config.alertWebhook,
   );
   onShutdownSignal(logger, async () => {
     await worker.stop();

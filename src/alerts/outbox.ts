@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { signatureHeaders } from '../destinations/signing';
+import type { HttpClient } from '../http/client';
 
 export type AlertType = 'destination.paused' | 'destination.resumed' | 'delivery.failed' | 'delivery.sla_breached' | 'redelivery.completed';
 
@@ -48,6 +49,8 @@ export interface AlertWebhook {
   /** `whsec_…` (Standard Webhooks). */
   secret: string;
   timeoutMs?: number;
+  /** Extra headers (the file's `alerts.headers`), e.g. the sink's own auth. */
+  headers?: Record<string, string>;
 }
 
 /** The wait before the next try of an alert that failed `attempts` times: 5 s doubling, at most 10 min. */
@@ -64,17 +67,18 @@ export interface SendResult {
 }
 
 /**
- * Send the pending alerts that are due, oldest first, at most `limit`. Without a webhook
+ * Send the pending alerts that are due, oldest first, at most `limit`, with the relay's outbound
+ * client under its guard (a `restricted` request: the alert URL is held to the destinations'
+ * private-network rules at send time too, whatever DNS answers). Without a webhook
  * configured, pending alerts are marked as dropped (sent_at set, last_error says why) so the
  * table does not grow. Sent rows older than 7 days are deleted (unless `prune: false`).
  */
 export async function sendPendingAlerts(
   pool: Pool,
   webhook: AlertWebhook | undefined,
-  options: { limit?: number; fetch?: typeof fetch; prune?: boolean } = {},
+  options: { http: HttpClient; limit?: number; prune?: boolean },
 ): Promise<SendResult> {
   const limit = options.limit ?? 50;
-  const doFetch = options.fetch ?? fetch;
   const result: SendResult = { sent: 0, failed: 0 };
   if (options.prune !== false) await pool.query(`DELETE FROM alert_outbox WHERE sent_at < now() - interval '7 days'`);
   if (!webhook) {
@@ -97,17 +101,19 @@ export async function sendPendingAlerts(
     const body = JSON.stringify(row.body);
     let problem: string | undefined;
     try {
-      const res = await doFetch(webhook.url, {
+      const res = await options.http.send({
         method: 'POST',
+        url: webhook.url,
         headers: {
+          ...webhook.headers,
           'content-type': 'application/json',
           'user-agent': 'loyalty-relay-alerts',
           ...signatureHeaders(webhook.secret, row.id, Math.floor(Date.now() / 1000), body),
         },
         body,
-        signal: AbortSignal.timeout(webhook.timeoutMs ?? 10_000),
+        timeoutMs: webhook.timeoutMs ?? 10_000,
+        restricted: true,
       });
-      await res.arrayBuffer().catch(() => undefined);
       if (res.status < 200 || res.status >= 300) problem = `alert webhook answered ${res.status}`;
     } catch (e) {
       problem = `alert webhook unreachable: ${(e as Error).message}`;

@@ -8,6 +8,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { sendPendingAlerts, type AlertWebhook } from '../alerts/outbox';
+import type { HttpClient } from '../http/client';
 import { destinationChangedSignal } from '../../workflows/messages';
 import { heldRunsQuery, wakeHeldRuns } from '../temporal/held-runs';
 import { PROBE_CLAIM_TIMEOUT_SECONDS } from './breaker';
@@ -16,6 +17,8 @@ export interface OperationsJobOptions {
   pool: Pool;
   client: Client;
   alertWebhook?: AlertWebhook;
+  /** The worker's outbound client (its guard and allowlist): alerts are sent with it. */
+  http: HttpClient;
   /** How often it runs (default 5 s). */
   intervalMs?: number;
   log: { warn(obj: object, msg: string): void };
@@ -71,7 +74,7 @@ export async function runOperationsOnce(o: OperationsJobOptions): Promise<void> 
   try {
     // Old sent alerts are deleted about once an hour (a scan of the table), not at every pass.
     const prune = Date.now() - lastPrune > 3_600_000;
-    await sendPendingAlerts(o.pool, o.alertWebhook, { prune });
+    await sendPendingAlerts(o.pool, o.alertWebhook, { http: o.http, prune });
     if (prune) lastPrune = Date.now();
   } catch (err) {
     o.log.warn({ err }, 'could not send pending alerts');

@@ -8,9 +8,26 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem, UrlRules } from '../destinations/connector';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import { checkUrl, HEADER_NAME, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
+import type { AlertWebhook } from '../alerts/outbox';
+import { signingSecretProblem } from '../destinations/signing';
+import {
+  checkUrl,
+  hasEnvRefs,
+  HEADER_NAME,
+  HEADER_VALUE_WHITELIST,
+  reservedHeaderProblem,
+  resolveAuthorityEnvRefs,
+} from '../destinations/webhook-rules';
+import { hasPlaceholders } from '../templates';
 import { parseCidr } from '../http/outbound-guard';
-import { DESTINATION_BASE_KEYS, outboundSchema, relayConfigSchema, type DestinationConfigInput } from './schema';
+import {
+  alertsSchema,
+  DESTINATION_BASE_KEYS,
+  outboundSchema,
+  relayConfigSchema,
+  type AlertsConfigInput,
+  type DestinationConfigInput,
+} from './schema';
 import type { Credential, DestinationConfig, SourceConfig } from './store';
 import { resolveSources, type ResolveRefs } from './sources';
 import { nulProblems } from './stored';
@@ -35,6 +52,8 @@ export interface RelayConfig {
   credentials: Credential[];
   destinations: DestinationConfig[];
   outbound: { allowPrivateNetworks: string[] };
+  /** The alert webhook with its `${…}`s resolved (not stored: the worker reads it from the file). */
+  alerts?: AlertWebhook;
 }
 
 type Env = Record<string, string | undefined>;
@@ -235,9 +254,41 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   });
 
   problems.push(...outboundProblems(cfg.outbound));
+  const alerts = cfg.alerts ? parseAlerts(cfg.alerts, resolve, urlRules, problems) : undefined;
 
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { sources, credentials, destinations, outbound: cfg.outbound };
+  return { sources, credentials, destinations, outbound: cfg.outbound, ...(alerts ? { alerts } : {}) };
+}
+
+/** Headers the alert sender sets itself (the signature and the body's type). */
+const ALERT_OWN_HEADERS = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'user-agent']);
+
+/**
+ * The `alerts` block: the URL under a webhook destination's rules (https, the outbound guard's
+ * ranges, no loop to the ingestion path, `${VAR}` in scheme and authority only, no placeholders:
+ * an alert is not an event), the secret a `whsec_…`, headers neither framing nor the signature's.
+ */
+export function parseAlerts(a: AlertsConfigInput, resolve: ResolveRefs, urlRules: UrlRules, problems: ConfigProblem[]): AlertWebhook {
+  const url = resolveAuthorityEnvRefs(a.url, (v) => resolve(v, 'alerts.url'));
+  problems.push(...checkUrl(url, a.allowInsecureHttp, 'alerts.url', urlRules));
+  if (hasPlaceholders(url)) problems.push({ path: 'alerts.url', message: 'the alert URL cannot hold placeholders' });
+  const secret = resolve(a.secret, 'alerts.secret');
+  const secretProblem = secret === '' && hasEnvRefs(a.secret) ? undefined : signingSecretProblem(secret);
+  if (secretProblem) problems.push({ path: 'alerts.secret', message: secretProblem });
+  const headers: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(a.headers ?? {})) {
+    const at = `alerts.headers.${key}`;
+    if (!HEADER_NAME.test(key)) problems.push({ path: at, message: `"${key}" is not a valid header name` });
+    const reserved = reservedHeaderProblem(key);
+    if (reserved) problems.push({ path: at, message: reserved });
+    if (ALERT_OWN_HEADERS.has(key.toLowerCase())) problems.push({ path: at, message: `"${key}" is set by the alert sender` });
+    if (hasPlaceholders(raw)) problems.push({ path: at, message: 'alert header values cannot hold placeholders' });
+    const value = resolve(raw, at);
+    if (!HEADER_VALUE_WHITELIST.test(value))
+      problems.push({ path: at, message: 'header values may hold only visible ASCII characters and spaces' });
+    headers[key] = value;
+  }
+  return { url, secret, timeoutMs: a.timeoutSeconds * 1000, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
 }
 
 function outboundProblems(outbound: RelayConfig['outbound']): ConfigProblem[] {
@@ -288,4 +339,22 @@ export function loadOutboundPolicy(file: string): RelayConfig['outbound'] {
   const problems = outboundProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data;
+}
+
+/**
+ * Only the `alerts` block of a configuration file (with the `outbound` allowlist its URL is
+ * judged by): what the worker sends alerts with. Only the alert block's `${…}`s are resolved,
+ * so the worker needs its own secret and none of the receiver's.
+ */
+export function loadAlertWebhook(file: string, env: Env): AlertWebhook | undefined {
+  const document = readConfigDocument(file);
+  const raw = document !== null && typeof document === 'object' ? (document as Record<string, unknown>).alerts : undefined;
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = alertsSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'alerts'));
+  const problems: ConfigProblem[] = [];
+  const urlRules = urlRulesFromEnv(env, loadOutboundPolicy(file).allowPrivateNetworks);
+  const alerts = parseAlerts(parsed.data, (value, at) => resolveEnvRefs(value, env, at, problems), urlRules, problems);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return alerts;
 }

@@ -133,16 +133,34 @@ export const outboundSchema = z
   })
   .strict();
 
+/**
+ * The operational alert webhook (README "Alerts"): configured like a webhook destination's URL
+ * and headers, always Standard Webhooks signed. Its `${VAR}`s are the worker's own secrets.
+ */
+export const alertsSchema = z
+  .object({
+    url: z.string().min(1, 'url is required'),
+    /** `whsec_…`, usually a `${ENV_VAR}` reference. */
+    secret: z.string().min(1, 'secret is required (alerts are always signed)'),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutSeconds: z.number().positive().max(300).default(10),
+    /** Development opt-in: allow plain http:// to localhost. */
+    allowInsecureHttp: z.boolean().default(false),
+  })
+  .strict();
+
 export const relayConfigSchema = z
   .object({
     sources: z.array(sourceSchema).default([]),
     credentials: z.array(credentialSchema).default([]),
     destinations: z.array(destinationBaseSchema).default([]),
     outbound: outboundSchema.default({ allowPrivateNetworks: [] }),
+    alerts: alertsSchema.optional(),
   })
   .strict();
 
 export type { SourceConfigInput } from './source-schema';
 export type DestinationConfigInput = z.infer<typeof destinationBaseSchema>;
 export type CredentialInput = z.infer<typeof credentialSchema>;
+export type AlertsConfigInput = z.infer<typeof alertsSchema>;
 export type RelayConfigInput = z.infer<typeof relayConfigSchema>;

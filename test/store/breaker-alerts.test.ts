@@ -17,6 +17,7 @@ import { Breaker } from '../../src/breaker/breaker';
 import { setDestinationPaused } from '../../src/config/pause';
 import type { PgConfigStore } from '../../src/config/pg-store';
 import { signatureHeaders } from '../../src/destinations/signing';
+import { createHttpClient } from '../../src/http/client';
 import { pgStoreFor } from '../helpers/config-store';
 
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
@@ -26,6 +27,8 @@ let drop: () => Promise<void>;
 let server: Server;
 let url: string;
 let answer = 204;
+// The alert sink listens on loopback: allowed explicitly, as the guard refuses it otherwise.
+const http = createHttpClient({ allowPrivateNetworks: ['127.0.0.0/8'] });
 const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 before(async () => {
@@ -44,6 +47,7 @@ before(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
 after(async () => {
+  await http.close();
   await new Promise((r) => server.close(r));
   await drop();
 });
@@ -226,8 +230,8 @@ describe('alert outbox', () => {
   it('sends each alert once, signed, with its id as webhook-id; an id written twice is one alert', async () => {
     assert.equal(await enqueueAlert(pool, 'alert_a', alertBody('delivery.failed', { destination: 'crm', workflowId: 'relay:x:1' })), true);
     assert.equal(await enqueueAlert(pool, 'alert_a', alertBody('delivery.failed', { destination: 'crm', workflowId: 'relay:x:1' })), false);
-    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }), { sent: 1, failed: 0 });
-    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }), { sent: 0, failed: 0 });
+    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 1, failed: 0 });
+    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 0 });
     assert.equal(received.length, 1);
     const r = received[0]!;
     assert.equal(r.headers['webhook-id'], 'alert_a');
@@ -239,20 +243,20 @@ describe('alert outbox', () => {
   it('a refused alert stays pending with the error and a later try', async () => {
     answer = 500;
     await enqueueAlert(pool, 'alert_b', alertBody('delivery.sla_breached', { destination: 'crm' }));
-    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }), { sent: 0, failed: 1 });
+    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 1 });
     const { rows } = await pool.query<{ attempts: number; last_error: string; sent_at: Date | null; later: boolean }>(
       "SELECT attempts, last_error, sent_at, next_attempt_at > now() AS later FROM alert_outbox WHERE id = 'alert_b'",
     );
     assert.deepEqual(rows[0], { attempts: 1, last_error: 'alert webhook answered 500', sent_at: null, later: true });
-    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }), { sent: 0, failed: 0 }, 'not due yet');
+    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 0 }, 'not due yet');
     answer = 204;
     await pool.query("UPDATE alert_outbox SET next_attempt_at = now() WHERE id = 'alert_b'");
-    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }), { sent: 1, failed: 0 });
+    assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 1, failed: 0 });
   });
 
   it('without a webhook, pending alerts are dropped (not kept forever)', async () => {
     await enqueueAlert(pool, 'alert_c', alertBody('destination.paused', { destination: 'crm' }));
-    await sendPendingAlerts(pool, undefined);
+    await sendPendingAlerts(pool, undefined, { http });
     const { rows } = await pool.query<{ sent: boolean; last_error: string }>(
       "SELECT sent_at IS NOT NULL AS sent, last_error FROM alert_outbox WHERE id = 'alert_c'",
     );

@@ -97,6 +97,7 @@ describe('circuit breaker and alerts', () => {
       pool,
       client,
       alertWebhook: { url: alertSink.url, secret: ALERT_SECRET },
+      http,
       intervalMs: 200,
       log: { warn: () => undefined },
     });
