@@ -26,7 +26,7 @@ import {
 async function main(): Promise<void> {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL, undefined, undefined, logFormat(env.RELAY_LOG_FORMAT));
-  const config = await openConfig(env, logger, { applyFile: true });
+  const config = await openConfig(env, logger, { applyFile: true, alerts: true });
   installRuntime(logger);
 
   let dev: DevServer | undefined;

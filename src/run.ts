@@ -80,7 +80,11 @@ export interface ClaimCheckParts {
 export async function openConfig(
   env: RelayEnv,
   logger: Logger,
-  /** `alerts`: read the file's alert webhook (the worker; applyFile reads it with the rest). */
+  /**
+   * `applyFile`: apply RELAY_CONFIG to the store (the receiver, `npm start`). `alerts`: read the
+   * file's alert webhook and resolve its secret (the processes that send alerts: the worker,
+   * `npm start`); a receiver alone checks the block's shape only and needs no alert secret.
+   */
   options: { applyFile?: boolean; alerts?: boolean } = {},
 ): Promise<ConfigParts> {
   const log = (message: string) => logger.info(message);
@@ -90,14 +94,14 @@ export async function openConfig(
   // Read once, before the database opens: an invalid file stops start-up at once. Without
   // applyFile (the worker) only the outbound policy is read, so the secrets the file references
   // need not be in this process's environment.
-  const file = env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env) : undefined;
+  const file =
+    env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env, { alerts: options.alerts ?? false }) : undefined;
   const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
   // The worker resolves the `alerts` block's own `${…}`s only: its secret, none of the receiver's.
   // Only processes that send alerts read them (not the CLI: it needs no alert secret).
-  const alertWebhook =
-    options.applyFile || options.alerts
-      ? alertWebhookFrom(env, file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined)
-      : undefined;
+  const alertWebhook = options.alerts
+    ? alertWebhookFrom(env, file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined)
+    : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);

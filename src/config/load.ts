@@ -216,8 +216,17 @@ export function versionOf(d: DestinationConfigInput): string {
   return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 12);
 }
 
+export interface ParseOptions {
+  /**
+   * false: the `alerts` block is checked for its shape only, its `${…}`s not resolved and it is
+   * left out of the result — a receiver applies the file but sends no alert, so it needs no
+   * alert secret. Default true.
+   */
+  alerts?: boolean;
+}
+
 /** Validate a parsed document (already YAML-decoded) into a RelayConfig, or throw ConfigError. */
-export function parseConfig(document: unknown, env: Env, file = '<inline>'): RelayConfig {
+export function parseConfig(document: unknown, env: Env, file = '<inline>', options: ParseOptions = {}): RelayConfig {
   const nul = nulProblems(document);
   if (nul.length > 0) throw new ConfigError(file, nul);
   const parsed = relayConfigSchema.safeParse(document ?? {});
@@ -254,7 +263,7 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>'): Rel
   });
 
   problems.push(...outboundProblems(cfg.outbound));
-  const alerts = cfg.alerts ? parseAlerts(cfg.alerts, resolve, urlRules, problems) : undefined;
+  const alerts = cfg.alerts && options.alerts !== false ? parseAlerts(cfg.alerts, resolve, urlRules, problems) : undefined;
 
   if (problems.length > 0) throw new ConfigError(file, problems);
   return { sources, credentials, destinations, outbound: cfg.outbound, ...(alerts ? { alerts } : {}) };
@@ -322,8 +331,8 @@ function readConfigDocument(file: string): unknown {
 }
 
 /** Read, parse and validate a YAML configuration file. */
-export function loadConfigFile(file: string, env: Env): RelayConfig {
-  return parseConfig(readConfigDocument(file), env, file);
+export function loadConfigFile(file: string, env: Env, options: ParseOptions = {}): RelayConfig {
+  return parseConfig(readConfigDocument(file), env, file, options);
 }
 
 /**

@@ -168,6 +168,34 @@ alerts:
     }
   });
 
+  it('a receiver applying the file needs no alert secret: the block is checked for its shape only', async () => {
+    const database = await createTestDatabase({ migrate: false });
+    const previous = process.env.ALERT_SECRET;
+    delete process.env.ALERT_SECRET;
+    // The receiver resolves its own secrets, not the alert block's.
+    process.env.RECEIVER_ONLY_SECRET = 'receiver-source-key-0123456789';
+    try {
+      const env = parseEnv({
+        RELAY_CONFIG: file,
+        DATABASE_URL: database.url,
+        RELAY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+        RELAY_DATA_DIR: join(dir, 'data'),
+      });
+      const receiver = await openConfig(env, createLogger('silent'), { applyFile: true });
+      await receiver.close();
+      assert.equal(receiver.alertWebhook, undefined);
+      // npm start sends alerts too: it resolves the block, so the unset secret stops it, by name.
+      await assert.rejects(
+        openConfig(env, createLogger('silent'), { applyFile: true, alerts: true }),
+        (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.path === 'alerts.secret'),
+      );
+    } finally {
+      delete process.env.RECEIVER_ONLY_SECRET;
+      if (previous !== undefined) process.env.ALERT_SECRET = previous;
+      await database.drop();
+    }
+  });
+
   it('an unset alert secret stops the worker, by name', () => {
     assert.throws(
       () => loadAlertWebhook(file, {}),
