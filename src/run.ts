@@ -17,6 +17,7 @@ import { applyConfig, applySummary } from './config/apply';
 import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
 import type { AlertWebhook } from './alerts/outbox';
 import { PgConfigStore } from './config/pg-store';
+import { CachedConfigStore, listenForConfigChanges, type ConfigListener } from './config/cached-store';
 import type { ConfigStore } from './config/store';
 import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
 import { FolderLockedError } from './db/folder-lock';
@@ -54,7 +55,7 @@ import { PgDeliveryWatch } from './breaker/watch';
 export interface ConfigParts {
   db: Database;
   box: SecretBox;
-  store: PgConfigStore;
+  store: ConfigStore;
   admin: ConfigAdmin;
   /** CIDR ranges destinations may reach although private (RELAY_ALLOW_PRIVATE_NETWORKS + the file's outbound). */
   allowPrivateNetworks: string[];
@@ -128,15 +129,29 @@ export async function openConfig(
       store: claimStore,
       pool: db.pool,
     };
+    // On a PostgreSQL server the source lookups of every event are cached and invalidated by
+    // NOTIFY (src/config/cached-store.ts). The embedded engine is one process on one connection:
+    // it keeps reading per event.
+    const pgStore = new PgConfigStore(db.pool, box);
+    let store: ConfigStore = pgStore;
+    let listener: ConfigListener | undefined;
+    if (db.engine === 'postgres' && env.DATABASE_URL) {
+      const cached = new CachedConfigStore(pgStore);
+      listener = await listenForConfigChanges(env.DATABASE_URL, cached, log);
+      store = cached;
+    }
     return {
       db,
       box,
-      store: new PgConfigStore(db.pool, box),
+      store,
       admin,
       allowPrivateNetworks,
       claims,
       ...(alertWebhook ? { alertWebhook } : {}),
-      close: () => db.close(),
+      close: async () => {
+        await listener?.close();
+        await db.close();
+      },
     };
   } catch (e) {
     await db.close().catch(() => undefined);
