@@ -33,6 +33,7 @@ describe('embedded config database', () => {
       '1764500000000_destination-pause',
       '1765200000000_claim-check-payloads',
       '1765400000000_breaker-alerts',
+      '1765600000000_config-notify',
     ]);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     started = Date.now();

@@ -11,6 +11,7 @@ const ALL = [
   '1764500000000_destination-pause',
   '1765200000000_claim-check-payloads',
   '1765400000000_breaker-alerts',
+  '1765600000000_config-notify',
 ];
 
 async function tables(pool: pg.Pool): Promise<string[]> {
