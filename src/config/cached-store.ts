@@ -31,6 +31,7 @@ export const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 export class CachedConfigStore implements ConfigStore {
   private readonly sources = new Map<string, { value: SourceConfig | undefined; until: number }>();
   private negatives = 0;
+  private readonly inflight = new Map<string, Promise<SourceConfig | undefined>>();
   /** Bumped on every invalidation: a read that started before one must not fill the cache. */
   private generation = 0;
   /** Caching only while change notifications are known to arrive. */
@@ -54,13 +55,29 @@ export class CachedConfigStore implements ConfigStore {
   invalidate(live = this.live): void {
     this.generation++;
     this.sources.clear();
+    this.inflight.clear();
     this.negatives = 0;
     this.live = live;
   }
 
-  async getSource(id: string): Promise<SourceConfig | undefined> {
+  getSource(id: string): Promise<SourceConfig | undefined> {
     const hit = this.sources.get(id);
-    if (hit && hit.until > this.now()) return hit.value;
+    if (hit && hit.until > this.now()) return Promise.resolve(hit.value);
+    // Concurrent misses for one id share one query (a burst at start, or of one bad id).
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = this.load(id, hit);
+      this.inflight.set(id, pending);
+      const done = pending;
+      const forget = () => {
+        if (this.inflight.get(id) === done) this.inflight.delete(id);
+      };
+      done.then(forget, forget);
+    }
+    return pending;
+  }
+
+  private async load(id: string, hit: { value: SourceConfig | undefined } | undefined): Promise<SourceConfig | undefined> {
     const generation = this.generation;
     const value = await this.inner.getSource(id);
     if (this.live && generation === this.generation) {
