@@ -335,19 +335,26 @@ export function loadConfigFile(file: string, env: Env, options: ParseOptions = {
   return parseConfig(readConfigDocument(file), env, file, options);
 }
 
+/** A top-level block of a decoded configuration document (undefined when absent). */
+function block(document: unknown, key: 'outbound' | 'alerts'): unknown {
+  return document !== null && typeof document === 'object' ? (document as Record<string, unknown>)[key] : undefined;
+}
+
+function outboundOf(document: unknown, file: string): RelayConfig['outbound'] {
+  const parsed = outboundSchema.default({ allowPrivateNetworks: [] }).safeParse(block(document, 'outbound'));
+  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'outbound'));
+  const problems = outboundProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return parsed.data;
+}
+
 /**
  * Only the `outbound` policy of a configuration file: what the worker uses. The rest of the
  * file (and the `${…}` secrets it references) is the business of whoever applies it, so a
  * worker starts without the receiver's secrets; the file must still be readable YAML.
  */
 export function loadOutboundPolicy(file: string): RelayConfig['outbound'] {
-  const document = readConfigDocument(file);
-  const raw = document !== null && typeof document === 'object' ? (document as Record<string, unknown>).outbound : undefined;
-  const parsed = outboundSchema.default({ allowPrivateNetworks: [] }).safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'outbound'));
-  const problems = outboundProblems(parsed.data);
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return parsed.data;
+  return outboundOf(readConfigDocument(file), file);
 }
 
 /**
@@ -357,12 +364,12 @@ export function loadOutboundPolicy(file: string): RelayConfig['outbound'] {
  */
 export function loadAlertWebhook(file: string, env: Env): AlertWebhook | undefined {
   const document = readConfigDocument(file);
-  const raw = document !== null && typeof document === 'object' ? (document as Record<string, unknown>).alerts : undefined;
+  const raw = block(document, 'alerts');
   if (raw === undefined || raw === null) return undefined;
   const parsed = alertsSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'alerts'));
   const problems: ConfigProblem[] = [];
-  const urlRules = urlRulesFromEnv(env, loadOutboundPolicy(file).allowPrivateNetworks);
+  const urlRules = urlRulesFromEnv(env, outboundOf(document, file).allowPrivateNetworks);
   const alerts = parseAlerts(parsed.data, (value, at) => resolveEnvRefs(value, env, at, problems), urlRules, problems);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return alerts;
