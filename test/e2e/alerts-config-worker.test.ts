@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setDestinationPaused } from '../../src/config/pause';
 import { signatureHeaders } from '../../src/destinations/signing';
+import { startAlertSink } from '../helpers/alert-sink';
 import { pgStoreFor } from '../helpers/config-store';
 import { freePort } from '../helpers/ports';
 import { spawnRelay } from '../helpers/process';
@@ -26,17 +25,8 @@ const RECEIVER_ONLY = 'RELAY_TEST_RECEIVER_SECRET_NOBODY_SETS';
 test('a worker sends alerts to the alerts block of RELAY_CONFIG, signed with its secret, without the receiver secrets', async () => {
   assert.equal(process.env[RECEIVER_ONLY], undefined);
   const dir = mkdtempSync(join(tmpdir(), 'relay-alerts-config-'));
-  const alerts: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-  const alertServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      alerts.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
-  const alertPort = (alertServer.address() as AddressInfo).port;
+  const alertSink = await startAlertSink();
+  const { alerts } = alertSink;
   writeFileSync(
     join(dir, 'relay.yaml'),
     `
@@ -47,7 +37,7 @@ sources:
 outbound:
   allowPrivateNetworks: [127.0.0.0/8]
 alerts:
-  url: http://127.0.0.1:${alertPort}/alerts
+  url: ${alertSink.url}
   allowInsecureHttp: true
   secret: \${ALERT_SECRET}
   headers:
@@ -76,7 +66,7 @@ alerts:
   });
   t.cleanup(async () => {
     await worker.stop();
-    await new Promise((r) => alertServer.close(r));
+    await alertSink.close();
     await store.drop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,6 +14,7 @@ import { workflowIdFor } from '../../src/canonical-event';
 import { setDestinationPaused } from '../../src/config/pause';
 import { signatureHeaders } from '../../src/destinations/signing';
 import type { relayEvent } from '../../workflows';
+import { startAlertSink } from '../helpers/alert-sink';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { freePort } from '../helpers/ports';
@@ -30,16 +29,8 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
   const dir = mkdtempSync(join(tmpdir(), 'relay-alerts-'));
   const sink = await startHttpsSink({ respond: () => ({ status: 400, body: 'bad request' }) });
   writeFileSync(join(dir, 'ca.pem'), sink.ca);
-  const alerts: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-  const alertServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      alerts.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
+  const alertSink = await startAlertSink();
+  const { alerts } = alertSink;
   const store = await pgStoreFor(
     {
       destinations: [
@@ -62,7 +53,7 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
     RELAY_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
     RELAY_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1',
     RELAY_WORKER_METRICS_PORT: String(port),
-    RELAY_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(alertServer.address() as AddressInfo).port}/alerts`,
+    RELAY_ALERT_WEBHOOK_URL: alertSink.url,
     RELAY_ALERT_WEBHOOK_SECRET: SECRET,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -70,7 +61,7 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
   t.cleanup(async () => {
     await worker.stop();
     await sink.close();
-    await new Promise((r) => alertServer.close(r));
+    await alertSink.close();
     await store.drop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -83,8 +74,7 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
   await t.server.env.client.workflow.start<typeof relayEvent>('relayEvent', { taskQueue, workflowId, args: [{ event }] });
 
   for (let i = 0; i < 300 && alerts.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-  const parsed = alerts.map((a) => ({ ...a, json: JSON.parse(a.body) as { type: string; data: Record<string, unknown> } }));
-  const byType = Object.fromEntries(parsed.map((a) => [a.json.type, a]));
+  const byType = Object.fromEntries(alerts.map((a) => [a.json.type, a]));
   assert.deepEqual(Object.keys(byType).sort(), ['delivery.failed', 'destination.paused'], worker.output());
   assert.deepEqual(byType['destination.paused']!.json.data, { destination: 'other', by: 'operator', reason: 'maintenance' });
   const failed = byType['delivery.failed']!.json.data;
@@ -92,7 +82,7 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
   assert.equal(failed.workflowId, workflowId);
   assert.equal(failed.httpStatus, 400);
   assert.equal(failed.failureType, 'DestinationRejected');
-  for (const a of parsed) {
+  for (const a of alerts) {
     const id = String(a.headers['webhook-id']);
     assert.equal(
       a.headers['webhook-signature'],

@@ -4,8 +4,6 @@
  * test/workflow/circuit-breaker.test.ts).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -18,45 +16,36 @@ import { setDestinationPaused } from '../../src/config/pause';
 import type { PgConfigStore } from '../../src/config/pg-store';
 import { signatureHeaders } from '../../src/destinations/signing';
 import { createHttpClient } from '../../src/http/client';
+import { startAlertSink, type AlertSink } from '../helpers/alert-sink';
 import { pgStoreFor } from '../helpers/config-store';
 
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
 let pool: Pool;
 let store: PgConfigStore;
 let drop: () => Promise<void>;
-let server: Server;
+let sink: AlertSink;
 let url: string;
-let answer = 204;
 // The alert sink listens on loopback: allowed explicitly, as the guard refuses it otherwise.
 const http = createHttpClient({ allowPrivateNetworks: ['127.0.0.0/8'] });
-const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 before(async () => {
   ({ pool, store, drop } = await pgStoreFor({
     destinations: [{ name: 'crm', kind: 'webhook', events: ['pointsIssued'], url: 'https://crm.example.com/hook' }],
   }));
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(answer).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  sink = await startAlertSink();
+  url = sink.url;
 });
 after(async () => {
   await http.close();
-  await new Promise((r) => server.close(r));
+  await sink.close();
   await drop();
 });
 beforeEach(async () => {
   await setDestinationPaused(pool, 'crm', false);
   await pool.query('DELETE FROM alert_outbox');
   await pool.query('DELETE FROM destination_health');
-  received.length = 0;
-  answer = 204;
+  sink.alerts.length = 0;
+  sink.answer = 204;
 });
 
 const alerts = async () =>
@@ -232,8 +221,8 @@ describe('alert outbox', () => {
     assert.equal(await enqueueAlert(pool, 'alert_a', alertBody('delivery.failed', { destination: 'crm', workflowId: 'relay:x:1' })), false);
     assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 1, failed: 0 });
     assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 0 });
-    assert.equal(received.length, 1);
-    const r = received[0]!;
+    assert.equal(sink.alerts.length, 1);
+    const r = sink.alerts[0]!;
     assert.equal(r.headers['webhook-id'], 'alert_a');
     const expected = signatureHeaders(SECRET, 'alert_a', Number(r.headers['webhook-timestamp']), r.body)['webhook-signature'];
     assert.equal(r.headers['webhook-signature'], expected);
@@ -241,7 +230,7 @@ describe('alert outbox', () => {
   });
 
   it('a refused alert stays pending with the error and a later try', async () => {
-    answer = 500;
+    sink.answer = 500;
     await enqueueAlert(pool, 'alert_b', alertBody('delivery.sla_breached', { destination: 'crm' }));
     assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 1 });
     const { rows } = await pool.query<{ attempts: number; last_error: string; sent_at: Date | null; later: boolean }>(
@@ -249,7 +238,7 @@ describe('alert outbox', () => {
     );
     assert.deepEqual(rows[0], { attempts: 1, last_error: 'alert webhook answered 500', sent_at: null, later: true });
     assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 0, failed: 0 }, 'not due yet');
-    answer = 204;
+    sink.answer = 204;
     await pool.query("UPDATE alert_outbox SET next_attempt_at = now() WHERE id = 'alert_b'");
     assert.deepEqual(await sendPendingAlerts(pool, { url, secret: SECRET }, { http }), { sent: 1, failed: 0 });
   });
@@ -261,7 +250,7 @@ describe('alert outbox', () => {
       "SELECT sent_at IS NOT NULL AS sent, last_error FROM alert_outbox WHERE id = 'alert_c'",
     );
     assert.deepEqual(rows[0], { sent: true, last_error: 'no alert webhook configured' });
-    assert.equal(received.length, 0);
+    assert.equal(sink.alerts.length, 0);
   });
 });
 

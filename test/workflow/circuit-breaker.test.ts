@@ -7,8 +7,6 @@
  * `destination.resumed`, each once and validly signed.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { workflowIdFor } from '../../src/canonical-event';
 import { Breaker } from '../../src/breaker/breaker';
@@ -17,6 +15,7 @@ import { PgDeliveryWatch } from '../../src/breaker/watch';
 import { signatureHeaders } from '../../src/destinations/signing';
 import { createHttpClient } from '../../src/http/client';
 import type { relayEvent } from '../../workflows';
+import { startAlertSink } from '../helpers/alert-sink';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';
 import { startRelayWorker } from '../helpers/temporal';
@@ -24,31 +23,6 @@ import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
 const ALERT_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-
-interface ReceivedAlert {
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  json: { type: string; data: Record<string, unknown> };
-}
-
-async function startAlertSink(): Promise<{ url: string; alerts: ReceivedAlert[]; close(): Promise<void> }> {
-  const alerts: ReceivedAlert[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      alerts.push({ headers: req.headers, body, json: JSON.parse(body) as ReceivedAlert['json'] });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`,
-    alerts,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, tries = 600): Promise<T> {
   for (let i = 0; i < tries; i++) {
