@@ -143,17 +143,37 @@ alerts:
     });
   });
 
-  it('openConfig gives the worker its alert webhook; the CLI (no alerts option) does not read it', async () => {
+  /**
+   * `body` with a throwaway database named by RELAY_CONFIG's env, and process.env holding
+   * exactly `vars` of the ones the file references (put back afterwards).
+   */
+  async function withFileEnv(vars: Record<string, string | undefined>, body: (env: ReturnType<typeof parseEnv>) => Promise<void>) {
     const database = await createTestDatabase({ migrate: false });
-    const previous = process.env.ALERT_SECRET;
-    process.env.ALERT_SECRET = SECRET;
+    const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    const set = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+    set(vars);
     try {
-      const env = parseEnv({
-        RELAY_CONFIG: file,
-        DATABASE_URL: database.url,
-        RELAY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-        RELAY_DATA_DIR: join(dir, 'data'),
-      });
+      await body(
+        parseEnv({
+          RELAY_CONFIG: file,
+          DATABASE_URL: database.url,
+          RELAY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+          RELAY_DATA_DIR: join(dir, 'data'),
+        }),
+      );
+    } finally {
+      set(previous);
+      await database.drop();
+    }
+  }
+
+  it('openConfig gives the worker its alert webhook; the CLI (no alerts option) does not read it', () =>
+    withFileEnv({ ALERT_SECRET: SECRET }, async (env) => {
       const worker = await openConfig(env, createLogger('silent'), { alerts: true });
       await worker.close();
       assert.deepEqual(worker.alertWebhook, { url: 'http://127.0.0.1:9/alerts', secret: SECRET, timeoutMs: 10_000 });
@@ -161,26 +181,11 @@ alerts:
       const cli = await openConfig(env, createLogger('silent'));
       await cli.close();
       assert.equal(cli.alertWebhook, undefined);
-    } finally {
-      if (previous === undefined) delete process.env.ALERT_SECRET;
-      else process.env.ALERT_SECRET = previous;
-      await database.drop();
-    }
-  });
+    }));
 
-  it('a receiver applying the file needs no alert secret: the block is checked for its shape only', async () => {
-    const database = await createTestDatabase({ migrate: false });
-    const previous = process.env.ALERT_SECRET;
-    delete process.env.ALERT_SECRET;
+  it('a receiver applying the file needs no alert secret: the block is checked for its shape only', () =>
     // The receiver resolves its own secrets, not the alert block's.
-    process.env.RECEIVER_ONLY_SECRET = 'receiver-source-key-0123456789';
-    try {
-      const env = parseEnv({
-        RELAY_CONFIG: file,
-        DATABASE_URL: database.url,
-        RELAY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-        RELAY_DATA_DIR: join(dir, 'data'),
-      });
+    withFileEnv({ ALERT_SECRET: undefined, RECEIVER_ONLY_SECRET: 'receiver-source-key-0123456789' }, async (env) => {
       const receiver = await openConfig(env, createLogger('silent'), { applyFile: true });
       await receiver.close();
       assert.equal(receiver.alertWebhook, undefined);
@@ -189,12 +194,7 @@ alerts:
         openConfig(env, createLogger('silent'), { applyFile: true, alerts: true }),
         (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.path === 'alerts.secret'),
       );
-    } finally {
-      delete process.env.RECEIVER_ONLY_SECRET;
-      if (previous !== undefined) process.env.ALERT_SECRET = previous;
-      await database.drop();
-    }
-  });
+    }));
 
   it('an unset alert secret stops the worker, by name', () => {
     assert.throws(
