@@ -16,12 +16,12 @@ import type {
   SourceResource,
 } from '../config/admin';
 import type { PauseState } from '../config/pause';
-import { HttpError, storeUnavailable, type FieldIssue } from '../errors';
+import { HttpError, type FieldIssue } from '../errors';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { safeEqual } from '../receiver/auth';
-import { sendHttpError } from '../receiver/error-handler';
+import { knownHttpError, sendHttpError } from '../receiver/error-handler';
 import { parseJsonBody, requireJsonType } from '../receiver/json';
 import { readBody } from '../receiver/read-body';
 import { redeliveryRouter, type RedeliveryOptions } from './redelivery';
@@ -277,9 +277,10 @@ export function managementRouter(o: ManagementOptions): express.Router {
   }
 
   // Errors of management routes: the receiver's answer format, but counted as management
-  // requests (not as refused events). A store that cannot be reached is a 503: retry later.
+  // requests (not as refused events). The store's refusals get their status from the one
+  // mapping; a store that cannot be reached is a 503: retry later.
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    const known = err instanceof HttpError ? err : storeUnavailable(err);
+    const known = knownHttpError(err);
     if (!known) return next(err);
     res.locals.managementCode = known.code;
     if (known.status >= 500) audit.error({ err, requestId: req.requestId }, known.message);

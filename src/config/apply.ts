@@ -6,8 +6,8 @@
  * nothing. A second apply of the same file reports every entry unchanged.
  */
 import { destinationConnectors } from '../destinations';
-import { HttpError } from '../errors';
 import type { ConfigAdmin } from './admin';
+import { ImmutableFieldError, InvalidEntryError } from './admin/errors';
 import { ConfigError, resolveEnvRefs, type ConfigProblem, type RelayConfig } from './load';
 import { credentialSecretPaths, replaceAt, valuesAt } from './stored';
 import { sourceSecretPaths } from './stored';
@@ -72,8 +72,9 @@ export async function applyConfig(
             : undefined;
           out.push({ type: 'destination', name: d.name, action, ...(note ? { note } : {}) });
         } catch (e) {
-          if (e instanceof HttpError)
-            throw new ConfigError(`destination "${d.name}"`, [{ path: e.issues?.[0]?.path ?? '', message: e.message }]);
+          // What the store refuses of an entry the file's rules allowed: a changed kind, events or sources, or a credential set that does not exist.
+          if (e instanceof ImmutableFieldError) throw new ConfigError(`destination "${d.name}"`, [{ path: e.field, message: e.message }]);
+          if (e instanceof InvalidEntryError) throw new ConfigError(`destination "${d.name}"`, e.problems);
           throw e;
         }
       }

@@ -3,6 +3,7 @@
  * Client mistakes are 4xx with a precise code; internals never leak into a response.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import { configStoreHttpError } from '../api/config-store-errors';
 import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -10,6 +11,16 @@ import type { Metrics } from '../metrics';
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+}
+
+/**
+ * What a route's code throws, as an HTTP answer: an HttpError as it is, a domain error by its
+ * mapping (the configuration store's: src/api/config-store-errors.ts), a store outage as 503.
+ * Undefined for anything else (a bug: 500, logged). The management router answers with it too.
+ */
+export function knownHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  return configStoreHttpError(err) ?? storeUnavailable(err);
 }
 
 function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined {
@@ -30,8 +41,8 @@ function toHttpError(err: unknown, maxBodyBytes: number): HttpError | undefined 
       return new MalformedJsonError(e.message);
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', e.message);
-  // The configuration database is down: the sender keeps the event and retries.
-  return storeUnavailable(err);
+  // A refusal of the configuration store, or the store is down (the sender keeps the event and retries).
+  return knownHttpError(err);
 }
 
 /**
