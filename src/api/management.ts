@@ -15,6 +15,7 @@ import type {
   ResourceMeta,
   SourceResource,
 } from '../config/admin';
+import { EntryNotFoundError } from '../config/admin/errors';
 import type { PauseState } from '../config/pause';
 import { HttpError, type FieldIssue } from '../errors';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
@@ -136,7 +137,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
     const base = `/${c.path}`;
     const item = `/${c.path}/:key`;
     const key = (req: Request) => String(req.params.key);
-    const missing = (k: string) => new HttpError(404, 'not_found', `${c.what} "${k}" does not exist`);
+    const missing = (k: string) => new EntryNotFoundError(c.what, k);
 
     router.get(base, requireAdmin, async (_req, res) => {
       res.json({ items: await admin.read((w) => c.list(w)) });
@@ -209,7 +210,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
   // Pause and resume: state of the live destination, not a new version (no If-Match needed:
   // the last of concurrent pauses and resumes wins, and each is safe to repeat).
   const pauseAnswer = (s: PauseState) => ({ name: s.name, paused: s.paused, pausedReason: s.reason, pausedAt: s.pausedAt, pausedBy: s.by });
-  const noDestination = (name: string) => new HttpError(404, 'not_found', `destination "${name}" does not exist`);
+  const noDestination = (name: string) => new EntryNotFoundError('destination', name);
 
   router.post('/destinations/:key/pause', requireAdmin, async (req, res) => {
     const name = String(req.params.key);
