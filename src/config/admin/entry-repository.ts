@@ -110,13 +110,8 @@ export class EntryRepository<T, R> {
   async delete(key: string, pre: Precondition): Promise<void> {
     await this.current(key, pre);
     const { rows } = await this.db.query<{ name: string }>(this.t.users, [key]);
-    if (rows.length > 0) {
-      throw new EntryInUseError(
-        this.t.what,
-        key,
-        rows.map((r) => r.name),
-      );
-    }
+    const users = rows.map((r) => r.name);
+    if (users.length > 0) throw new EntryInUseError(this.t.what, key, users);
     await this.db.query(`DELETE FROM ${this.t.table} WHERE ${this.t.key} = $1`, [key]);
   }
 
