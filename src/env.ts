@@ -146,7 +146,22 @@ export const envSchema = z.object({
     .min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)')
     .optional()
     .describe(
-      'Bearer token (≥ 24 characters) of the management API (`/v1/destinations`, `/v1/credentials`, `/v1/sources`). Unset: the management API answers 403 `management_api_disabled`.',
+      'Bearer token (≥ 24 characters) of the management API (`/v1/destinations`, `/v1/credentials`, `/v1/sources`), and what signs in to the web console (`/console`). Unset: the management API answers 403 `management_api_disabled`.',
+    ),
+  RELAY_CONSOLE_SESSION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(8 * 3600)
+    .describe(
+      'How long a web console session lasts (8 hours by default; 60 s to 7 days), from sign-in with `RELAY_ADMIN_TOKEN` at `/console`; not extended by use. See "Console".',
+    ),
+  RELAY_TEMPORAL_UI_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Base URL of the Temporal Web UI the console links failed runs to (e.g. `https://cloud.temporal.io`). Unset: the embedded dev server's UI under `npm start` (`http://localhost:$TEMPORAL_UI_PORT`), else no links.",
     ),
   RELAY_ALLOW_PRIVATE_NETWORKS: z
     .string()
