@@ -12,6 +12,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { PROBE_CLAIM_TIMEOUT_SECONDS } from '../breaker/breaker';
 import { LATENCY_BUCKETS_MS, quantileMs } from '../breaker/delivery-stats';
+import { EntryNotFoundError } from '../config/admin/errors';
 import { HttpError } from '../errors';
 import { parkedRunsQuery } from '../metrics-ops';
 import { heldRunsQuery } from '../temporal/held-runs';
@@ -180,7 +181,7 @@ export async function destinationHealth(deps: HealthDeps, windowMinutes: number,
       ORDER BY d.name`,
     [since, only ?? null, PROBE_CLAIM_TIMEOUT_SECONDS],
   );
-  if (only !== undefined && rows.length === 0) throw new HttpError(404, 'not_found', `destination "${only}" does not exist`);
+  if (only !== undefined && rows.length === 0) throw new EntryNotFoundError('destination', only);
   const { rows: latencyRows } = await deps.pool.query<{ name: string; bucket: number; n: number }>(
     `SELECT name, u.i::int AS bucket, sum(u.v)::int AS n
        FROM delivery_stats, unnest(latency) WITH ORDINALITY AS u(v, i)
