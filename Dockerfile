@@ -1,5 +1,5 @@
 # The relay's receiver and worker (one image, two commands; see docker-compose.yml).
-# TypeScript is compiled and the workflow bundle built here (`npm run build`), so a container
+# TypeScript is compiled, the workflow bundle and the web console built here (`npm run build`), so a container
 # runs `node` on dist/: nothing is compiled, bundled or written at start.
 
 FROM node:20-bookworm-slim AS build
@@ -12,6 +12,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY migrations ./migrations
 COPY scripts ./scripts
+COPY console ./console
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -21,6 +22,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # dist/: the compiled relay, its migrations and the prebuilt workflow bundle.
 COPY --from=build /app/dist ./dist
+# console/dist/: the web console's built files, served at /console.
+COPY --from=build /app/console/dist ./console/dist
 COPY config ./config
 # With DATABASE_URL and RELAY_MASTER_KEY (production) nothing is written to RELAY_DATA_DIR; it is
 # writable anyway for a one-container trial with the embedded store.

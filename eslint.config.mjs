@@ -8,13 +8,13 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const TS_FILES = ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
+const TS_FILES = ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'console/src/**/*.{ts,tsx}'];
 
 const SANDBOX = 'workflow code runs in the deterministic Temporal sandbox (see docs/architecture.md, "Workflow code")';
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', 'data/', '.cache/', 'dist/', 'bench-results/'],
+    ignores: ['node_modules/', 'data/', '.cache/', 'dist/', 'bench-results/', 'console/dist/', 'test-results/'],
   },
   js.configs.recommended,
   {
@@ -75,6 +75,11 @@ export default defineConfig(
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
       ],
     },
+  },
+  {
+    // The console runs in the browser: its globals, none of Node's.
+    files: ['console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' } },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

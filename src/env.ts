@@ -124,6 +124,19 @@ export const envSchema = z.object({
     .min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)')
     .optional()
     .describe('Bearer token of the management API (/v1/destinations, /v1/credentials, /v1/sources); unset = the API is disabled.'),
+  RELAY_CONSOLE_SESSION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(8 * 3600)
+    .describe('How long a web console session (signed in with RELAY_ADMIN_TOKEN at /console) lasts; it is not extended by use.'),
+  RELAY_TEMPORAL_UI_URL: z
+    .url()
+    .optional()
+    .describe(
+      "Base URL of the Temporal Web UI the console links failed runs to (e.g. https://temporal.example.com or https://cloud.temporal.io); unset = the embedded dev server's UI under npm start, else no links.",
+    ),
   RELAY_ALLOW_PRIVATE_NETWORKS: z
     .string()
     .transform((v) =>

@@ -439,6 +439,8 @@ export async function startReceiverPart(
           },
         }
       : {}),
+    // The console signs in against the management API: served wherever that is.
+    ...(admin ? { console: { sessionSeconds: env.RELAY_CONSOLE_SESSION_SECONDS } } : {}),
     openApi: openApiDocument,
     codec: {
       codecs: relayPayloadCodecs(codecOptions),

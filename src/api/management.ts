@@ -17,10 +17,11 @@ import type {
 } from '../config/admin';
 import type { PauseState } from '../config/pause';
 import { HttpError, storeUnavailable, type FieldIssue } from '../errors';
+import { authenticateAdmin } from './admin-auth';
+import type { ConsoleSessions } from './console-sessions';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { safeEqual } from '../receiver/auth';
 import { sendHttpError } from '../receiver/error-handler';
 import { parseJsonBody, requireJsonType } from '../receiver/json';
 import { readBody } from '../receiver/read-body';
@@ -30,6 +31,8 @@ export interface ManagementOptions {
   admin: ConfigAdmin;
   /** RELAY_ADMIN_TOKEN; unset = every management route answers 403 management_api_disabled. */
   adminToken?: string;
+  /** Console sessions (src/api/console-sessions.ts): their cookie is let in too, with its CSRF token on unsafe methods. */
+  sessions?: ConsoleSessions;
   logger: Logger;
   metrics: Metrics;
   maxBodyBytes: number;
@@ -85,16 +88,10 @@ export function managementRouter(o: ManagementOptions): express.Router {
       const code = typeof res.locals.managementCode === 'string' ? res.locals.managementCode : '';
       metrics.management.inc({ method: req.method, resource: resourceOf(req), status: String(res.statusCode), code });
     });
-    if (!o.adminToken) {
-      return next(new HttpError(403, 'management_api_disabled', 'the management API is disabled: set RELAY_ADMIN_TOKEN to enable it'));
-    }
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (!m?.[1] || !safeEqual(m[1], o.adminToken)) {
-      return next(
-        new HttpError(401, 'unauthorized', 'send Authorization: Bearer <RELAY_ADMIN_TOKEN>', undefined, {
-          'WWW-Authenticate': 'Bearer realm="loyalty-relay-admin"',
-        }),
-      );
+    try {
+      authenticateAdmin(req, o);
+    } catch (err) {
+      return next(err);
     }
     next();
   };

@@ -17,10 +17,13 @@ import {
 } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { consoleSessionRouter } from '../api/console-session';
+import { createConsoleSessions } from '../api/console-sessions';
 import { managementRouter, type ManagementOptions } from '../api/management';
 import { codecRouter, type CodecServerOptions } from '../payloads/codec-server';
 import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
+import { consoleAssetsRouter, defaultConsoleDir } from './console-assets';
 import { errorHandler } from './error-handler';
 import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
 import { parseJsonBody, requireJsonType } from './json';
@@ -54,6 +57,8 @@ export interface ReceiverOptions {
   management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns' | 'redelivery'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
+  /** The web console at /console (its files, sign-in); its sessions need management.adminToken. */
+  console?: { dir?: string; sessionSeconds: number };
   /** Temporal's remote codec endpoints at /codec (src/payloads/codec-server.ts); absent = not served. */
   codec?: Omit<CodecServerOptions, 'logger'>;
 }
@@ -138,8 +143,15 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     });
   }
 
+  const adminToken = options.management?.adminToken;
+  const sessions = options.console && adminToken ? createConsoleSessions(adminToken, options.console.sessionSeconds) : undefined;
+  if (options.console) {
+    app.use('/console', consoleSessionRouter({ adminToken, sessions, throttle, metrics, logger, now }));
+    app.use('/console', consoleAssetsRouter(options.console.dir ?? defaultConsoleDir()));
+  }
+
   if (options.management) {
-    app.use('/v1', managementRouter({ ...options.management, logger, metrics, maxBodyBytes, maxJsonDepth }));
+    app.use('/v1', managementRouter({ ...options.management, sessions, logger, metrics, maxBodyBytes, maxJsonDepth }));
   }
 
   if (options.codec) app.use('/codec', codecRouter({ ...options.codec, logger }));

@@ -1,0 +1,54 @@
+/** Sign-in with the admin token (RELAY_ADMIN_TOKEN): exchanged once for a session cookie, never kept. */
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { FormError, TextField } from '../components/field';
+import { signIn, type Session } from '../session';
+
+export function SignInScreen({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const session = await signIn(token);
+      setToken('');
+      onSignedIn(session);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldError =
+    error instanceof ApiError && error.status === 401
+      ? 'that is not the admin token'
+      : error instanceof ApiError
+        ? error.issuesAt('token')
+        : undefined;
+  const formError = error instanceof ApiError && error.status === 401 ? undefined : error;
+  return (
+    <main class="sign-in">
+      <h1>Loyalty Relay</h1>
+      <form onSubmit={(e) => void onSubmit(e)} aria-label="Sign in">
+        <TextField
+          id="token"
+          label="Admin token"
+          type="password"
+          value={token}
+          onInput={setToken}
+          error={fieldError}
+          hint="The relay's RELAY_ADMIN_TOKEN. It is exchanged for a session cookie and not stored by the browser."
+          autoComplete="current-password"
+          required
+        />
+        {error instanceof ApiError && error.issuesAt('token').length > 0 ? null : <FormError error={formError} />}
+        <button type="submit" disabled={busy || token === ''}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
