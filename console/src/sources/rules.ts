@@ -39,10 +39,10 @@ export interface SourceDraft {
 /** Each auth type's fields: secret ones shown as password inputs, optional ones left out when empty. */
 export const AUTH_FIELDS: Record<
   AuthType,
-  readonly { key: string; label: string; secret?: boolean; optional?: boolean; number?: boolean }[]
+  readonly { key: string; label: string; secret?: boolean; optional?: boolean; number?: boolean; fallback?: string }[]
 > = {
   header: [
-    { key: 'header', label: 'Header (default X-API-KEY)', optional: true },
+    { key: 'header', label: 'Header', optional: true, fallback: 'X-API-KEY' },
     { key: 'key', label: 'Key', secret: true },
   ],
   basic: [
@@ -50,8 +50,8 @@ export const AUTH_FIELDS: Record<
     { key: 'password', label: 'Password', secret: true },
   ],
   signature: [
-    { key: 'header', label: 'Header (default X-Signature)', optional: true },
-    { key: 'algorithm', label: 'Algorithm (sha1 or sha256; default sha1)', optional: true },
+    { key: 'header', label: 'Header', optional: true, fallback: 'X-Signature' },
+    { key: 'algorithm', label: 'Algorithm: sha1 or sha256', optional: true, fallback: 'sha1' },
     { key: 'secret', label: 'Secret', secret: true },
   ],
   webengage: [
@@ -61,7 +61,7 @@ export const AUTH_FIELDS: Record<
   oauth: [
     { key: 'clientId', label: 'Client id' },
     { key: 'clientSecret', label: 'Client secret', secret: true },
-    { key: 'tokenTtlSeconds', label: 'Token lifetime, seconds (default 900)', optional: true, number: true },
+    { key: 'tokenTtlSeconds', label: 'Token lifetime in seconds', optional: true, number: true, fallback: '900' },
   ],
 };
 

@@ -135,7 +135,7 @@ export function SourceForm({ existingIds, onCreated }: { existingIds: readonly s
         <TextField
           key={`${draft.authType}-${f.key}`}
           id={`source-auth-${f.key}`}
-          label={f.optional ? `${f.label} (optional)` : f.label}
+          label={f.optional ? `${f.label} (optional${f.fallback ? `, default ${f.fallback}` : ''})` : f.label}
           type={f.secret ? 'password' : 'text'}
           autoComplete={f.secret ? 'new-password' : 'off'}
           value={draft.auth[f.key] ?? ''}

@@ -130,7 +130,7 @@ export function NotificationScreen({ params }: RouteProps) {
           <details
             class="panel"
             open={advanced || shown.maxConnections !== undefined || shown.slaSeconds !== undefined}
-            onToggle={(ev) => setAdvanced((ev.currentTarget as HTMLDetailsElement).open)}
+            onToggle={(ev) => setAdvanced(ev.currentTarget.open)}
           >
             <summary>Advanced settings</summary>
             <TextField
