@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
+import type { HealthDeps } from './api/destination-health';
 import { openApiDocument } from './api/openapi';
 import { eventTypes } from './api/event-types';
 import { ConfigAdmin } from './config/admin';
@@ -49,6 +50,7 @@ import { namespaceRetentionSeconds, startClaimCleanupJob } from './payloads/clai
 import { ClaimStore } from './payloads/claim-store';
 import { Breaker } from './breaker/breaker';
 import { startOperationsJob } from './breaker/job';
+import { DeliveryStats, STATS_FLUSH_MS } from './breaker/delivery-stats';
 import { PgDeliveryWatch } from './breaker/watch';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
@@ -240,11 +242,14 @@ export async function startWorkerPart(
   // The circuit breaker and alerts live in the configuration database (the claim check's pool).
   const breaker = claims ? new Breaker(claims.pool, env.RELAY_BREAKER_PROBE_SECONDS) : undefined;
   const opsLog = logger.child({ component: 'operations' });
+  const warnOps = (message: string, meta: Record<string, unknown>) => opsLog.warn(meta, message);
+  // The console's health figures, shared through the database like the breaker's counts.
+  const stats = claims ? new DeliveryStats(claims.pool, warnOps) : undefined;
   const deps: ActivityDeps = {
     store,
     http,
     metrics,
-    ...(breaker ? { watch: new PgDeliveryWatch(breaker, (message, meta) => opsLog.warn(meta, message)) } : {}),
+    ...(breaker ? { watch: new PgDeliveryWatch(breaker, warnOps, stats) } : {}),
     ...(env.LOYALTY_API_URL
       ? { loyaltyApi: createLoyaltyApi(http, { baseUrl: env.LOYALTY_API_URL, authorization: env.LOYALTY_API_AUTHORIZATION }) }
       : {}),
@@ -299,6 +304,7 @@ export async function startWorkerPart(
       })
     : undefined;
   gauges?.start(env.RELAY_GAUGE_REFRESH_SECONDS * 1000);
+  stats?.start(STATS_FLUSH_MS);
   const metricsServer = registry ? undefined : await serveWorkerMetrics(env, metrics.registry, logger);
   return {
     connection,
@@ -308,6 +314,7 @@ export async function startWorkerPart(
       await gauges?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await stats?.stop();
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await connection.close();
       await http.close();
@@ -436,6 +443,7 @@ export async function startReceiverPart(
             // Runs holding deliveries for a resumed or deleted destination look at it again (deliver, or park as failed).
             wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
             redelivery: { client, taskQueue: env.TEMPORAL_TASK_QUEUE, maxRuns: env.RELAY_REDELIVERY_MAX_RUNS },
+            ...(claims ? { health: healthDeps(env, client, claims.pool, embeddedUi) } : {}),
           },
         }
       : {}),
@@ -466,6 +474,12 @@ export async function startReceiverPart(
       await connection?.close();
     },
   };
+}
+
+/** The console's destination health: the store, visibility, and the Temporal UI to link runs to (RELAY_TEMPORAL_UI_URL, else the embedded one). */
+function healthDeps(env: RelayEnv, client: Client, pool: ClaimCheckParts['pool'], embeddedUi?: EmbeddedUiCodec): HealthDeps {
+  const ui = env.RELAY_TEMPORAL_UI_URL ?? embeddedUi?.origins[0];
+  return { pool, client, namespace: env.TEMPORAL_NAMESPACE, ...(ui ? { temporalUiUrl: ui } : {}) };
 }
 
 /** Run `stop` on SIGINT/SIGTERM once; a second signal exits at once. */

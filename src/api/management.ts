@@ -18,6 +18,8 @@ import type {
 import type { PauseState } from '../config/pause';
 import { HttpError, storeUnavailable, type FieldIssue } from '../errors';
 import { authenticateAdmin } from './admin-auth';
+import { destinationHealth, parseWindow, type HealthDeps } from './destination-health';
+import { eventTypeSchema } from './event-schema';
 import type { ConsoleSessions } from './console-sessions';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
@@ -44,6 +46,8 @@ export interface ManagementOptions {
    * signalled. After a delete (they park the deliveries as failed) and a resume (they deliver).
    */
   wakeHeldRuns?: (name: string) => Promise<number>;
+  /** Destination health (src/api/destination-health.ts); absent = those routes are not served. */
+  health?: HealthDeps;
   /** Redelivery of parked runs (needs Temporal); absent = those routes are not served. */
   redelivery?: RedeliveryOptions;
 }
@@ -264,12 +268,26 @@ export function managementRouter(o: ManagementOptions): express.Router {
     remove: (w, k, p) => w.deleteSource(k, p),
   });
 
+  if (o.health) {
+    const health = o.health;
+    router.get('/destination-health', requireAdmin, async (req, res) => {
+      res.json(await destinationHealth(health, parseWindow(req.query.windowMinutes)));
+    });
+    router.get('/destinations/:key/health', requireAdmin, async (req, res) => {
+      const report = await destinationHealth(health, parseWindow(req.query.windowMinutes), String(req.params.key));
+      res.json({ window: report.window, temporal: report.temporal, ...report.items[0] });
+    });
+  }
+
   if (o.redelivery) router.use(redeliveryRouter({ ...o.redelivery, admin, logger, requireAdmin, jsonBody }));
 
   if (o.documents?.eventTypes) {
     const eventTypes = o.documents.eventTypes;
     router.get('/event-types', requireAdmin, (_req, res) => {
       res.json(eventTypes());
+    });
+    router.get('/event-types/:name/schema', requireAdmin, (req, res) => {
+      res.json(eventTypeSchema(String(req.params.name)));
     });
   }
 

@@ -86,7 +86,7 @@ export const withETag = (description: string, schema: unknown) => ({
   content: json(schema),
 });
 
-/** The management routes' security: the admin token. */
-export const ADMIN = [{ adminToken: [] }];
+/** The management routes' security: the admin token, or a console session (its CSRF token on changes). */
+export const ADMIN = [{ adminToken: [] }, { consoleSession: [] }];
 /** Routes without the admin token (`[]`: none at all). */
 export const NONE: unknown[] = [];

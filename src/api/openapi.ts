@@ -6,13 +6,14 @@
  */
 import { license, version } from '../../package.json';
 import { componentSchemas } from './openapi-components';
+import { consolePaths } from './openapi-console';
 import { ingestionPaths, operationsPaths } from './openapi-ingestion';
 import { managementPaths } from './openapi-management';
 import { redeliveryPaths } from './openapi-redelivery';
 
 const DESCRIPTION = `Durable event relay for loyalty programs: sources post events, each becomes a Temporal workflow that delivers it to the destinations subscribed to it.
 
-**Management API** (/v1/destinations, /v1/credentials, /v1/sources, /v1/event-types): \`Authorization: Bearer <RELAY_ADMIN_TOKEN>\`; 403 \`management_api_disabled\` when the variable is not set. Request bodies are entries of the configuration file (README: Configuration file). Every GET, POST and PUT of a resource answers an \`ETag: "<version>"\`; PUT needs that version back in \`If-Match\` (or a \`version\` field), DELETE in \`If-Match\`: without it 428 \`precondition_required\`, with an old one 412 \`version_conflict\`.
+**Management API** (/v1/destinations, /v1/credentials, /v1/sources, /v1/event-types, /v1/destination-health): \`Authorization: Bearer <RELAY_ADMIN_TOKEN>\`, or the web console's session cookie (POST /console/session) with its \`X-CSRF-Token\` on changes; 403 \`management_api_disabled\` when the variable is not set. Request bodies are entries of the configuration file (README: Configuration file). Every GET, POST and PUT of a resource answers an \`ETag: "<version>"\`; PUT needs that version back in \`If-Match\` (or a \`version\` field), DELETE in \`If-Match\`: without it 428 \`precondition_required\`, with an old one 412 \`version_conflict\`.
 
 **Errors** are \`{ code, message, issues?, requestId }\`; every answer carries \`X-Request-Id\` (the request's own, when it sends a well-formed one).`;
 
@@ -33,11 +34,17 @@ function buildDocument(): Record<string, unknown> {
       { name: 'Ingestion', description: 'Where sources post events' },
       { name: 'Operations', description: 'Health, readiness and metrics' },
     ],
-    paths: { ...managementPaths(), ...redeliveryPaths(), ...ingestionPaths, ...operationsPaths },
+    paths: { ...managementPaths(), ...consolePaths(), ...redeliveryPaths(), ...ingestionPaths, ...operationsPaths },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'RELAY_ADMIN_TOKEN' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'relay_console_session',
+          description: "The web console's session (POST /console/session); POST, PUT, PATCH and DELETE also need its `X-CSRF-Token`",
+        },
         sourceKey: {
           type: 'apiKey',
           in: 'header',

@@ -13,6 +13,7 @@ import type { DeliverInput } from '../../activities/types';
 import { deliveryFailure } from '../../activities/failure';
 import { FailureType, type DeliveryFailureDetails } from '../failure-types';
 import { alertOnce, type Breaker, type CircuitBreakerSettings } from './breaker';
+import type { DeliveryStats } from './delivery-stats';
 
 /** The failures that say the destination is down (not that this event is bad). */
 const DOWN: string[] = [FailureType.DestinationUnavailable, FailureType.RetryWindowExhausted, FailureType.DestinationGone];
@@ -38,10 +39,13 @@ export class PgDeliveryWatch implements DeliveryWatch {
   constructor(
     private readonly breaker: Breaker,
     private readonly warn: (message: string, meta: Record<string, unknown>) => void,
+    /** The console's shared delivery figures (src/breaker/delivery-stats.ts); absent: not noted. */
+    private readonly stats?: DeliveryStats,
   ) {}
 
   async after(input: DeliverInput, run: AttemptRun, settings: CircuitBreakerSettings | undefined, error: unknown): Promise<unknown> {
     const destination = input.destination;
+    this.noteStats(input, error);
     try {
       if (error === undefined) {
         await this.breaker.succeeded(destination);
@@ -93,6 +97,26 @@ export class PgDeliveryWatch implements DeliveryWatch {
     } catch (e) {
       this.warn('redelivery.completed alert not recorded (database)', { operationId: c.operationId, error: (e as Error).message });
     }
+  }
+
+  /** The attempt in the shared figures: a settled delivery (as the worker's metrics count it), a retry, or nothing for a hold. */
+  private noteStats(input: DeliverInput, error: unknown): void {
+    if (!this.stats) return;
+    if (error !== undefined && (!(error instanceof ApplicationFailure) || error.type === FailureType.DestinationPaused)) return;
+    const at = new Date();
+    const failed = error instanceof ApplicationFailure;
+    if (!failed && input.lastRequest === false) return; // not settled: more requests to go
+    const outcome = !failed ? 'delivered' : error.nonRetryable ? 'failed' : 'retried';
+    const deadline =
+      input.acceptedAtMs !== undefined && input.slaSeconds !== undefined ? input.acceptedAtMs + input.slaSeconds * 1000 : undefined;
+    this.stats.note({
+      destination: input.destination,
+      outcome,
+      at,
+      ...(outcome === 'delivered' && input.acceptedAtMs !== undefined ? { latencyMs: Math.max(0, at.getTime() - input.acceptedAtMs) } : {}),
+      ...(outcome !== 'retried' && deadline !== undefined && at.getTime() > deadline ? { slaBreached: true } : {}),
+      ...(failed ? { failure: error.message } : {}),
+    });
   }
 
   /** Once per delivery (run and destination): the first attempt that ends past the SLA deadline. */

@@ -54,7 +54,7 @@ export interface ReceiverOptions {
   /** Express `trust proxy`: which proxies' X-Forwarded-For names the client address; default none. */
   trustProxy?: boolean | number | string;
   /** The management API (/v1/destinations, /v1/credentials, /v1/sources…); absent = not served. */
-  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns' | 'redelivery'>;
+  management?: Pick<ManagementOptions, 'admin' | 'adminToken' | 'documents' | 'wakeHeldRuns' | 'redelivery' | 'health'>;
   /** The OpenAPI document served at GET /v1/openapi.json. */
   openApi?: () => unknown;
   /** The web console at /console (its files, sign-in); its sessions need management.adminToken. */

@@ -242,3 +242,18 @@ export const capillarySource: SingleSourceAdapter = {
     };
   },
 };
+
+/**
+ * The body Capillary posts for catalog event `name` (the flat envelope; the wrapped one carries
+ * the same `data` under `attributes`), built from the schemas `normalize` checks with: the
+ * envelope, the fields every event's `data` may carry, and the event's own. Undefined for a name
+ * outside the catalog. Served as JSON Schema by GET /v1/event-types/{name}/schema.
+ */
+export function capillaryEventSchema(name: string): z.ZodType | undefined {
+  if (!CATALOG.has(name)) return undefined;
+  const specific = perEvent[name];
+  return envelope.extend({
+    eventName: z.literal(name),
+    data: specific ? commonData.and(specific) : commonData,
+  });
+}

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Breaker } from '../../src/breaker/breaker';
+import { DeliveryStats } from '../../src/breaker/delivery-stats';
+import { PgDeliveryWatch } from '../../src/breaker/watch';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { ConfigAdmin } from '../../src/config/admin';
 import type { PgConfigStore } from '../../src/config/pg-store';
@@ -27,6 +30,8 @@ import { testBundle, testDataConverter, uniqueTaskQueue } from './temporal';
 import type { TestTemporal } from './workflow-suite';
 
 export const CONSOLE_ADMIN_TOKEN = 'console-admin-token-0123456789abcdef';
+/** Where the console's links to the Temporal UI point in these tests (nothing listens there). */
+export const TEMPORAL_UI_URL = 'http://temporal-ui.invalid:8233';
 
 /** Why the browser tests cannot run here, or false (use as node:test's `skip`). */
 export const consoleSkip: string | false = existsSync(CHROMIUM_PATH)
@@ -75,14 +80,18 @@ export async function signIn(page: Page, url: string, token = CONSOLE_ADMIN_TOKE
 /** Build the stack once per file (call inside a test or `before`); torn down by `t`'s cleanups. */
 export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOptions): Promise<ConsoleStack> {
   const sink = await startHttpsSink(options.respond ? { respond: options.respond } : {});
-  const { store, admin, drop } = await pgStoreFor(options.config(sink.url));
+  const { store, admin, pool, drop } = await pgStoreFor(options.config(sink.url));
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
   const taskQueue = uniqueTaskQueue('console');
+  // The circuit breaker and the shared delivery figures, as the relay's worker has them; flushed
+  // often, so the health screen shows a delivery within a moment.
+  const stats = new DeliveryStats(pool);
+  stats.start(200);
   const worker: Worker = await createRelayWorker({
     connection: t.server.env.nativeConnection,
     namespace: t.server.namespace,
     taskQueue,
-    deps: { store, http },
+    deps: { store, http, watch: new PgDeliveryWatch(new Breaker(pool), () => undefined, stats) },
     workflowBundle: await testBundle(),
     dataConverter: testDataConverter(),
   });
@@ -97,6 +106,7 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
       adminToken: CONSOLE_ADMIN_TOKEN,
       wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
       redelivery: { client, taskQueue, maxRuns: 1000, timeoutMs: 5000 },
+      health: { pool, client, namespace: t.server.namespace, temporalUiUrl: TEMPORAL_UI_URL },
     },
     console: { sessionSeconds: 3600 },
   });
@@ -106,6 +116,7 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
     await receiver.close();
     worker.shutdown();
     await running;
+    await stats.stop();
     await http.close();
     await sink.close();
     await drop();

@@ -19,6 +19,9 @@ import { SOURCE_KINDS } from '../../src/sources/kinds';
 
 type Json = Record<string, unknown>;
 
+/** The management routes take the admin token or a console session. */
+const ADMIN_SECURITY = [{ adminToken: [] }, { consoleSession: [] }];
+
 const root = join(__dirname, '..', '..');
 const doc = openApiDocument() as Json & { paths: Record<string, Json>; components: { schemas: Record<string, Json> } };
 const schemas = doc.components.schemas;
@@ -83,6 +86,10 @@ describe('OpenAPI document', () => {
     const expected: Record<string, string[]> = {
       '/v1/openapi.json': ['get'],
       '/v1/event-types': ['get'],
+      '/v1/event-types/{name}/schema': ['get'],
+      '/v1/destination-health': ['get'],
+      '/v1/destinations/{name}/health': ['get'],
+      '/console/session': ['post', 'get', 'delete'],
       '/v1/destinations': ['get', 'post'],
       '/v1/destinations/{name}': ['get', 'put', 'patch', 'delete'],
       '/v1/destinations/{name}/pause': ['post'],
@@ -148,7 +155,7 @@ describe('OpenAPI document', () => {
       for (const [method, op] of Object.entries(item)) {
         if (method === 'parameters') continue;
         const o = op as { security?: unknown; responses: Record<string, Json>; parameters?: Json[] };
-        assert.deepEqual(o.security, [{ adminToken: [] }], `${method} ${path}`);
+        assert.deepEqual(o.security, ADMIN_SECURITY, `${method} ${path}`);
         assert.ok(o.responses['401'] && o.responses['403'], `${method} ${path} lacks 401/403`);
         if (method === 'put' || method === 'patch' || method === 'delete') {
           const ifMatch = o.parameters?.map((p) => resolve(p.$ref as string)).find((p) => p.name === 'If-Match');
@@ -340,7 +347,7 @@ describe('OpenAPI: the redelivery routes', () => {
       ['/v1/redeliveries/{id}', 'get'],
     ] as const) {
       const op = doc.paths[path]?.[method] as { security: unknown; responses: Record<string, Json> };
-      assert.deepEqual(op.security, [{ adminToken: [] }], path);
+      assert.deepEqual(op.security, ADMIN_SECURITY, path);
       assert.ok(op.responses['401'] && op.responses['403'], path);
       assert.ok(codes(path, method, '503').properties.code.enum.includes('temporal_unavailable'), path);
       assert.ok((op.responses['503']?.headers as Json | undefined)?.['Retry-After'], `${path}: 503 without Retry-After`);
