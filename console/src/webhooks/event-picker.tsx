@@ -75,7 +75,7 @@ export function EventPicker({ selected, disabled, error, onChange }: EventPicker
               </label>
               <button
                 type="button"
-                class="link"
+                class="schema-toggle"
                 aria-expanded={open === name}
                 aria-label={`Schema of ${name}`}
                 onClick={() => setOpen(open === name ? undefined : name)}
