@@ -226,6 +226,25 @@ describe('console: configuration forms', { skip: consoleSkip }, () => {
     await page.locator('[data-field-error="notification-url"]').waitFor({ state: 'detached' });
   });
 
+  test('the wizard goes back to the step of a field the server refused, and shows its 422 there', async () => {
+    const s = await setup();
+    const page = s.page;
+    await page.goto(`${s.url}/console/webhooks/new`);
+    await page.fill('#webhook-name', 'wizard-probe');
+    await page.click('[data-action="next"]');
+    await page.selectOption('#webhook-group', 'points');
+    await page.click('[data-action="next"]');
+    await page.fill('#webhook-url', 'https://[64:ff9b::a9fe:a9fe]/hook');
+    for (const next of ['headers', 'body', 'review']) {
+      await page.click('[data-action="next"]');
+      assert.equal(await step(page), next);
+    }
+    await page.click('[data-action="submit"]');
+    assert.match(await fieldError(page, 'webhook-url'), /169\.254\.169\.254/);
+    assert.equal(await step(page), 'endpoint');
+    assert.equal((await s.call('GET', '/destinations/wizard-probe')).status, 404);
+  });
+
   test('credential sets and sources: created through their forms, listed with secrets as the API shows them', async () => {
     const s = await setup();
     const page = s.page;

@@ -24,6 +24,8 @@ export interface SavedWebhook {
   version: number;
 }
 
+export type SaveOutcome = { saved: true } | { saved: false; fields: string[] };
+
 export interface WebhookForm {
   /** Loading the lists (and the destination, on edit); an error loading them. */
   loading: boolean;
@@ -44,7 +46,8 @@ export interface WebhookForm {
   saveError: unknown;
   unplaced: string[];
   saved: SavedWebhook | undefined;
-  save: () => Promise<boolean>;
+  /** Saves when every rule holds; the answer names the fields with errors (client or server) when not saved. */
+  save: () => Promise<SaveOutcome>;
 }
 
 /** Touched fields are field paths or their heads: `headers` covers `headers.1.key`. */
@@ -84,7 +87,9 @@ export function useWebhookForm(name: string | undefined, initial: Partial<Webhoo
         if (signal.aborted) return;
         setExisting(destinations.items.map((d) => d.name));
         setCredentials(creds.items.map((c) => ({ name: c.name, type: c.type })));
-        if (resource) {
+        if (resource && resource.kind !== 'webhook') {
+          setLoadError(new Error(`"${String(resource.name)}" is a ${String(resource.kind)} destination: these forms edit webhooks`));
+        } else if (resource) {
           setDraft(draftFromResource(resource));
           setVersion(typeof resource.version === 'number' ? resource.version : undefined);
         }
@@ -125,11 +130,11 @@ export function useWebhookForm(name: string | undefined, initial: Partial<Webhoo
     setSaved(undefined);
   };
 
-  const save = async (): Promise<boolean> => {
+  const save = async (): Promise<SaveOutcome> => {
     setTried(true);
     setSaveError(undefined);
     setUnplaced([]);
-    if (Object.keys(errors).length > 0) return false;
+    if (Object.keys(errors).length > 0) return { saved: false, fields: Object.keys(errors) };
     const { body, headerRows } = toRequest(draft);
     setSaving(true);
     try {
@@ -143,19 +148,21 @@ export function useWebhookForm(name: string | undefined, initial: Partial<Webhoo
       setSaved(answer.body);
       setVersion(answer.body.version);
       setExisting((names) => (names.includes(answer.body.name) ? names : [...names, answer.body.name]));
-      return true;
+      return { saved: true };
     } catch (err) {
       if (err instanceof ApiError && err.code === 'name_taken') {
         setServer({ name: [err.message] });
-      } else if (err instanceof ApiError && err.issues.length > 0) {
+        return { saved: false, fields: ['name'] };
+      }
+      if (err instanceof ApiError && err.issues.length > 0) {
         const placed = placeIssues(err.issues, webhookFieldFor(headerRows));
         setServer(placed.fields);
         setUnplaced(placed.unplaced);
         if (placed.unplaced.length > 0 || Object.keys(placed.fields).length === 0) setSaveError(err);
-      } else {
-        setSaveError(err);
+        return { saved: false, fields: Object.keys(placed.fields) };
       }
-      return false;
+      setSaveError(err);
+      return { saved: false, fields: [] };
     } finally {
       setSaving(false);
     }

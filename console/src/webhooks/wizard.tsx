@@ -51,10 +51,10 @@ export function WebhookWizardScreen({ params }: RouteProps) {
     form.touch([...stepFields, ...broken]);
     if (broken.length === 0) setStep(step + 1);
   };
+  /** Save; when refused, go back to the first step showing a field in error (a server issue included). */
   const submit = async () => {
-    if (await form.save()) return;
-    const first = Math.min(...Object.keys({ ...errors, ...shown }).map(stepOf), STEPS.length - 1);
-    setStep(first);
+    const outcome = await form.save();
+    if (!outcome.saved) setStep(Math.min(...outcome.fields.map(stepOf), STEPS.length - 1));
   };
   const custom = customText ?? (draft.group === CUSTOM_GROUP ? draft.events.join(', ') : '');
   const title = editing ? `Edit webhook ${draft.name}` : 'Create a Webhook';
