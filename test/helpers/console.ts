@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { eventTypes } from '../../src/api/event-types';
 import { Breaker } from '../../src/breaker/breaker';
 import { DeliveryStats } from '../../src/breaker/delivery-stats';
 import { PgDeliveryWatch } from '../../src/breaker/watch';
@@ -104,6 +105,7 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
     management: {
       admin,
       adminToken: CONSOLE_ADMIN_TOKEN,
+      documents: { eventTypes },
       wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
       redelivery: { client, taskQueue, maxRuns: 1000, timeoutMs: 5000 },
       health: { pool, client, namespace: t.server.namespace, temporalUiUrl: TEMPORAL_UI_URL },
