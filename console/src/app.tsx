@@ -36,6 +36,7 @@ export function App() {
   if (state.kind === 'signed-out') return <SignInScreen onSignedIn={(session) => setState({ kind: 'signed-in', session })} />;
 
   const match = matchRoute(routes, path);
+  document.title = match ? `${match.route.title} · Loyalty Relay` : 'Loyalty Relay';
   const onSignOut = async () => {
     await signOut().catch(() => undefined);
     setState({ kind: 'signed-out' });

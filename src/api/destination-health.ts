@@ -168,7 +168,7 @@ export async function destinationHealth(deps: HealthDeps, windowMinutes: number,
   const { now, since } = timeRows[0] as { now: Date; since: Date };
   const { rows } = await deps.pool.query<Row>(
     `SELECT d.name, d.enabled, d.paused, d.paused_by, d.paused_reason, d.paused_at, d.probe_at,
-            (d.paused_by = 'breaker' AND d.probe_claimed_at > now() - make_interval(secs => $3)) AS probing,
+            coalesce(d.paused_by = 'breaker' AND d.probe_claimed_at > now() - make_interval(secs => $3), false) AS probing,
             h.failing_since, h.failures, h.last_success_at, h.last_failure_at, h.last_failure,
             coalesce(s.delivered, 0)::int AS delivered, coalesce(s.failed, 0)::int AS failed,
             coalesce(s.retried, 0)::int AS retried, coalesce(s.sla_breaches, 0)::int AS sla_breaches

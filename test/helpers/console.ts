@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { eventTypes } from '../../src/api/event-types';
 import { Breaker } from '../../src/breaker/breaker';
 import { DeliveryStats } from '../../src/breaker/delivery-stats';
 import { PgDeliveryWatch } from '../../src/breaker/watch';
-import { eventTypes } from '../../src/api/event-types';
 import type { CanonicalEvent } from '../../src/canonical-event';
 import type { ConfigAdmin } from '../../src/config/admin';
 import type { PgConfigStore } from '../../src/config/pg-store';
@@ -105,7 +105,6 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
     management: {
       admin,
       adminToken: CONSOLE_ADMIN_TOKEN,
-      // The event catalog and its schemas, as src/run.ts serves them (the forms' event picker).
       documents: { eventTypes },
       wakeHeldRuns: (name: string) => wakeHeldRuns(client, name),
       redelivery: { client, taskQueue, maxRuns: 1000, timeoutMs: 5000 },

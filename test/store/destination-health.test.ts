@@ -97,8 +97,9 @@ describe('destination health', () => {
       body.items.map((i) => i.name),
       ['crm', 'quiet', 'wallet'],
     );
-    const crm = body.items[0] as Item;
+    const crm = body.items[0] as Item & { probing: boolean };
     assert.equal(crm.state, 'active');
+    assert.equal(crm.probing, false);
     assert.equal(crm.delivered, 20);
     assert.equal(crm.failed, 1);
     assert.equal(crm.retriedAttempts, 1);

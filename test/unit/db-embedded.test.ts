@@ -34,6 +34,7 @@ describe('embedded config database', () => {
       '1765200000000_claim-check-payloads',
       '1765400000000_breaker-alerts',
       '1765600000000_config-notify',
+      '1765800000000_delivery-stats',
     ]);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     started = Date.now();

@@ -12,6 +12,7 @@ const ALL = [
   '1765200000000_claim-check-payloads',
   '1765400000000_breaker-alerts',
   '1765600000000_config-notify',
+  '1765800000000_delivery-stats',
 ];
 
 async function tables(pool: pg.Pool): Promise<string[]> {
@@ -39,6 +40,7 @@ describe('migrate (PostgreSQL)', () => {
       'alert_outbox',
       'claim_payloads',
       'credential_sets',
+      'delivery_stats',
       'destination_health',
       'destination_versions',
       'destinations',
