@@ -74,8 +74,10 @@ describe('console: configuration forms', { skip: consoleSkip }, () => {
     await page.fill('#inflow-credential-tokenUrl', 'https://auth.partner.example.com/token');
     await page.fill('#inflow-credential-clientId', 'loyalty-relay');
     await page.fill('#inflow-credential-clientSecret', 'partner-secret-7890');
-    await page.click('[data-action="create-credential"]');
+    // Enter in the in-flow form creates the set; it does not press the wizard's Next.
+    await page.press('#inflow-credential-clientSecret', 'Enter');
     await page.locator('#inflow-credential-name').waitFor({ state: 'detached' });
+    assert.equal(await step(page), 'endpoint');
     assert.equal(await page.inputValue('#webhook-auth'), 'partner-oauth');
     await page.click('[data-action="next"]');
 

@@ -73,7 +73,17 @@ export function CredentialForm({ idPrefix, existingNames, types, onCreated, onCa
 
   const id = (f: string) => `${idPrefix}-${f}`;
   return (
-    <fieldset class="credential-form" aria-label="New credential set">
+    <fieldset
+      class="credential-form"
+      aria-label="New credential set"
+      onKeyDown={(e) => {
+        // Enter creates the set rather than submitting the form it sits in (the wizard's Next).
+        if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') {
+          e.preventDefault();
+          void create();
+        }
+      }}
+    >
       <legend>New credential set</legend>
       <TextField
         id={id('name')}

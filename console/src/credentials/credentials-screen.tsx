@@ -1,4 +1,5 @@
 /** Credential sets: the list as the API shows it (secrets redacted, `****7890`) and a form to create one. */
+import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { FormError } from '../components/field';
 import { useLoad } from '../components/use-load';
@@ -18,6 +19,8 @@ const HIDDEN = new Set(['name', 'type', 'version', 'createdAt', 'updatedAt', 'se
 export function CredentialsScreen() {
   const { data, error, reload } = useLoad((signal) => getJson<{ items: CredentialItem[] }>('/v1/credentials', signal), []);
   const items = data?.items ?? [];
+  // A new, empty form after each creation (not on every load: a list arriving late must not wipe what is being typed).
+  const [created, setCreated] = useState(0);
   return (
     <section>
       <h1>Credential sets</h1>
@@ -61,7 +64,15 @@ export function CredentialsScreen() {
         </tbody>
       </table>
       <div class="panel" style={{ maxWidth: '640px' }}>
-        <CredentialForm key={items.length} idPrefix="credential" existingNames={items.map((c) => c.name)} onCreated={() => reload()} />
+        <CredentialForm
+          key={created}
+          idPrefix="credential"
+          existingNames={items.map((c) => c.name)}
+          onCreated={() => {
+            setCreated((n) => n + 1);
+            reload();
+          }}
+        />
       </div>
     </section>
   );

@@ -1,4 +1,5 @@
 /** Sources: the list as the API shows it (keys redacted) and a form to create one. */
+import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { FormError } from '../components/field';
 import { useLoad } from '../components/use-load';
@@ -15,6 +16,8 @@ interface SourceItem {
 export function SourcesScreen() {
   const { data, error, reload } = useLoad((signal) => getJson<{ items: SourceItem[] }>('/v1/sources', signal), []);
   const items = data?.items ?? [];
+  // A new, empty form after each creation (not on every load: a list arriving late must not wipe what is being typed).
+  const [created, setCreated] = useState(0);
   return (
     <section>
       <h1>Sources</h1>
@@ -54,7 +57,14 @@ export function SourcesScreen() {
         </tbody>
       </table>
       <div class="panel" style={{ maxWidth: '640px' }}>
-        <SourceForm key={items.length} existingIds={items.map((s) => s.id)} onCreated={() => reload()} />
+        <SourceForm
+          key={created}
+          existingIds={items.map((s) => s.id)}
+          onCreated={() => {
+            setCreated((n) => n + 1);
+            reload();
+          }}
+        />
       </div>
     </section>
   );
