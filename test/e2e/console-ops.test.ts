@@ -62,6 +62,15 @@ describe('console: operations', { skip: consoleSkip }, () => {
     // A reload keeps the session (HttpOnly cookie; the CSRF token asked for again).
     await s.page.reload();
     await s.page.waitForSelector('tr[data-destination="crm"]');
+    // A wrong token is refused on its field, and nothing is signed in.
+    const context = await s.browser.newContext();
+    const other = await context.newPage();
+    await other.goto(`${s.url}/console/destinations`);
+    await other.fill('#token', 'not-the-admin-token-0000000000');
+    await other.click('form[aria-label="Sign in"] button[type="submit"]');
+    assert.equal(await other.locator('[data-field-error="token"]').innerText(), 'that is not the admin token');
+    assert.deepEqual(await context.cookies(), []);
+    await context.close();
   });
 
   test('pauses and resumes a destination', async () => {
