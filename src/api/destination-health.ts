@@ -73,7 +73,7 @@ export const healthReportSchema = z
     window: z
       .object({ minutes: z.int(), since: z.string(), until: z.string() })
       .describe(
-        'The figures by window: settled deliveries counted from `since` (a whole minute) to `until` (now; workers add theirs every few seconds)',
+        'The window of the delivery figures: from `since` (the start of the minute `minutes − 1` before the current one) to `until` (now; workers add their counts every 5 s)',
       ),
     temporal: z.enum(['ok', 'unavailable']).describe('Whether the run counts could be read'),
     items: z.array(destinationHealthSchema),

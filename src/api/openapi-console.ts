@@ -27,7 +27,7 @@ const windowParam = {
   name: 'windowMinutes',
   in: 'query',
   required: false,
-  description: `The window of the delivery figures (delivered, failed, retried, success rate, p95 latency, SLA breaches), in minutes: from the start of the minute that many minutes ago until now; default 60, at most ${MAX_WINDOW_MINUTES}. Workers add their counts every 5 s.`,
+  description: `The window of the delivery figures (delivered, failed, retried, success rate, p95 latency, SLA breaches), in minutes: the current minute and the \`windowMinutes − 1\` whole minutes before it; default 60, at most ${MAX_WINDOW_MINUTES}. Workers add their counts every 5 s.`,
   schema: { type: 'integer', minimum: 1, maximum: MAX_WINDOW_MINUTES, default: 60 },
 };
 const HEALTH_DESCRIPTION =

@@ -62,19 +62,41 @@ describe('console: operations', { skip: consoleSkip }, () => {
     // A reload keeps the session (HttpOnly cookie; the CSRF token asked for again).
     await s.page.reload();
     await s.page.waitForSelector('tr[data-destination="crm"]');
+    // A wrong token is refused on its field, and nothing is signed in.
+    const context = await s.browser.newContext();
+    const other = await context.newPage();
+    await other.goto(`${s.url}/console/destinations`);
+    await other.fill('#token', 'not-the-admin-token-0000000000');
+    await other.click('form[aria-label="Sign in"] button[type="submit"]');
+    assert.equal(await other.locator('[data-field-error="token"]').innerText(), 'that is not the admin token');
+    assert.deepEqual(await context.cookies(), []);
+    await context.close();
   });
 
   test('pauses and resumes a destination', async () => {
     const s = await setup();
     await s.page.click('tr[data-destination="crm"] [data-action="pause"]');
+    // A reason the API refuses (over 500 characters) shows on its field; nothing is paused.
+    await s.page.fill('#reason-crm', 'x'.repeat(501));
+    await s.page.click('form[aria-label="Pause crm"] button[type="submit"]');
+    assert.equal(await s.page.locator('[data-field-error="reason-crm"]').innerText(), 'at most 500 characters');
+    assert.equal((await s.call('GET', '/destinations/crm/health')).body.state, 'active');
+    await s.page.fill('#reason-crm', 'CRM maintenance until 02:00');
+    await s.page.click('form[aria-label="Pause crm"] button[type="submit"]');
     await until(
       () => rowState(s.page, 'crm'),
       (v) => v === 'paused',
       'crm shown paused',
     );
     assert.equal(await cell(s.page, 'crm', 'state'), 'paused');
+    assert.match(await s.page.locator('tr[data-destination="crm"]').innerText(), /CRM maintenance until 02:00/);
     const paused = await s.call('GET', '/destinations/crm/health');
     assert.equal(paused.body.state, 'paused');
+    assert.deepEqual(paused.body.paused, {
+      reason: 'CRM maintenance until 02:00',
+      by: 'operator',
+      at: (paused.body.paused as { at: string }).at,
+    });
     await s.screenshot(s.page, 'paused');
     await s.page.click('tr[data-destination="crm"] [data-action="resume"]');
     await until(

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, send, seg } from '../api';
 import { FormError } from '../components/field';
 import { useLoad } from '../components/use-load';
+import { PausePanel } from './pause-panel';
 import { RedeliverPanel } from './redeliver-panel';
 
 export interface DestinationHealth {
@@ -72,7 +73,10 @@ export function DestinationsScreen() {
   const [tick, setTick] = useState(0);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);
-  const [redeliver, setRedeliver] = useState<string | undefined>(undefined);
+  /** The row whose panel is open, and which. */
+  const [panel, setPanel] = useState<{ name: string; kind: 'pause' | 'redeliver' } | undefined>(undefined);
+  const toggle = (name: string, kind: 'pause' | 'redeliver') =>
+    setPanel(panel?.name === name && panel.kind === kind ? undefined : { name, kind });
   const { data, error } = useLoad(
     (signal) => getJson<HealthReport>(`/v1/destination-health?windowMinutes=${windowMinutes}`, signal),
     [windowMinutes, tick],
@@ -82,11 +86,11 @@ export function DestinationsScreen() {
     return () => clearInterval(timer);
   }, []);
 
-  const act = async (name: string, action: 'pause' | 'resume') => {
+  const resume = async (name: string) => {
     setBusy(name);
     setActionError(undefined);
     try {
-      await send('POST', `/v1/destinations/${seg(name)}/${action}`, action === 'pause' ? { reason: 'paused from the console' } : undefined);
+      await send('POST', `/v1/destinations/${seg(name)}/resume`);
       setTick((t) => t + 1);
     } catch (err) {
       setActionError(err);
@@ -142,6 +146,9 @@ export function DestinationsScreen() {
                     {d.probing ? ' (probing)' : ''}
                   </span>
                   {d.paused?.reason ? <div class="muted small">{d.paused.reason}</div> : null}
+                  {d.nextProbeAt && !d.probing ? (
+                    <div class="muted small">next probe {new Date(d.nextProbeAt).toLocaleTimeString()}</div>
+                  ) : null}
                 </td>
                 <td
                   class="num"
@@ -170,7 +177,13 @@ export function DestinationsScreen() {
                   )}
                 </td>
                 <td class="num" data-field="held">
-                  {d.heldRuns ?? '?'}
+                  {d.links && d.heldRuns ? (
+                    <a href={d.links.heldRuns} target="_blank" rel="noopener noreferrer" title="The held runs in the Temporal UI">
+                      {d.heldRuns}
+                    </a>
+                  ) : (
+                    (d.heldRuns ?? '?')
+                  )}
                 </td>
                 <td class="num" data-field="parked">
                   {d.parkedRuns ?? '?'}
@@ -178,19 +191,24 @@ export function DestinationsScreen() {
                 <td>
                   <div class="actions">
                     {d.state === 'paused' || d.state === 'auto_paused' ? (
-                      <button type="button" data-action="resume" disabled={busy === d.name} onClick={() => void act(d.name, 'resume')}>
+                      <button type="button" data-action="resume" disabled={busy === d.name} onClick={() => void resume(d.name)}>
                         Resume
                       </button>
                     ) : (
-                      <button type="button" data-action="pause" disabled={busy === d.name} onClick={() => void act(d.name, 'pause')}>
+                      <button
+                        type="button"
+                        data-action="pause"
+                        aria-expanded={panel?.name === d.name && panel.kind === 'pause'}
+                        onClick={() => toggle(d.name, 'pause')}
+                      >
                         Pause
                       </button>
                     )}
                     <button
                       type="button"
                       data-action="redeliver"
-                      aria-expanded={redeliver === d.name}
-                      onClick={() => setRedeliver(redeliver === d.name ? undefined : d.name)}
+                      aria-expanded={panel?.name === d.name && panel.kind === 'redeliver'}
+                      onClick={() => toggle(d.name, 'redeliver')}
                     >
                       Redeliver…
                     </button>
@@ -202,10 +220,20 @@ export function DestinationsScreen() {
                   </div>
                 </td>
               </tr>
-              {redeliver === d.name ? (
+              {panel?.name === d.name ? (
                 <tr class="panel-row">
                   <td colSpan={9}>
-                    <RedeliverPanel destination={d.name} onDone={() => setTick((t) => t + 1)} />
+                    {panel.kind === 'redeliver' ? (
+                      <RedeliverPanel destination={d.name} onDone={() => setTick((t) => t + 1)} />
+                    ) : (
+                      <PausePanel
+                        destination={d.name}
+                        onDone={() => {
+                          setPanel(undefined);
+                          setTick((t) => t + 1);
+                        }}
+                      />
+                    )}
                   </td>
                 </tr>
               ) : null}

@@ -1,0 +1,43 @@
+/** Pause a destination with a reason (POST /v1/destinations/{name}/pause); the server's issue on `reason` shows on the field. */
+import { useState } from 'preact/hooks';
+import { ApiError, send, seg } from '../api';
+import { FormError, TextField } from '../components/field';
+
+export function PausePanel({ destination, onDone }: { destination: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await send('POST', `/v1/destinations/${seg(destination)}/pause`, reason.trim() === '' ? {} : { reason });
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reasonError = error instanceof ApiError ? error.issuesAt('reason') : undefined;
+  return (
+    <div class="panel" data-pause={destination}>
+      <form onSubmit={(e) => void submit(e)} aria-label={`Pause ${destination}`} class="inline-form">
+        <TextField
+          id={`reason-${destination}`}
+          label="Reason (optional)"
+          value={reason}
+          onInput={setReason}
+          error={reasonError}
+          placeholder="e.g. CRM maintenance until 02:00"
+          hint="Deliveries wait in their runs (held) until it is resumed; nothing is dropped."
+        />
+        <button type="submit" disabled={busy}>
+          Pause
+        </button>
+      </form>
+      {reasonError && reasonError.length > 0 ? null : <FormError error={error} />}
+    </div>
+  );
+}
