@@ -1,7 +1,7 @@
 /**
  * "Create a Webhook", Kognitiv-style: a wizard of steps — details, event group, endpoint,
  * headers, body — then a review and submit. Every rule is checked as typed; Next stays on a
- * step whose fields break one. Editing opens the same steps with the webhook as stored; its
+ * step whose fields break one (on edit, every step can be opened directly). Editing opens the same steps with the webhook as stored; its
  * name and event group are fixed (the API refuses a change: 409 immutable_field).
  */
 import { useState } from 'preact/hooks';
@@ -65,7 +65,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
       <ol class="steps">
         {STEPS.map((s, i) => (
           <li key={s.id} class={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>
-            {i < step ? (
+            {i < step || (editing && i !== step) ? (
               <button type="button" class="link" onClick={() => setStep(i)}>
                 {i + 1}. {s.title}
               </button>
