@@ -23,6 +23,8 @@ function newest(path: string): number {
 
 function sourcesNewest(): number {
   const inputs = ['src', 'index.html', 'vite.config.mjs', 'tsconfig.json'].map((p) => join(CONSOLE, p));
+  // The forms bundle the server's pure rule modules (src/destinations/field-rules.ts, the config schemas…).
+  inputs.push(join(ROOT, 'src'));
   // A new Vite or Preact (package-lock.json) changes the output too.
   return Math.max(...inputs.filter(existsSync).map(newest), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
 }

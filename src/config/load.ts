@@ -31,6 +31,7 @@ import {
 import type { Credential, DestinationConfig, SourceConfig } from './store';
 import { resolveSources, type ResolveRefs } from './sources';
 import { nulProblems } from './stored';
+import { cardNumbersProblem, destinationNameProblem } from './destination-rules';
 
 export type { ResolveRefs };
 
@@ -153,19 +154,11 @@ export function parseDestination(
   ctx: DestinationContext,
   problems: ConfigProblem[],
 ): DestinationConfig | undefined {
-  if (d.name.trim() === '') problems.push({ path: `${at}.name`, message: 'name is required' });
-  else if (d.name !== d.name.trimEnd()) problems.push({ path: `${at}.name`, message: 'name must not end with spaces' });
-  else if (d.name.length > 200) problems.push({ path: `${at}.name`, message: 'name must be at most 200 characters' });
-  // eslint-disable-next-line no-control-regex
-  else if (/[\u0000-\u001f\u007f]/.test(d.name)) problems.push({ path: `${at}.name`, message: 'name must not hold control characters' });
-  else if (d.name === '.' || d.name === '..') problems.push({ path: `${at}.name`, message: `"${d.name}" cannot be addressed in a URL` });
+  const nameProblem = destinationNameProblem(d.name);
+  if (nameProblem) problems.push({ path: `${at}.name`, message: nameProblem });
   if (d.pausedReason && !d.paused) problems.push({ path: `${at}.pausedReason`, message: 'pausedReason goes with paused: true' });
-  if (d.enrichment.cardNumbers && !d.enrichment.customerIdentifiers) {
-    problems.push({
-      path: `${at}.enrichment.cardNumbers`,
-      message: 'card numbers need a source: set enrichment.customerIdentifiers (e.g. INSTORE) too',
-    });
-  }
+  const cardProblem = cardNumbersProblem(d.enrichment);
+  if (cardProblem) problems.push({ path: `${at}.enrichment.cardNumbers`, message: cardProblem });
   const connector = destinationConnectors[d.kind];
   if (!connector) {
     problems.push({ path: `${at}.kind`, message: `unknown destination kind "${d.kind}" (one of: ${DESTINATION_KINDS.join(', ')})` });

@@ -4,7 +4,7 @@
  * union by `type`. README.md "Configuration file" and "Sources" document every field.
  */
 import { z } from 'zod';
-import { HEADER_NAME } from '../destinations/webhook-rules';
+import { HEADER_NAME } from '../destinations/field-rules';
 import { parseJsonPath } from '../sources/json-path';
 
 /** Ids and names used in URLs and references: letters, digits, "_", "." or "-", at most 64. */

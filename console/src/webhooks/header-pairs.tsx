@@ -1,0 +1,87 @@
+/**
+ * Header key/value pairs: one row each, added and removed freely; a blank row is not sent.
+ * Keys and values are trimmed when saved; errors show on the key or value they concern.
+ */
+import { fieldAria } from '../components/field';
+import { emptyHeader, type HeaderRow } from './draft';
+import type { FieldErrors } from './field-errors';
+
+export interface HeaderPairsProps {
+  rows: HeaderRow[];
+  errors: FieldErrors;
+  onChange: (rows: HeaderRow[], touched: string[]) => void;
+}
+
+export function HeaderPairs({ rows, errors, onChange }: HeaderPairsProps) {
+  const set = (i: number, change: Partial<HeaderRow>, field: string) =>
+    onChange(
+      rows.map((r, j) => (j === i ? { ...r, ...change } : r)),
+      [`headers.${i}.${field}`],
+    );
+  const error = (i: number, field: string) => errors[`headers.${i}.${field}`];
+  return (
+    <div class="header-pairs" role="group" aria-label="Headers">
+      <p class="field-hint">
+        Keys: header names, no duplicates (any case). Values: visible ASCII and spaces; may hold placeholders such as {'{{ event.name }}'}{' '}
+        unless secret. Both trimmed when saved.
+      </p>
+      {errors.headers ? <p class="field-error">{errors.headers.join('; ')}</p> : null}
+      {rows.map((row, i) => (
+        <div class="header-row" key={i} data-header-row={i}>
+          <div class={`field${error(i, 'key') ? ' field-invalid' : ''}`}>
+            <label for={`header-${i}-key`}>Key</label>
+            <input
+              id={`header-${i}-key`}
+              value={row.key}
+              autoComplete="off"
+              onInput={(e) => set(i, { key: e.currentTarget.value }, 'key')}
+              {...fieldAria(`header-${i}-key`, error(i, 'key'))}
+            />
+            {error(i, 'key') ? (
+              <p class="field-error" id={`header-${i}-key-error`} role="alert" data-field-error={`header-${i}-key`}>
+                {error(i, 'key')?.join('; ')}
+              </p>
+            ) : null}
+          </div>
+          <div class={`field${error(i, 'value') ? ' field-invalid' : ''}`}>
+            <label for={`header-${i}-value`}>Value</label>
+            {(() => {
+              // Two elements rather than a computed `type`: preact types password inputs apart.
+              const attrs = {
+                id: `header-${i}-value`,
+                value: row.value,
+                autoComplete: 'off',
+                onInput: (e: Event) => set(i, { value: (e.currentTarget as HTMLInputElement).value }, 'value'),
+                ...fieldAria(`header-${i}-value`, error(i, 'value')),
+              };
+              return row.secret ? <input type="password" {...attrs} /> : <input type="text" {...attrs} />;
+            })()}
+            {error(i, 'value') ? (
+              <p class="field-error" id={`header-${i}-value-error`} role="alert" data-field-error={`header-${i}-value`}>
+                {error(i, 'value')?.join('; ')}
+              </p>
+            ) : null}
+          </div>
+          <label class="inline">
+            <input type="checkbox" checked={row.secret} onChange={(e) => set(i, { secret: e.currentTarget.checked }, 'secret')} /> Secret
+          </label>
+          <button
+            type="button"
+            aria-label={`Remove header ${i + 1}`}
+            onClick={() =>
+              onChange(
+                rows.filter((_, j) => j !== i),
+                ['headers'],
+              )
+            }
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <button type="button" onClick={() => onChange([...rows, emptyHeader()], [])} data-action="add-header">
+        Add header
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * "Create a Webhook", Kognitiv-style: a wizard of steps — details, event group, endpoint,
+ * headers, body — then a review and submit. Every rule is checked as typed; Next stays on a
+ * step whose fields break one (on edit, every step can be opened directly). Editing opens the same steps with the webhook as stored; its
+ * name and event group are fixed (the API refuses a change: 409 immutable_field).
+ */
+import { useState } from 'preact/hooks';
+import { Field, FormError, TextField, fieldAria } from '../components/field';
+import { Link } from '../router';
+import type { RouteProps } from '../router';
+import { CredentialSelect } from './credential-select';
+import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
+import { HeaderPairs } from './header-pairs';
+import { Review } from './review';
+import { useWebhookForm } from './use-webhook-form';
+import './forms.css';
+
+const STEPS = [
+  { id: 'details', title: 'Details' },
+  { id: 'events', title: 'Event group' },
+  { id: 'endpoint', title: 'Endpoint' },
+  { id: 'headers', title: 'Headers' },
+  { id: 'body', title: 'Body' },
+  { id: 'review', title: 'Review' },
+] as const;
+
+/** The step showing a field (an error's field decides where the wizard goes back to). */
+function stepOf(field: string): number {
+  const head = field.split('.')[0] ?? '';
+  if (head === 'name' || head === 'description') return 0;
+  if (head === 'events') return 1;
+  if (head === 'url' || head === 'auth') return 2;
+  if (head === 'headers') return 3;
+  if (head === 'body') return 4;
+  return 5;
+}
+
+export function WebhookWizardScreen({ params }: RouteProps) {
+  const form = useWebhookForm(params.name);
+  const { draft, update, shown, errors, editing } = form;
+  const [step, setStep] = useState(0);
+  const [customText, setCustomText] = useState<string | undefined>(undefined);
+
+  if (form.loading) return <p class="muted">Loading…</p>;
+  if (form.loadError) return <FormError error={form.loadError} />;
+
+  const fieldsOf = (i: number) => Object.keys(errors).filter((f) => stepOf(f) === i);
+  const next = () => {
+    const broken = fieldsOf(step);
+    const stepFields = [['name', 'description'], ['events'], ['url', 'auth'], ['headers'], ['body']][step] ?? [];
+    form.touch([...stepFields, ...broken]);
+    if (broken.length === 0) setStep(step + 1);
+  };
+  /** Save; when refused, go back to the first step showing a field in error (a server issue included). */
+  const submit = async () => {
+    const outcome = await form.save();
+    if (!outcome.saved) setStep(Math.min(...outcome.fields.map(stepOf), STEPS.length - 1));
+  };
+  const custom = customText ?? (draft.group === CUSTOM_GROUP ? draft.events.join(', ') : '');
+  const title = editing ? `Edit webhook ${draft.name}` : 'Create a Webhook';
+
+  return (
+    <section class="wizard" aria-label={title}>
+      <h1>{title}</h1>
+      <ol class="steps">
+        {STEPS.map((s, i) => (
+          <li key={s.id} class={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>
+            {i < step || (editing && i !== step) ? (
+              <button type="button" class="link" onClick={() => setStep(i)}>
+                {i + 1}. {s.title}
+              </button>
+            ) : (
+              `${i + 1}. ${s.title}`
+            )}
+          </li>
+        ))}
+      </ol>
+      <form
+        class="panel"
+        aria-label="Webhook"
+        data-step={STEPS[step]?.id}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (step < STEPS.length - 1) next();
+          else void submit();
+        }}
+      >
+        {step === 0 ? (
+          <>
+            <TextField
+              id="webhook-name"
+              label="Name"
+              value={draft.name}
+              onInput={(v) => update({ name: v })}
+              error={shown.name}
+              hint={editing ? "The webhook's key: fixed after creation" : 'Required, unique (case-sensitive), no trailing spaces'}
+              disabled={editing}
+              required
+            />
+            <Field id="webhook-description" label="Description (optional)" error={shown.description}>
+              <textarea
+                id="webhook-description"
+                rows={2}
+                value={draft.description}
+                onInput={(e) => update({ description: e.currentTarget.value })}
+              />
+            </Field>
+          </>
+        ) : null}
+        {step === 1 ? (
+          <>
+            <Field
+              id="webhook-group"
+              label="Event group"
+              error={shown.events}
+              hint={
+                editing
+                  ? 'Fixed after creation: create a new webhook for other events'
+                  : 'Chosen once: it cannot change after the webhook is created'
+              }
+            >
+              <select
+                id="webhook-group"
+                value={draft.group}
+                disabled={editing}
+                onChange={(e) => {
+                  const group = e.currentTarget.value;
+                  update({ group, events: group === CUSTOM_GROUP ? parseEventList(custom) : [...eventsOfGroup(group)] }, ['events']);
+                }}
+                {...fieldAria('webhook-group', shown.events)}
+              >
+                <option value="" disabled>
+                  Choose a group…
+                </option>
+                {EVENT_GROUPS.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {g.label}
+                  </option>
+                ))}
+                <option value={CUSTOM_GROUP}>Custom list of events</option>
+              </select>
+            </Field>
+            {draft.group === CUSTOM_GROUP && !editing ? (
+              <Field
+                id="webhook-events"
+                label="Event names"
+                hint="Case-sensitive, separated by commas or spaces (e.g. profileUpdated for a server source)"
+              >
+                <textarea
+                  id="webhook-events"
+                  rows={2}
+                  value={custom}
+                  onInput={(e) => {
+                    const text = e.currentTarget.value;
+                    setCustomText(text);
+                    update({ events: parseEventList(text) }, ['events']);
+                  }}
+                />
+              </Field>
+            ) : null}
+            {draft.events.length > 0 ? (
+              <p class="muted" data-events>
+                Subscribes to:{' '}
+                {draft.events.map((e) => (
+                  <code key={e} class="chip">
+                    {e}
+                  </code>
+                ))}
+              </p>
+            ) : null}
+          </>
+        ) : null}
+        {step === 2 ? (
+          <>
+            <Field id="webhook-method" label="Method" hint="Webhooks are POST only">
+              <select id="webhook-method" value="POST" disabled>
+                <option value="POST">POST</option>
+              </select>
+            </Field>
+            <TextField
+              id="webhook-url"
+              label="URL"
+              type="url"
+              value={draft.url}
+              onInput={(v) => update({ url: v })}
+              error={shown.url}
+              placeholder="https://hooks.example.com/loyalty/{{ event.name }}"
+              hint="HTTPS; placeholders such as {{ event.customer.id }} in the path and query only"
+              required
+            />
+            <CredentialSelect
+              value={draft.auth}
+              credentials={form.credentials}
+              types={['oauth2']}
+              error={shown.auth}
+              onChange={(auth) => update({ auth })}
+              onCreated={form.addCredential}
+            />
+          </>
+        ) : null}
+        {step === 3 ? (
+          <HeaderPairs rows={draft.headers} errors={shown} onChange={(headers, touched) => update({ headers }, touched)} />
+        ) : null}
+        {step === 4 ? (
+          <Field
+            id="webhook-body"
+            label="Body (optional)"
+            error={shown.body}
+            hint='JSON with placeholders, e.g. {"customer": "{{ event.customer.id }}"}; empty: the canonical event and its enrichment'
+          >
+            <textarea
+              id="webhook-body"
+              class="code"
+              rows={10}
+              value={draft.body}
+              onInput={(e) => update({ body: e.currentTarget.value })}
+              {...fieldAria('webhook-body', shown.body)}
+            />
+          </Field>
+        ) : null}
+        {step === 5 ? <Review form={form} /> : null}
+        {form.unplaced.length > 0 ? (
+          <div class="form-error" role="alert">
+            {form.unplaced.map((m) => (
+              <p key={m}>{m}</p>
+            ))}
+          </div>
+        ) : null}
+        <FormError error={form.saveError} />
+        {form.saved ? (
+          <div class="notice" role="status" data-saved={form.saved.name}>
+            Webhook <strong>{form.saved.name}</strong> {editing ? 'saved' : 'created'} (version {form.saved.version}).{' '}
+            <Link to={`/webhooks/${encodeURIComponent(form.saved.name)}/edit`}>Edit it</Link> · <Link to="/destinations">Destinations</Link>
+          </div>
+        ) : null}
+        <div class="actions wizard-actions">
+          {step > 0 ? (
+            <button type="button" onClick={() => setStep(step - 1)}>
+              Back
+            </button>
+          ) : null}
+          {step < STEPS.length - 1 ? (
+            <button type="submit" data-action="next">
+              Next
+            </button>
+          ) : (
+            <button type="submit" disabled={form.saving || (form.saved !== undefined && !editing)} data-action="submit">
+              {editing ? 'Save changes' : 'Create webhook'}
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
