@@ -127,8 +127,9 @@ describe('console: configuration forms', { skip: consoleSkip }, () => {
     const credential = await s.call('GET', '/credentials/partner-oauth');
     assert.equal((credential.body as { clientSecret: string }).clientSecret, '****7890');
 
-    // Edit: the name and the event group are fixed; a change is saved as version 2.
-    await page.goto(`${s.url}/console/webhooks/partner-hook/edit`);
+    // Edit, reached from the destinations list: the name and the event group are fixed; a change is saved as version 2.
+    await page.goto(`${s.url}/console/destinations`);
+    await page.click('a[href="/console/webhooks/partner-hook/edit"]');
     await page.locator('#webhook-name').waitFor();
     assert.equal(await page.isDisabled('#webhook-name'), true);
     await page.fill('#webhook-description', 'Tier changes, edited');

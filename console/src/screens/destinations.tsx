@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, send, seg } from '../api';
 import { FormError } from '../components/field';
 import { useLoad } from '../components/use-load';
+import { Link } from '../router';
 import { PausePanel } from './pause-panel';
 import { RedeliverPanel } from './redeliver-panel';
 
@@ -138,7 +139,11 @@ export function DestinationsScreen() {
             <Fragment key={d.name}>
               <tr data-destination={d.name} data-state={d.state}>
                 <td>
-                  <strong>{d.name}</strong>
+                  <strong>
+                    <Link to={`/webhooks/${encodeURIComponent(d.name)}/edit`} title="Edit this webhook">
+                      {d.name}
+                    </Link>
+                  </strong>
                 </td>
                 <td>
                   <span class={`badge ${d.state.replace('_', '-')}`} data-field="state">
