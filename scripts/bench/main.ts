@@ -14,7 +14,9 @@ import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/canonical-event';
 import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
+import { createBareStarter } from './bare-starter';
 import { writeChart } from './chart';
+import type { ProcessPids } from './cpu';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
 import { runRelay, type RelayRunResult } from './phase-relay';
@@ -28,8 +30,12 @@ import { createSender } from './sender';
 import { startTemporalFor } from './server';
 import { startBenchSink } from './sink';
 
-/** Events sent to a fresh relay stack before the latency phase when no throughput phase ran first. */
-const WARM_UP_EVENTS = 5;
+/**
+ * Events sent through a fresh relay stack before anything is measured on it (and started by the
+ * bare starter before its phase): first requests and runs pay for compiling code, opening
+ * connections and loading the workflow bundle, which would land on whichever phase comes first.
+ */
+const WARM_UP = { events: 20, concurrency: 4 };
 
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -106,14 +112,30 @@ async function main(): Promise<void> {
     await floorWorker.waitForLog('floor worker running', 180_000);
     say('floor worker running');
 
+    // Whose CPU time each phase accounts: the server, the floor worker, the harness (load generator,
+    // sink and loyalty API) and whichever relay stack is up (its processes, added below).
+    const basePids: ProcessPids = {
+      temporal: () => temporal.child()?.proc.pid,
+      'floor worker': () => floorWorker.proc.pid,
+      harness: () => process.pid,
+    };
+    const stackPids = (stack: RelayStack | undefined): ProcessPids =>
+      !stack
+        ? {}
+        : stack.mode === 'separate'
+          ? { 'relay worker': () => stack.worker().proc.pid, receiver: () => stack.receiver().proc.pid }
+          : { 'relay (worker + receiver)': () => stack.worker().proc.pid };
+
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
     const relayPhases = phases.has('relay') || phases.has('latency');
-    const startStack = ({ mode, codec, label }: StackRun) => {
+    // The bare start is run by the first stack's worker too (./bare-starter.ts).
+    const needsStack = relayPhases || phases.has('bare');
+    const startStack = async ({ mode, codec, label }: StackRun) => {
       say(`relay stack "${label}": ${STACK_DESCRIPTIONS[mode]}, payload encryption ${codec}`);
-      return startRelayStack({
+      const stack = await startRelayStack({
         temporalAddress: temporal.address,
         configFile,
         sinkCa: sink.ca,
@@ -122,16 +144,55 @@ async function main(): Promise<void> {
         mode,
         ...(label === mode ? {} : { logSuffix: `-codec-${codec}` }),
         ...(codec === 'off' ? { extraEnv: { RELAY_PAYLOAD_ENCRYPTION: 'false' } } : {}),
+        // Written when a process exits: stacks are stopped with SIGTERM and exit on their own.
+        ...(o.profile ? { profileDir: join(dir, 'profiles') } : {}),
       });
+      const sender = createSender(stack.receiverUrl);
+      try {
+        await runRelay({
+          label: `(warm-up, ${label})`,
+          sender,
+          sink,
+          sourceId: 'bench1',
+          destinations: 1,
+          shape: WARM_UP,
+          runId,
+          log: new SampleLog(),
+          timeoutMs: 60_000,
+        });
+        await waitForClosed(client, RELAY_TASK_QUEUE, 60_000);
+      } catch (e) {
+        await stack.stop();
+        throw e;
+      } finally {
+        await sender.close();
+      }
+      return stack;
     };
     // The first stack idles through the floor phases, as the relay always did (same conditions as earlier runs).
-    let firstStack: RelayStack | undefined = relayPhases && runs[0] ? await startStack(runs[0]) : undefined;
+    let firstStack: RelayStack | undefined = needsStack && runs[0] ? await startStack(runs[0]) : undefined;
     const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
     cleanups.push(stopFirstStack);
 
-    if (phases.has('bare')) {
-      say(`1. bare start: ${events} no-op workflow starts at concurrency ${o.concurrency}`);
-      results.bareStart = await runBareStart(client, shape, runId, log);
+    if (phases.has('bare') && firstStack && runs[0]) {
+      say(`1. bare start: ${events} starts of the receiver's workflow and input, by the client, at concurrency ${o.concurrency}`);
+      const bare = createBareStarter({
+        connection,
+        stack: firstStack,
+        encrypt: runs[0].codec === 'on',
+        sourceId: 'bench1',
+      });
+      try {
+        results.bareStart = await runBareStart(bare, shape, runId, log, {
+          warmUp: WARM_UP,
+          afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
+          cpu: { ...basePids, ...stackPids(firstStack) },
+        });
+      } finally {
+        await bare.close();
+      }
+      // The relay's worker runs them to the sink: let it finish before the next phase shares the cores.
+      await waitForClosed(client, RELAY_TASK_QUEUE, waitMs);
     }
     if (phases.has('floor')) {
       say('3. floor workflow: one no-op activity per workflow');
@@ -168,20 +229,6 @@ async function main(): Promise<void> {
       say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
       const sender = createSender(stack.receiverUrl);
       try {
-        if (!phases.has('relay')) {
-          // The throughput phase warms a fresh stack up; without it, a few unmeasured events do.
-          await runRelay({
-            label: `(warm-up, ${label})`,
-            sender,
-            sink,
-            sourceId: 'bench1',
-            destinations: 1,
-            shape: { events: WARM_UP_EVENTS, concurrency: 1 },
-            runId,
-            log: new SampleLog(),
-            timeoutMs: 60_000,
-          });
-        }
         for (const k of phases.has('relay') ? dests : []) {
           say(`2+4. relay [${label}] with ${k} destination(s): POST → 202, then → sink`);
           const r: RelayRunResult = await runRelay({
@@ -196,6 +243,7 @@ async function main(): Promise<void> {
             log,
             timeoutMs: waitMs,
             samples: o.historySamples,
+            cpu: { ...basePids, ...stackPids(stack) },
           });
           results.relay.push(r);
           const histories = await fetchHistories(

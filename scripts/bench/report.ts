@@ -156,6 +156,23 @@ export function formatHistoryTable(rows: HistoryRow[]): string {
   return markdownTable(out);
 }
 
+/**
+ * CPU milliseconds per event, by process, over the bare-start phase and each ingest window
+ * (first POST → last 202): where the cores went while the two throughputs compared were measured.
+ */
+export function formatCpuTable(r: BenchResults): string | undefined {
+  const rows: [string, string, Record<string, number>][] = [];
+  if (r.bareStart?.cpuMsPerEvent) rows.push(['1. Bare start', '', r.bareStart.cpuMsPerEvent]);
+  for (const x of r.relay)
+    if (x.ingestCpuMsPerEvent) rows.push([`2. Ingest, ${x.destinations} dest`, x.stack ?? '', x.ingestCpuMsPerEvent]);
+  if (rows.length === 0) return undefined;
+  const names = [...new Set(rows.flatMap(([, , c]) => Object.keys(c)))].sort((a, b) => (a === 'machine' ? 1 : b === 'machine' ? -1 : 0));
+  return markdownTable([
+    ['CPU ms per event', 'Stack', ...names.map((n) => (n === 'machine' ? 'machine (all processes)' : n))],
+    ...rows.map(([phase, stack, c]) => [phase, stack, ...names.map((n) => (c[n] === undefined ? '' : String(c[n])))]),
+  ]);
+}
+
 /** Markdown tables (they are pasted into the README as they are). */
 export function formatTable(r: BenchResults): string {
   const rows: string[][] = [['Measure', 'Stack', 'Count', 'Rate (/s)', 'Latency p50 / p95 / p99 (ms)', 'Ratio']];
@@ -163,7 +180,7 @@ export function formatTable(r: BenchResults): string {
   const floor = r.floor?.completionsPerSecond;
   if (r.bareStart)
     rows.push([
-      '1. Bare start (client → no-op workflow)',
+      '1. Bare start (client → the same start, no receiver)',
       '',
       String(r.bareStart.started),
       String(r.bareStart.startsPerSecond),
@@ -230,6 +247,8 @@ export function formatTable(r: BenchResults): string {
     ]);
   const out = [markdownTable(rows)];
   if (r.history && r.history.length > 0) out.push('', formatHistoryTable(r.history));
+  const cpu = formatCpuTable(r);
+  if (cpu) out.push('', cpu);
   out.push('');
   out.push('| Ratio | Value |', '| ----- | ----- |', ...Object.entries(r.ratios).map(([k, v]) => `| ${k} | ${v} |`));
   out.push('');
