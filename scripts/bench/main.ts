@@ -174,26 +174,6 @@ async function main(): Promise<void> {
     const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
     cleanups.push(stopFirstStack);
 
-    if (phases.has('bare') && firstStack && runs[0]) {
-      say(`1. bare start: ${events} starts of the receiver's workflow and input, by the client, at concurrency ${o.concurrency}`);
-      const bare = createBareStarter({
-        connection,
-        stack: firstStack,
-        encrypt: runs[0].codec === 'on',
-        sourceId: 'bench1',
-      });
-      try {
-        results.bareStart = await runBareStart(bare, shape, runId, log, {
-          warmUp: WARM_UP,
-          afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
-          cpu: { ...basePids, ...stackPids(firstStack) },
-        });
-      } finally {
-        await bare.close();
-      }
-      // The relay's worker runs them to the sink: let it finish before the next phase shares the cores.
-      await waitForClosed(client, RELAY_TASK_QUEUE, waitMs);
-    }
     if (phases.has('floor')) {
       say('3. floor workflow: one no-op activity per workflow');
       results.floor = await runFloor(client, shape, runId, log, waitMs, o.historySamples);
@@ -206,7 +186,33 @@ async function main(): Promise<void> {
     const latencyShape = { events: o.latencyEvents, rate: o.latencyRate, concurrency: o.concurrency };
     const latencyWaitMs = 120_000 + (o.latencyEvents * 1000) / o.latencyRate;
     if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
-    for (const run of relayPhases ? runs : []) {
+    /**
+     * Phase 1 on this stack, right before its ingest phases: the receiver's start made by the
+     * harness's client, its runs executed by this stack's worker (./bare-starter.ts). Measured
+     * per stack and next to its ingestion, so a ratio compares two phases seconds apart on one
+     * stack rather than one bare start against every stack minutes later.
+     */
+    const bareStartOn = async (stack: RelayStack, run: StackRun) => {
+      say(
+        `1. bare start [${run.label}]: ${events} starts of the receiver's workflow and input, by the client, at concurrency ${o.concurrency}`,
+      );
+      const bare = createBareStarter({ connection, stack, encrypt: run.codec === 'on', sourceId: 'bench1' });
+      try {
+        const r = await runBareStart(bare, shape, `${runId}-${run.label.replace(/\W+/g, '')}`, log, {
+          warmUp: WARM_UP,
+          afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
+          cpu: { ...basePids, ...stackPids(stack) },
+        });
+        const result = { ...r, stack: run.label };
+        (results.bareStarts ??= []).push(result);
+        results.bareStart ??= result;
+      } finally {
+        await bare.close();
+      }
+      // The worker runs them to the sink: let it finish before the next phase shares the cores.
+      await waitForClosed(client, RELAY_TASK_QUEUE, waitMs);
+    };
+    for (const run of needsStack ? runs : []) {
       const { mode, label } = run;
       const stack = firstStack ?? (await startStack(run));
       if (firstStack) cleanups.splice(cleanups.indexOf(stopFirstStack), 1);
@@ -229,6 +235,7 @@ async function main(): Promise<void> {
       say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
       const sender = createSender(stack.receiverUrl);
       try {
+        if (phases.has('bare')) await bareStartOn(stack, run);
         for (const k of phases.has('relay') ? dests : []) {
           say(`2+4. relay [${label}] with ${k} destination(s): POST → 202, then → sink`);
           const r: RelayRunResult = await runRelay({

@@ -11,6 +11,8 @@ import { ratePerSecond, summarize, type LatencySummary } from './stats';
 import { startCpuAccount, type CpuPerEvent, type ProcessPids } from './cpu';
 
 export interface BareStartResult {
+  /** The relay stack whose worker ran the runs (--stacks label). */
+  stack?: string;
   started: number;
   failed: number;
   startsPerSecond: number;

@@ -32,7 +32,10 @@ export interface BenchResults {
   options: Record<string, unknown>;
   /** Relay stacks measured, in order (--stacks). */
   stacks?: string[];
+  /** The first stack's bare start (and the only one in results written before bare starts were per stack). */
   bareStart?: BareStartResult;
+  /** Phase 1 on each stack, right before its ingest phases. */
+  bareStarts?: BareStartResult[];
   floor?: FloorResult;
   /** Throughput phase: one per stack and destination count. */
   relay: RelayRunResult[];
@@ -52,6 +55,16 @@ export interface BenchResults {
 
 const tag = (x: { stack?: string }) => (x.stack ? ` [${x.stack}]` : '');
 
+/** The bare start an ingest phase is compared with: the one measured on its stack, else the run's only one. */
+export function bareStartFor(r: BenchResults, stack: string | undefined): BareStartResult | undefined {
+  return r.bareStarts?.find((b) => b.stack === stack) ?? r.bareStart;
+}
+
+/** The bare-start phases of a run, one per stack (or the one of older results). */
+function bareStartsOf(r: BenchResults): BareStartResult[] {
+  return r.bareStarts ?? (r.bareStart ? [r.bareStart] : []);
+}
+
 export function computeRatios(r: BenchResults): Record<string, number> {
   const out: Record<string, number> = {};
   const stacks = [...new Set(r.relay.map((x) => x.stack))];
@@ -59,8 +72,9 @@ export function computeRatios(r: BenchResults): Record<string, number> {
     const runs = r.relay.filter((x) => x.stack === stack);
     const one = runs.find((x) => x.destinations === 1) ?? runs[0];
     const t = stack ? ` [${stack}]` : '';
-    if (one && r.bareStart) out[`ingest ÷ bare start (throughput)${t}`] = ratio(one.acceptedPerSecond, r.bareStart.startsPerSecond);
-    if (one && r.bareStart) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(one.ackLatencyMs.p50, r.bareStart.latencyMs.p50);
+    const bare = bareStartFor(r, stack);
+    if (one && bare) out[`ingest ÷ bare start (throughput)${t}`] = ratio(one.acceptedPerSecond, bare.startsPerSecond);
+    if (one && bare) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(one.ackLatencyMs.p50, bare.latencyMs.p50);
     for (const x of runs) {
       if (r.floor)
         out[`relay ${x.destinations} dest ÷ floor (throughput)${t}`] = ratio(x.deliveredEventsPerSecond, r.floor.completionsPerSecond);
@@ -162,7 +176,7 @@ export function formatHistoryTable(rows: HistoryRow[]): string {
  */
 export function formatCpuTable(r: BenchResults): string | undefined {
   const rows: [string, string, Record<string, number>][] = [];
-  if (r.bareStart?.cpuMsPerEvent) rows.push(['1. Bare start', '', r.bareStart.cpuMsPerEvent]);
+  for (const b of bareStartsOf(r)) if (b.cpuMsPerEvent) rows.push(['1. Bare start', b.stack ?? '', b.cpuMsPerEvent]);
   for (const x of r.relay)
     if (x.ingestCpuMsPerEvent) rows.push([`2. Ingest, ${x.destinations} dest`, x.stack ?? '', x.ingestCpuMsPerEvent]);
   if (rows.length === 0) return undefined;
@@ -176,15 +190,14 @@ export function formatCpuTable(r: BenchResults): string | undefined {
 /** Markdown tables (they are pasted into the README as they are). */
 export function formatTable(r: BenchResults): string {
   const rows: string[][] = [['Measure', 'Stack', 'Count', 'Rate (/s)', 'Latency p50 / p95 / p99 (ms)', 'Ratio']];
-  const bare = r.bareStart?.startsPerSecond;
   const floor = r.floor?.completionsPerSecond;
-  if (r.bareStart)
+  for (const b of bareStartsOf(r))
     rows.push([
       '1. Bare start (client → the same start, no receiver)',
-      '',
-      String(r.bareStart.started),
-      String(r.bareStart.startsPerSecond),
-      lat(r.bareStart.latencyMs),
+      b.stack ?? '',
+      String(b.started),
+      String(b.startsPerSecond),
+      lat(b.latencyMs),
       '',
     ]);
   for (const x of r.relay) {
@@ -194,7 +207,7 @@ export function formatTable(r: BenchResults): string {
       `${x.acknowledged}/${x.sent}`,
       String(x.acceptedPerSecond),
       lat(x.ackLatencyMs),
-      times(x.acceptedPerSecond, bare, 'bare start'),
+      times(x.acceptedPerSecond, bareStartFor(r, x.stack)?.startsPerSecond, 'bare start'),
     ]);
   }
   if (r.floor)
