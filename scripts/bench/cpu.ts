@@ -45,23 +45,49 @@ export type ProcessPids = Record<string, () => number | undefined>;
 /** CPU milliseconds per event of each process over one phase; `machine` is every process on it, the harness's neighbours too. */
 export type CpuPerEvent = Record<string, number>;
 
+/** CPU seconds so far of each process named, and of the machine (`machine`). */
+export function readCpu(pids: ProcessPids): Map<string, number | undefined> {
+  const m = new Map<string, number | undefined>();
+  for (const [name, pid] of Object.entries(pids)) m.set(name, cpuSecondsOf(pid()));
+  m.set('machine', machineBusySeconds());
+  return m;
+}
+
+/** CPU seconds per process summed over several stretches of time (a phase run in rounds). */
+export class CpuTotals {
+  private readonly seconds = new Map<string, number>();
+  private since: Map<string, number | undefined> | undefined;
+  constructor(private readonly pids: ProcessPids) {}
+
+  start(): void {
+    this.since = readCpu(this.pids);
+  }
+
+  stop(): void {
+    const before = this.since;
+    this.since = undefined;
+    if (!before) return;
+    for (const [name, end] of readCpu(this.pids)) {
+      const start = before.get(name);
+      if (start !== undefined && end !== undefined) this.seconds.set(name, (this.seconds.get(name) ?? 0) + end - start);
+    }
+  }
+
+  /** CPU milliseconds per event of each process (one decimal). */
+  perEvent(events: number): CpuPerEvent {
+    const out: CpuPerEvent = {};
+    if (events <= 0) return out;
+    for (const [name, s] of this.seconds) out[name] = Math.round((s * 1000 * 10) / events) / 10;
+    return out;
+  }
+}
+
 /** Call at the start of a phase; the returned function, at its end, gives each process's CPU ms per event. */
 export function startCpuAccount(pids: ProcessPids): (events: number) => CpuPerEvent {
-  const read = () => {
-    const m = new Map<string, number | undefined>();
-    for (const [name, pid] of Object.entries(pids)) m.set(name, cpuSecondsOf(pid()));
-    m.set('machine', machineBusySeconds());
-    return m;
-  };
-  const before = read();
+  const totals = new CpuTotals(pids);
+  totals.start();
   return (events) => {
-    const after = read();
-    const out: CpuPerEvent = {};
-    for (const [name, end] of after) {
-      const start = before.get(name);
-      if (start === undefined || end === undefined || events <= 0) continue;
-      out[name] = Math.round(((end - start) * 1000 * 10) / events) / 10;
-    }
-    return out;
+    totals.stop();
+    return totals.perEvent(events);
   };
 }

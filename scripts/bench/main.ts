@@ -21,12 +21,12 @@ import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
 import { runRelay, type RelayRunResult } from './phase-relay';
 import { spawnTs } from './proc';
-import { MOBILE, writeRelayConfig } from './relay-config';
+import { MOBILE, pointsIssuedBody, SOURCE_KEY, writeRelayConfig } from './relay-config';
 import { RELAY_TASK_QUEUE, startRelayStack, type RelayStack } from './relay-stack';
 import { fetchHistories, summarizeHistories, waitForClosed } from './history';
 import { computeRatios, formatTable, type BenchResults, type HistoryRow } from './report';
 import { SampleLog } from './samples';
-import { createSender } from './sender';
+import { createSender, type Sender } from './sender';
 import { startTemporalFor } from './server';
 import { startBenchSink } from './sink';
 
@@ -188,20 +188,25 @@ async function main(): Promise<void> {
     if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
     /**
      * Phase 1 on this stack, right before its ingest phases: the receiver's start made by the
-     * harness's client, its runs executed by this stack's worker (./bare-starter.ts). Measured
-     * per stack and next to its ingestion, so a ratio compares two phases seconds apart on one
-     * stack rather than one bare start against every stack minutes later.
+     * harness's client, its runs executed by this stack's worker (./bare-starter.ts), in rounds
+     * alternating with as many events posted to this stack's receiver (./phase-bare-start.ts):
+     * ingest ÷ bare start compares the two under the same neighbours.
      */
-    const bareStartOn = async (stack: RelayStack, run: StackRun) => {
+    const bareStartOn = async (stack: RelayStack, run: StackRun, sender: Sender) => {
       say(
-        `1. bare start [${run.label}]: ${events} starts of the receiver's workflow and input, by the client, at concurrency ${o.concurrency}`,
+        `1. bare start [${run.label}]: ${events} starts of the receiver's workflow and input by the client, alternating with ${events} posts to the receiver, at concurrency ${o.concurrency}`,
       );
+      const prefix = `${runId}-${run.label.replace(/\W+/g, '')}`;
       const bare = createBareStarter({ connection, stack, encrypt: run.codec === 'on', sourceId: 'bench1' });
       try {
-        const r = await runBareStart(bare, shape, `${runId}-${run.label.replace(/\W+/g, '')}`, log, {
+        const r = await runBareStart(bare, shape, prefix, log, {
+          post: async (i) =>
+            (await sender.post('/v1/sources/bench1/events', pointsIssuedBody(`${prefix}-ingest-${i}`), { 'x-api-key': SOURCE_KEY }))
+              .acknowledged,
           warmUp: WARM_UP,
           afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
           cpu: { ...basePids, ...stackPids(stack) },
+          label: run.label,
         });
         const result = { ...r, stack: run.label };
         (results.bareStarts ??= []).push(result);
@@ -235,7 +240,7 @@ async function main(): Promise<void> {
       say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
       const sender = createSender(stack.receiverUrl);
       try {
-        if (phases.has('bare')) await bareStartOn(stack, run);
+        if (phases.has('bare')) await bareStartOn(stack, run, sender);
         for (const k of phases.has('relay') ? dests : []) {
           say(`2+4. relay [${label}] with ${k} destination(s): POST → 202, then → sink`);
           const r: RelayRunResult = await runRelay({

@@ -67,14 +67,16 @@ function bareStartsOf(r: BenchResults): BareStartResult[] {
 
 export function computeRatios(r: BenchResults): Record<string, number> {
   const out: Record<string, number> = {};
-  const stacks = [...new Set(r.relay.map((x) => x.stack))];
+  const stacks = [...new Set([...r.relay.map((x) => x.stack), ...(r.bareStarts ?? []).map((b) => b.stack)])];
   for (const stack of stacks) {
     const runs = r.relay.filter((x) => x.stack === stack);
     const one = runs.find((x) => x.destinations === 1) ?? runs[0];
     const t = stack ? ` [${stack}]` : '';
     const bare = bareStartFor(r, stack);
-    if (one && bare) out[`ingest ÷ bare start (throughput)${t}`] = ratio(one.acceptedPerSecond, bare.startsPerSecond);
-    if (one && bare) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(one.ackLatencyMs.p50, bare.latencyMs.p50);
+    // The ingestion alternated with the bare start when there is one (./phase-bare-start.ts), else the 1-destination pass.
+    const ingest = bare?.ingest ?? one;
+    if (ingest && bare) out[`ingest ÷ bare start (throughput)${t}`] = ratio(ingest.acceptedPerSecond, bare.startsPerSecond);
+    if (ingest && bare) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(ingest.ackLatencyMs.p50, bare.latencyMs.p50);
     for (const x of runs) {
       if (r.floor)
         out[`relay ${x.destinations} dest ÷ floor (throughput)${t}`] = ratio(x.deliveredEventsPerSecond, r.floor.completionsPerSecond);
@@ -176,7 +178,10 @@ export function formatHistoryTable(rows: HistoryRow[]): string {
  */
 export function formatCpuTable(r: BenchResults): string | undefined {
   const rows: [string, string, Record<string, number>][] = [];
-  for (const b of bareStartsOf(r)) if (b.cpuMsPerEvent) rows.push(['1. Bare start', b.stack ?? '', b.cpuMsPerEvent]);
+  for (const b of bareStartsOf(r)) {
+    if (b.cpuMsPerEvent) rows.push(['1. Bare start', b.stack ?? '', b.cpuMsPerEvent]);
+    if (b.ingest?.cpuMsPerEvent) rows.push(['1. Ingest, alternating', b.stack ?? '', b.ingest.cpuMsPerEvent]);
+  }
   for (const x of r.relay)
     if (x.ingestCpuMsPerEvent) rows.push([`2. Ingest, ${x.destinations} dest`, x.stack ?? '', x.ingestCpuMsPerEvent]);
   if (rows.length === 0) return undefined;
@@ -191,15 +196,26 @@ export function formatCpuTable(r: BenchResults): string | undefined {
 export function formatTable(r: BenchResults): string {
   const rows: string[][] = [['Measure', 'Stack', 'Count', 'Rate (/s)', 'Latency p50 / p95 / p99 (ms)', 'Ratio']];
   const floor = r.floor?.completionsPerSecond;
-  for (const b of bareStartsOf(r))
+  for (const b of bareStartsOf(r)) {
+    const rounds = b.rounds ? `, ${b.rounds} rounds` : '';
     rows.push([
-      '1. Bare start (client → the same start, no receiver)',
+      `1. Bare start (client → the same start, no receiver${rounds})`,
       b.stack ?? '',
       String(b.started),
       String(b.startsPerSecond),
       lat(b.latencyMs),
       '',
     ]);
+    if (b.ingest)
+      rows.push([
+        `1. Ingest, alternating with it (POST → 202${rounds})`,
+        b.stack ?? '',
+        `${b.ingest.acknowledged}/${b.ingest.sent}`,
+        String(b.ingest.acceptedPerSecond),
+        lat(b.ingest.ackLatencyMs),
+        times(b.ingest.acceptedPerSecond, b.startsPerSecond, 'bare start'),
+      ]);
+  }
   for (const x of r.relay) {
     rows.push([
       `2. Ingest, ${x.destinations} dest (POST → 202)`,
@@ -207,7 +223,8 @@ export function formatTable(r: BenchResults): string {
       `${x.acknowledged}/${x.sent}`,
       String(x.acceptedPerSecond),
       lat(x.ackLatencyMs),
-      times(x.acceptedPerSecond, bareStartFor(r, x.stack)?.startsPerSecond, 'bare start'),
+      // Against the bare start only when no ingestion was measured alongside it (older results).
+      bareStartFor(r, x.stack)?.ingest ? '' : times(x.acceptedPerSecond, bareStartFor(r, x.stack)?.startsPerSecond, 'bare start'),
     ]);
   }
   if (r.floor)

@@ -12,6 +12,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseHarnessArgs, stackModes } from '../../scripts/bench/args';
 import { countActionsTable, historyFiles } from '../../scripts/bench/count-actions';
 import { cpuSecondsOf, startCpuAccount } from '../../scripts/bench/cpu';
+import { roundOrder } from '../../scripts/bench/phase-bare-start';
 import { categoryOf, summarizeProfile } from '../../scripts/bench/profile-summary';
 import {
   compactEventTypes,
@@ -383,4 +384,33 @@ test('summarizeProfile: self time by package or folder, total time counted once 
   );
   assert.equal(summarizeProfile(profile, { from: 2500 }).sampledMs, 2000);
   assert.equal(categoryOf(frame('x', 'node:internal/http2/core')), 'node:internal');
+});
+
+test('bare start alternating with ingestion: rounds in mirrored order, the ratio from the alternating rounds', () => {
+  assert.deepEqual(roundOrder(2), ['bare', 'ingest', 'ingest', 'bare']);
+  assert.deepEqual(roundOrder(3), ['bare', 'ingest', 'ingest', 'bare', 'bare', 'ingest']);
+  const r = results();
+  r.bareStarts = [
+    {
+      stack: 'separate',
+      started: 10,
+      failed: 0,
+      startsPerSecond: 50,
+      latencyMs: latency(20),
+      rounds: 6,
+      ingest: { acknowledged: 10, sent: 10, acceptedPerSecond: 45, ackLatencyMs: latency(22), cpuMsPerEvent: { receiver: 2 } },
+    },
+  ];
+  r.ratios = computeRatios(r);
+  assert.equal(r.ratios['ingest ÷ bare start (throughput) [separate]'], 0.9);
+  assert.equal(r.ratios['ingest ÷ bare start (p50 latency) [separate]'], 1.1);
+  const table = formatTable(r);
+  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  assert.match(
+    line(/^\| 1\. Ingest, alternating with it \(POST → 202, 6 rounds\) +\| separate/),
+    /\| 10\/10 +\| 45 +\| .*\| 0\.9× bare start +\|$/,
+  );
+  // The 1-destination pass is not compared with the bare start a second time.
+  assert.match(line(/^\| 2\. Ingest, 1 dest .*\| separate/), /\| +\|$/);
+  assert.match(formatCpuTable(r) ?? '', /^\| 1\. Ingest, alternating \| separate \| 2 /m);
 });
