@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
     const relayPhases = phases.has('relay') || phases.has('latency');
-    // The bare start is run by the first stack's worker too (./bare-starter.ts).
+    // Phase 1 needs a stack too: its runs are executed by the stack's worker (./bare-starter.ts).
     const needsStack = relayPhases || phases.has('bare');
     const startStack = async ({ mode, codec, label }: StackRun) => {
       say(`relay stack "${label}": ${STACK_DESCRIPTIONS[mode]}, payload encryption ${codec}`);
