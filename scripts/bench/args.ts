@@ -36,6 +36,9 @@ export const HELP = `Options:
   --latency-rate R    bench only: its open-loop arrival rate, events/s, below capacity (default 10)
   --history-samples N bench only: runs per configuration whose histories are read for billable
                       actions, history events and bytes (default 5; the maximum is reported)
+  --profile           bench only: run the relay's processes with node --cpu-prof; the .cpuprofile
+                      files land in the run's log folder (summarise one with
+                      npx tsx scripts/bench/profile-summary.ts FILE)
   --out DIR           results folder (default bench-results/)
   --no-chart          skip the PNG
 Env: TEMPORAL_ADDRESS runs against an existing server instead (its own state, not restartable by chaos).`;
@@ -73,6 +76,7 @@ const schema = z.object({
   latencyEvents: z.coerce.number().int().positive().default(100),
   latencyRate: z.coerce.number().positive().default(10),
   historySamples: z.coerce.number().int().positive().default(5),
+  profile: z.boolean().default(false),
   out: z.string().default('bench-results'),
   chart: z.boolean().default(true),
   help: z.boolean().default(false),
@@ -101,6 +105,7 @@ export function parseHarnessArgs(argv: string[]): HarnessOptions {
       'latency-events': { type: 'string' },
       'latency-rate': { type: 'string' },
       'history-samples': { type: 'string' },
+      profile: { type: 'boolean' },
       out: { type: 'string' },
       'no-chart': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -1,6 +1,6 @@
 /**
- * The floor worker (a separate process, like the relay's worker): runs benchNoop and
- * benchFloor on the `bench-floor` task queue with the SDK's default worker options.
+ * The floor worker (a separate process, like the relay's worker): runs benchFloor on the
+ * `bench-floor` task queue with the SDK's default worker options.
  * Env: TEMPORAL_ADDRESS.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';

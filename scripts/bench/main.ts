@@ -14,22 +14,28 @@ import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/canonical-event';
 import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
+import { createBareStarter } from './bare-starter';
 import { writeChart } from './chart';
+import type { ProcessPids } from './cpu';
 import { runBareStart } from './phase-bare-start';
 import { runFloor } from './phase-floor';
 import { runRelay, type RelayRunResult } from './phase-relay';
 import { spawnTs } from './proc';
-import { MOBILE, writeRelayConfig } from './relay-config';
+import { MOBILE, pointsIssuedBody, SOURCE_KEY, writeRelayConfig } from './relay-config';
 import { RELAY_TASK_QUEUE, startRelayStack, type RelayStack } from './relay-stack';
 import { fetchHistories, summarizeHistories, waitForClosed } from './history';
 import { computeRatios, formatTable, type BenchResults, type HistoryRow } from './report';
 import { SampleLog } from './samples';
-import { createSender } from './sender';
+import { createSender, type Sender } from './sender';
 import { startTemporalFor } from './server';
 import { startBenchSink } from './sink';
 
-/** Events sent to a fresh relay stack before the latency phase when no throughput phase ran first. */
-const WARM_UP_EVENTS = 5;
+/**
+ * Events sent through a fresh relay stack before anything is measured on it (and started by the
+ * bare starter before its phase): first requests and runs pay for compiling code, opening
+ * connections and loading the workflow bundle, which would land on whichever phase comes first.
+ */
+const WARM_UP = { events: 20, concurrency: 4 };
 
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -106,14 +112,30 @@ async function main(): Promise<void> {
     await floorWorker.waitForLog('floor worker running', 180_000);
     say('floor worker running');
 
+    // Whose CPU time each phase accounts: the server, the floor worker, the harness (load generator,
+    // sink and loyalty API) and whichever relay stack is up (its processes, added below).
+    const basePids: ProcessPids = {
+      temporal: () => temporal.child()?.proc.pid,
+      'floor worker': () => floorWorker.proc.pid,
+      harness: () => process.pid,
+    };
+    const stackPids = (stack: RelayStack | undefined): ProcessPids =>
+      !stack
+        ? {}
+        : stack.mode === 'separate'
+          ? { 'relay worker': () => stack.worker().proc.pid, receiver: () => stack.receiver().proc.pid }
+          : { 'relay (worker + receiver)': () => stack.worker().proc.pid };
+
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
     const relayPhases = phases.has('relay') || phases.has('latency');
-    const startStack = ({ mode, codec, label }: StackRun) => {
+    // Phase 1 needs a stack too: its runs are executed by the stack's worker (./bare-starter.ts).
+    const needsStack = relayPhases || phases.has('bare');
+    const startStack = async ({ mode, codec, label }: StackRun) => {
       say(`relay stack "${label}": ${STACK_DESCRIPTIONS[mode]}, payload encryption ${codec}`);
-      return startRelayStack({
+      const stack = await startRelayStack({
         temporalAddress: temporal.address,
         configFile,
         sinkCa: sink.ca,
@@ -122,17 +144,36 @@ async function main(): Promise<void> {
         mode,
         ...(label === mode ? {} : { logSuffix: `-codec-${codec}` }),
         ...(codec === 'off' ? { extraEnv: { RELAY_PAYLOAD_ENCRYPTION: 'false' } } : {}),
+        // Written when a process exits: stacks are stopped with SIGTERM and exit on their own.
+        ...(o.profile ? { profileDir: join(dir, 'profiles') } : {}),
       });
+      const sender = createSender(stack.receiverUrl);
+      try {
+        await runRelay({
+          label: `(warm-up, ${label})`,
+          sender,
+          sink,
+          sourceId: 'bench1',
+          destinations: 1,
+          shape: WARM_UP,
+          runId,
+          log: new SampleLog(),
+          timeoutMs: 60_000,
+        });
+        await waitForClosed(client, RELAY_TASK_QUEUE, 60_000);
+      } catch (e) {
+        await stack.stop();
+        throw e;
+      } finally {
+        await sender.close();
+      }
+      return stack;
     };
     // The first stack idles through the floor phases, as the relay always did (same conditions as earlier runs).
-    let firstStack: RelayStack | undefined = relayPhases && runs[0] ? await startStack(runs[0]) : undefined;
+    let firstStack: RelayStack | undefined = needsStack && runs[0] ? await startStack(runs[0]) : undefined;
     const stopFirstStack = () => firstStack?.stop() ?? Promise.resolve();
     cleanups.push(stopFirstStack);
 
-    if (phases.has('bare')) {
-      say(`1. bare start: ${events} no-op workflow starts at concurrency ${o.concurrency}`);
-      results.bareStart = await runBareStart(client, shape, runId, log);
-    }
     if (phases.has('floor')) {
       say('3. floor workflow: one no-op activity per workflow');
       results.floor = await runFloor(client, shape, runId, log, waitMs, o.historySamples);
@@ -145,7 +186,38 @@ async function main(): Promise<void> {
     const latencyShape = { events: o.latencyEvents, rate: o.latencyRate, concurrency: o.concurrency };
     const latencyWaitMs = 120_000 + (o.latencyEvents * 1000) / o.latencyRate;
     if (phases.has('latency')) results.latency = { events: o.latencyEvents, ratePerSecond: o.latencyRate, relay: [] };
-    for (const run of relayPhases ? runs : []) {
+    /**
+     * Phase 1 on this stack, right before its ingest phases: the receiver's start made by the
+     * harness's client, its runs executed by this stack's worker (./bare-starter.ts), in rounds
+     * alternating with as many events posted to this stack's receiver (./phase-bare-start.ts):
+     * ingest ÷ bare start compares the two under the same neighbours.
+     */
+    const bareStartOn = async (stack: RelayStack, run: StackRun, sender: Sender) => {
+      say(
+        `1. bare start [${run.label}]: ${events} starts of the receiver's workflow and input by the client, alternating with ${events} posts to the receiver, at concurrency ${o.concurrency}`,
+      );
+      const prefix = `${runId}-${run.label.replace(/\W+/g, '')}`;
+      const bare = createBareStarter({ connection, stack, encrypt: run.codec === 'on', sourceId: 'bench1' });
+      try {
+        const r = await runBareStart(bare, shape, prefix, log, {
+          post: async (i) =>
+            (await sender.post('/v1/sources/bench1/events', pointsIssuedBody(`${prefix}-ingest-${i}`), { 'x-api-key': SOURCE_KEY }))
+              .acknowledged,
+          warmUp: WARM_UP,
+          afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
+          cpu: { ...basePids, ...stackPids(stack) },
+          label: run.label,
+        });
+        const result = { ...r, stack: run.label };
+        (results.bareStarts ??= []).push(result);
+        results.bareStart ??= result;
+      } finally {
+        await bare.close();
+      }
+      // The worker runs them to the sink: let it finish before the next phase shares the cores.
+      await waitForClosed(client, RELAY_TASK_QUEUE, waitMs);
+    };
+    for (const run of needsStack ? runs : []) {
       const { mode, label } = run;
       const stack = firstStack ?? (await startStack(run));
       if (firstStack) cleanups.splice(cleanups.indexOf(stopFirstStack), 1);
@@ -168,20 +240,7 @@ async function main(): Promise<void> {
       say(`relay running (${stack.workerStartSeconds[0]} s to start)`);
       const sender = createSender(stack.receiverUrl);
       try {
-        if (!phases.has('relay')) {
-          // The throughput phase warms a fresh stack up; without it, a few unmeasured events do.
-          await runRelay({
-            label: `(warm-up, ${label})`,
-            sender,
-            sink,
-            sourceId: 'bench1',
-            destinations: 1,
-            shape: { events: WARM_UP_EVENTS, concurrency: 1 },
-            runId,
-            log: new SampleLog(),
-            timeoutMs: 60_000,
-          });
-        }
+        if (phases.has('bare')) await bareStartOn(stack, run, sender);
         for (const k of phases.has('relay') ? dests : []) {
           say(`2+4. relay [${label}] with ${k} destination(s): POST → 202, then → sink`);
           const r: RelayRunResult = await runRelay({
@@ -196,6 +255,7 @@ async function main(): Promise<void> {
             log,
             timeoutMs: waitMs,
             samples: o.historySamples,
+            cpu: { ...basePids, ...stackPids(stack) },
           });
           results.relay.push(r);
           const histories = await fetchHistories(

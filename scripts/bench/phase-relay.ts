@@ -3,6 +3,7 @@
  * sink (POST → arrival = end to end). Also used for the direct baseline (phase 5), which has
  * the same shape without Temporal.
  */
+import { startCpuAccount, type CpuPerEvent, type ProcessPids } from './cpu';
 import { pickSamples } from './history';
 import { runLoad, type LoadShape } from './load';
 import { pointsIssuedBody, SOURCE_KEY } from './relay-config';
@@ -30,6 +31,8 @@ export interface RelayRunResult {
   sampleEventId?: string;
   /** Acknowledged event ids spread over the run (`samples` of them), to read their histories. */
   sampleEventIds?: string[];
+  /** CPU ms per acknowledged event of each process while the events were posted (POST → last 202), when `cpu` names them. */
+  ingestCpuMsPerEvent?: CpuPerEvent;
 }
 
 export async function runRelay(o: {
@@ -45,7 +48,10 @@ export async function runRelay(o: {
   stack?: string;
   /** How many acknowledged event ids to return in sampleEventIds (default 1). */
   samples?: number;
+  /** Processes whose CPU time to account over the ingest window. */
+  cpu?: ProcessPids;
 }): Promise<RelayRunResult> {
+  const account = o.cpu ? startCpuAccount(o.cpu) : undefined;
   const sentAt = new Map<string, number>();
   const acked = new Set<string>();
   const arrivalsBefore = o.sink.arrivals.length;
@@ -62,6 +68,7 @@ export async function runRelay(o: {
     }
     return r.acknowledged;
   });
+  const ingestCpuMsPerEvent = account?.(acked.size);
   const expected = distinctBefore + acked.size * o.destinations;
   await o.sink.waitForDistinct(expected, o.timeoutMs);
 
@@ -103,6 +110,7 @@ export async function runRelay(o: {
     duplicates,
     deliveredEventsPerSecond: ratePerSecond(delivered, first, lastDelivery),
     endToEndLatencyMs: summarize(latencies),
+    ...(ingestCpuMsPerEvent ? { ingestCpuMsPerEvent } : {}),
     ...(ackedInOrder.length > 0 ? { sampleEventId: ackedInOrder[0], sampleEventIds: pickSamples(ackedInOrder, o.samples ?? 1) } : {}),
   };
 }

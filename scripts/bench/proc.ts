@@ -71,7 +71,12 @@ export function spawnChild(name: string, command: string, args: string[], env: R
   };
 }
 
-/** A TypeScript entry point of this repository, run with tsx like `npm run start:*` does. */
-export function spawnTs(name: string, entry: string, env: Record<string, string>, logDir: string): Child {
-  return spawnChild(name, process.execPath, ['--import', 'tsx', join(ROOT, entry)], env, logDir);
+/** A TypeScript entry point of this repository, run with tsx like `npm run start:*` does (`nodeArgs`: extra flags for node). */
+export function spawnTs(name: string, entry: string, env: Record<string, string>, logDir: string, nodeArgs: string[] = []): Child {
+  return spawnChild(name, process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry)], env, logDir);
+}
+
+/** Node flags writing a CPU profile of every thread of the process to `dir`/`name` when it exits (none without `dir`). */
+export function profileArgs(dir: string | undefined, name: string): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`] : [];
 }

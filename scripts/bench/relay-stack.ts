@@ -14,7 +14,7 @@ import { freePort } from '../../test/helpers/ports';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '../../test/helpers/database';
 import type { StackMode } from './args';
-import { spawnTs, type Child } from './proc';
+import { profileArgs, spawnTs, type Child } from './proc';
 
 /** The relay's task queue in the harness (the default of TEMPORAL_TASK_QUEUE). */
 export const RELAY_TASK_QUEUE = 'loyalty-relay';
@@ -34,6 +34,8 @@ export interface RelayStackOptions {
   /** separate only: how many worker and receiver processes (default 1 each). */
   workers?: number;
   receivers?: number;
+  /** Write each process's CPU profile (node --cpu-prof) under this folder, one subfolder per process. */
+  profileDir?: string;
 }
 
 export interface RelayStack {
@@ -44,6 +46,8 @@ export interface RelayStack {
   receiverUrls: string[];
   /** The configuration store the processes share. */
   databaseUrl: string;
+  /** RELAY_MASTER_KEY of its processes (the payload codec's key). */
+  masterKey: Buffer;
   /** Worker process `index` (default the first; in the one-process modes, the same as receiver()). */
   worker(index?: number): Child;
   receiver(index?: number): Child;
@@ -66,9 +70,10 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   // Worker and receiver are separate processes: they share a throwaway database on the local
   // PostgreSQL (TEST_DATABASE_URL); each receiver applies the file to it at start.
   const database = await createTestDatabase();
+  const masterKey = randomBytes(32);
   const env = {
     DATABASE_URL: database.url,
-    RELAY_MASTER_KEY: randomBytes(32).toString('base64'),
+    RELAY_MASTER_KEY: masterKey.toString('base64'),
     TEMPORAL_ADDRESS: o.temporalAddress,
     TEMPORAL_TASK_QUEUE: o.taskQueue ?? RELAY_TASK_QUEUE,
     RELAY_CONFIG: o.configFile,
@@ -83,7 +88,7 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   const suffix = o.logSuffix ?? '';
   if (mode !== 'separate') {
     if (workerCount > 1 || receiverCount > 1) throw new Error(`${mode}: one process only; more workers or receivers need mode separate`);
-    return startOneProcess(mode, env, ports[0] as number, database.url, o.dir, () => database.drop(), suffix);
+    return startOneProcess(mode, env, ports[0] as number, database.url, masterKey, o.dir, () => database.drop(), suffix, o.profileDir);
   }
   const workers: (Child | undefined)[] = [];
   const receivers: (Child | undefined)[] = [];
@@ -98,13 +103,15 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   };
   const startWorker = async (index = 0) => {
     const started = Date.now();
-    const child = spawnTs(nameFor('worker', index), 'src/worker-main.ts', env, o.dir);
+    const name = nameFor('worker', index);
+    const child = spawnTs(name, 'src/worker-main.ts', env, o.dir, profileArgs(o.profileDir, name));
     workers[index] = child;
     await child.waitForLog('worker running', 180_000);
     workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
   const startReceiver = async (index: number) => {
-    const child = spawnTs(nameFor('receiver', index), 'src/receiver-main.ts', { ...env, PORT: String(ports[index]) }, o.dir);
+    const name = nameFor('receiver', index);
+    const child = spawnTs(name, 'src/receiver-main.ts', { ...env, PORT: String(ports[index]) }, o.dir, profileArgs(o.profileDir, name));
     receivers[index] = child;
     await child.waitForLog('receiver listening', 60_000);
   };
@@ -131,6 +138,7 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
     receiverUrl: `http://127.0.0.1:${ports[0]}`,
     receiverUrls: ports.map((p) => `http://127.0.0.1:${p}`),
     databaseUrl: database.url,
+    masterKey,
     worker: (index = 0) => pick(workers, 'worker', index),
     receiver: (index = 0) => pick(receivers, 'receiver', index),
     startWorker,
@@ -146,9 +154,11 @@ async function startOneProcess(
   env: Record<string, string>,
   port: number,
   databaseUrl: string,
+  masterKey: Buffer,
   dir: string,
   dropDatabase: () => Promise<void>,
   suffix: string,
+  profileDir: string | undefined,
 ): Promise<RelayStack> {
   let relay: Child | undefined;
   let generation = 0;
@@ -158,7 +168,7 @@ async function startOneProcess(
     generation += 1;
     const started = Date.now();
     const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
-    const child = spawnTs(name, 'src/main.ts', { ...env, RELAY_EAGER_START: String(mode === 'eager') }, dir);
+    const child = spawnTs(name, 'src/main.ts', { ...env, RELAY_EAGER_START: String(mode === 'eager') }, dir, profileArgs(profileDir, name));
     relay = child;
     await child.waitForLog('worker running', 180_000);
     await child.waitForLog('receiver listening', 60_000);
@@ -180,6 +190,7 @@ async function startOneProcess(
     receiverUrl: `http://127.0.0.1:${port}`,
     receiverUrls: [`http://127.0.0.1:${port}`],
     databaseUrl,
+    masterKey,
     worker: () => relay as Child,
     receiver: () => relay as Child,
     startWorker,

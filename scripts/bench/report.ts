@@ -32,7 +32,10 @@ export interface BenchResults {
   options: Record<string, unknown>;
   /** Relay stacks measured, in order (--stacks). */
   stacks?: string[];
+  /** The first stack's bare start (and the only one in results written before bare starts were per stack). */
   bareStart?: BareStartResult;
+  /** Phase 1 on each stack, right before its ingest phases. */
+  bareStarts?: BareStartResult[];
   floor?: FloorResult;
   /** Throughput phase: one per stack and destination count. */
   relay: RelayRunResult[];
@@ -52,15 +55,28 @@ export interface BenchResults {
 
 const tag = (x: { stack?: string }) => (x.stack ? ` [${x.stack}]` : '');
 
+/** The bare start an ingest phase is compared with: the one measured on its stack, else the run's only one. */
+export function bareStartFor(r: BenchResults, stack: string | undefined): BareStartResult | undefined {
+  return r.bareStarts?.find((b) => b.stack === stack) ?? r.bareStart;
+}
+
+/** The bare-start phases of a run, one per stack (or the one of older results). */
+function bareStartsOf(r: BenchResults): BareStartResult[] {
+  return r.bareStarts ?? (r.bareStart ? [r.bareStart] : []);
+}
+
 export function computeRatios(r: BenchResults): Record<string, number> {
   const out: Record<string, number> = {};
-  const stacks = [...new Set(r.relay.map((x) => x.stack))];
+  const stacks = [...new Set([...r.relay.map((x) => x.stack), ...(r.bareStarts ?? []).map((b) => b.stack)])];
   for (const stack of stacks) {
     const runs = r.relay.filter((x) => x.stack === stack);
     const one = runs.find((x) => x.destinations === 1) ?? runs[0];
     const t = stack ? ` [${stack}]` : '';
-    if (one && r.bareStart) out[`ingest ÷ bare start (throughput)${t}`] = ratio(one.acceptedPerSecond, r.bareStart.startsPerSecond);
-    if (one && r.bareStart) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(one.ackLatencyMs.p50, r.bareStart.latencyMs.p50);
+    const bare = bareStartFor(r, stack);
+    // The ingestion alternated with the bare start when there is one (./phase-bare-start.ts), else the 1-destination pass.
+    const ingest = bare?.ingest ?? one;
+    if (ingest && bare) out[`ingest ÷ bare start (throughput)${t}`] = ratio(ingest.acceptedPerSecond, bare.startsPerSecond);
+    if (ingest && bare) out[`ingest ÷ bare start (p50 latency)${t}`] = ratio(ingest.ackLatencyMs.p50, bare.latencyMs.p50);
     for (const x of runs) {
       if (r.floor)
         out[`relay ${x.destinations} dest ÷ floor (throughput)${t}`] = ratio(x.deliveredEventsPerSecond, r.floor.completionsPerSecond);
@@ -156,20 +172,50 @@ export function formatHistoryTable(rows: HistoryRow[]): string {
   return markdownTable(out);
 }
 
+/**
+ * CPU milliseconds per event, by process, over the bare-start phase and each ingest window
+ * (first POST → last 202): where the cores went while the two throughputs compared were measured.
+ */
+export function formatCpuTable(r: BenchResults): string | undefined {
+  const rows: [string, string, Record<string, number>][] = [];
+  for (const b of bareStartsOf(r)) {
+    if (b.cpuMsPerEvent) rows.push(['1. Bare start', b.stack ?? '', b.cpuMsPerEvent]);
+    if (b.ingest?.cpuMsPerEvent) rows.push(['1. Ingest, alternating', b.stack ?? '', b.ingest.cpuMsPerEvent]);
+  }
+  for (const x of r.relay)
+    if (x.ingestCpuMsPerEvent) rows.push([`2. Ingest, ${x.destinations} dest`, x.stack ?? '', x.ingestCpuMsPerEvent]);
+  if (rows.length === 0) return undefined;
+  const names = [...new Set(rows.flatMap(([, , c]) => Object.keys(c)))].sort((a, b) => (a === 'machine' ? 1 : b === 'machine' ? -1 : 0));
+  return markdownTable([
+    ['CPU ms per event', 'Stack', ...names.map((n) => (n === 'machine' ? 'machine (all processes)' : n))],
+    ...rows.map(([phase, stack, c]) => [phase, stack, ...names.map((n) => (c[n] === undefined ? '' : String(c[n])))]),
+  ]);
+}
+
 /** Markdown tables (they are pasted into the README as they are). */
 export function formatTable(r: BenchResults): string {
   const rows: string[][] = [['Measure', 'Stack', 'Count', 'Rate (/s)', 'Latency p50 / p95 / p99 (ms)', 'Ratio']];
-  const bare = r.bareStart?.startsPerSecond;
   const floor = r.floor?.completionsPerSecond;
-  if (r.bareStart)
+  for (const b of bareStartsOf(r)) {
+    const rounds = b.rounds ? `, ${b.rounds} rounds` : '';
     rows.push([
-      '1. Bare start (client → no-op workflow)',
-      '',
-      String(r.bareStart.started),
-      String(r.bareStart.startsPerSecond),
-      lat(r.bareStart.latencyMs),
+      `1. Bare start (client → the same start, no receiver${rounds})`,
+      b.stack ?? '',
+      String(b.started),
+      String(b.startsPerSecond),
+      lat(b.latencyMs),
       '',
     ]);
+    if (b.ingest)
+      rows.push([
+        `1. Ingest, alternating with it (POST → 202${rounds})`,
+        b.stack ?? '',
+        `${b.ingest.acknowledged}/${b.ingest.sent}`,
+        String(b.ingest.acceptedPerSecond),
+        lat(b.ingest.ackLatencyMs),
+        times(b.ingest.acceptedPerSecond, b.startsPerSecond, 'bare start'),
+      ]);
+  }
   for (const x of r.relay) {
     rows.push([
       `2. Ingest, ${x.destinations} dest (POST → 202)`,
@@ -177,7 +223,8 @@ export function formatTable(r: BenchResults): string {
       `${x.acknowledged}/${x.sent}`,
       String(x.acceptedPerSecond),
       lat(x.ackLatencyMs),
-      times(x.acceptedPerSecond, bare, 'bare start'),
+      // Against the bare start only when no ingestion was measured alongside it (older results).
+      bareStartFor(r, x.stack)?.ingest ? '' : times(x.acceptedPerSecond, bareStartFor(r, x.stack)?.startsPerSecond, 'bare start'),
     ]);
   }
   if (r.floor)
@@ -230,6 +277,8 @@ export function formatTable(r: BenchResults): string {
     ]);
   const out = [markdownTable(rows)];
   if (r.history && r.history.length > 0) out.push('', formatHistoryTable(r.history));
+  const cpu = formatCpuTable(r);
+  if (cpu) out.push('', cpu);
   out.push('');
   out.push('| Ratio | Value |', '| ----- | ----- |', ...Object.entries(r.ratios).map(([k, v]) => `| ${k} | ${v} |`));
   out.push('');

@@ -71,6 +71,19 @@ declare module 'express-serve-static-core' {
 }
 
 /**
+ * A JSON answer written straight to the response: what `res.status().json()` sends for a plain
+ * object, without Express's per-call charset parsing and freshness checks (the ingestion path
+ * answers every event; the error handler still answers refusals through Express).
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
  * The request's hop count (`x-loyalty-relay-hops`, set by a relay delivering to us; absent =
  * undefined): malformed is 400, at or over the limit is 422 too_many_hops (a loop).
  */
@@ -110,6 +123,51 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     }
   };
   const ingestDeps: IngestDeps = { starter, metrics, logger, now, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 300 };
+  /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
+  const admit = async (req: Request, res: Response, next: NextFunction) => {
+    // Only ingestion counts in relay_events_rejected_total (the error handler reads this).
+    res.locals.ingest = true;
+    const source = await store.getSource(String(req.params.sourceId));
+    if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
+    // Route params are gone by the time the app-level error handler runs: keep the id for metrics
+    // (only for configured sources: ids from the URL are unbounded label values).
+    res.locals.sourceId = source.id;
+    refuseThrottled(req, source);
+    await authenticateRequest(source, req, tokens).catch((err: unknown) => {
+      countFailure(req, source, err);
+      throw err;
+    });
+    req.source = source;
+    res.locals.hops = readHops(req, maxHops);
+    requireJsonType(req);
+    const declared = Number(req.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return next(new PayloadTooLargeError(maxBodyBytes));
+    next();
+  };
+
+  const ingest = async (req: Request, res: Response) => {
+    const source = req.source as SourceConfig;
+    const started = process.hrtime.bigint();
+    // Raw bytes, counted while streaming (cut off at the limit): signatures need them, and we want our own JSON errors.
+    const raw = await readBody(req, maxBodyBytes);
+    try {
+      verifySignature(source, req, raw);
+    } catch (err) {
+      countFailure(req, source, err);
+      throw err;
+    }
+    const body = parseJsonBody(raw, maxJsonDepth);
+    const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
+    const adapter = sourceAdapters[source.kind];
+    const hops = res.locals.hops as number | undefined;
+    const answer: Answer = adapter.batch
+      ? await ingestBatch(ingestDeps, adapter, body, ctx, req.requestId, hops)
+      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId, hops);
+    metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    sendJson(res, answer.status, answer.body);
+  };
+
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
@@ -121,6 +179,9 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
     res.setHeader('x-request-id', req.requestId);
     next();
   });
+
+  // Ingestion first: the hot path is matched before the management API's routes are walked.
+  app.post('/v1/sources/:sourceId/events', admit, ingest);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -157,51 +218,6 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
   if (options.codec) app.use('/codec', codecRouter({ ...options.codec, logger }));
 
   app.use('/v1/sources/:sourceId/oauth/token', oauthTokenRouter({ store, tokens, metrics, logger, throttle }));
-
-  /** Everything that can be refused before reading the body: source, credentials, media type, declared length. */
-  const admit = async (req: Request, res: Response, next: NextFunction) => {
-    // Only ingestion counts in relay_events_rejected_total (the error handler reads this).
-    res.locals.ingest = true;
-    const source = await store.getSource(String(req.params.sourceId));
-    if (!source) return next(new UnknownSourceError(String(req.params.sourceId)));
-    // Route params are gone by the time the app-level error handler runs: keep the id for metrics
-    // (only for configured sources: ids from the URL are unbounded label values).
-    res.locals.sourceId = source.id;
-    refuseThrottled(req, source);
-    await authenticateRequest(source, req, tokens).catch((err: unknown) => {
-      countFailure(req, source, err);
-      throw err;
-    });
-    req.source = source;
-    res.locals.hops = readHops(req, maxHops);
-    requireJsonType(req);
-    const declared = Number(req.get('content-length'));
-    if (Number.isFinite(declared) && declared > maxBodyBytes) return next(new PayloadTooLargeError(maxBodyBytes));
-    next();
-  };
-
-  app.post('/v1/sources/:sourceId/events', admit, async (req, res) => {
-    const source = req.source as SourceConfig;
-    const started = process.hrtime.bigint();
-    // Raw bytes, counted while streaming (cut off at the limit): signatures need them, and we want our own JSON errors.
-    const raw = await readBody(req, maxBodyBytes);
-    try {
-      verifySignature(source, req, raw);
-    } catch (err) {
-      countFailure(req, source, err);
-      throw err;
-    }
-    const body = parseJsonBody(raw, maxJsonDepth);
-    const ctx = { sourceId: source.id, source, receivedAt: now().toISOString(), headers: req.headers };
-    const adapter = sourceAdapters[source.kind];
-    const hops = res.locals.hops as number | undefined;
-    const answer: Answer = adapter.batch
-      ? await ingestBatch(ingestDeps, adapter, body, ctx, req.requestId, hops)
-      : await ingestSingle(ingestDeps, adapter, body, ctx, req.requestId, hops);
-    metrics.ingestSeconds.observe({ status: String(answer.status) }, Number(process.hrtime.bigint() - started) / 1e9);
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-    res.status(answer.status).json(answer.body);
-  });
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler({ logger, metrics, maxBodyBytes }));

@@ -74,9 +74,18 @@ function withHops(event: CanonicalEvent, hops: number | undefined): CanonicalEve
   return hops ? { ...event, hops } : event;
 }
 
+/**
+ * Counted always; logged at info only when it is a duplicate (a sender resending what we already
+ * have is worth a line). An accepted event is logged at debug: relay_events_accepted_total and
+ * relay_ingest_duration_seconds count it, and its run in Temporal (workflow id = source + event id) is
+ * its record. A line per accepted event was a synchronous write per request, a sizeable share
+ * of what the receiver spends on an event (README "Performance").
+ */
 function logAccepted(deps: IngestDeps, requestId: string, event: CanonicalEvent, result: StartResult): void {
   deps.metrics.accepted.inc({ source: event.source, outcome: result.duplicate ? 'duplicate' : 'started' });
-  deps.logger.info(
+  const level = result.duplicate ? 'info' : 'debug';
+  if (!deps.logger.isLevelEnabled(level)) return;
+  deps.logger[level](
     { requestId, source: event.source, eventId: event.id, event: event.name, workflowId: result.workflowId, duplicate: result.duplicate },
     result.duplicate ? 'duplicate event' : 'event accepted',
   );

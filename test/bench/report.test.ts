@@ -11,6 +11,9 @@ import { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseHarnessArgs, stackModes } from '../../scripts/bench/args';
 import { countActionsTable, historyFiles } from '../../scripts/bench/count-actions';
+import { cpuSecondsOf, startCpuAccount } from '../../scripts/bench/cpu';
+import { roundOrder } from '../../scripts/bench/phase-bare-start';
+import { categoryOf, summarizeProfile } from '../../scripts/bench/profile-summary';
 import {
   compactEventTypes,
   describeActions,
@@ -21,7 +24,7 @@ import {
   summarizeHistories,
 } from '../../scripts/bench/history';
 import type { RelayRunResult } from '../../scripts/bench/phase-relay';
-import { computeRatios, formatHistoryTable, formatTable, type BenchResults } from '../../scripts/bench/report';
+import { computeRatios, formatCpuTable, formatHistoryTable, formatTable, type BenchResults } from '../../scripts/bench/report';
 import { searchAttributeProblems } from '../../scripts/bench/server';
 
 const T = temporal.api.enums.v1.EventType;
@@ -311,4 +314,103 @@ test('formatTable without the new phases keeps the old shape (bare, floor, relay
   assert.doesNotMatch(table, /6\. Latency|Per event|Stacks:/);
   assert.match(table, /\| ingest ÷ bare start \(throughput\) \| 0\.4 \|/);
   assert.match(table, /\| 5\. Direct relay, no Temporal \(POST → sink\) +\| +\| 10\/10 /);
+});
+
+test('a bare start per stack: each ingest phase is compared with the one on its own stack, CPU per event by process', () => {
+  const r = results();
+  r.bareStarts = [
+    {
+      stack: 'separate',
+      started: 10,
+      failed: 0,
+      startsPerSecond: 50,
+      latencyMs: latency(20),
+      cpuMsPerEvent: { temporal: 5, harness: 1.5, machine: 12 },
+    },
+    { stack: 'eager', started: 10, failed: 0, startsPerSecond: 25, latencyMs: latency(40) },
+  ];
+  r.relay[0] = { ...(r.relay[0] as RelayRunResult), ingestCpuMsPerEvent: { temporal: 5.5, harness: 0.7, receiver: 2, machine: 13 } };
+  r.ratios = computeRatios(r);
+  assert.equal(r.ratios['ingest ÷ bare start (throughput) [separate]'], 0.8);
+  assert.equal(r.ratios['ingest ÷ bare start (throughput) [eager]'], 2);
+  const table = formatTable(r);
+  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  assert.match(line(/^\| 1\. Bare start .*\| eager/), /\| 10 +\| 25 +\|/);
+  assert.match(line(/^\| 2\. Ingest, 1 dest .*\| separate/), /\| 0\.8× bare start +\|$/);
+  const cpu = formatCpuTable(r) ?? '';
+  assert.match(cpu, /^\| CPU ms per event +\| Stack +\| temporal \| harness \| receiver \| machine \(all processes\) \|$/m);
+  assert.match(cpu, /^\| 1\. Bare start +\| separate \| 5 +\| 1\.5 +\| +\| 12 +\|$/m);
+  assert.match(cpu, /^\| 2\. Ingest, 1 dest \| separate \| 5\.5 +\| 0\.7 +\| 2 +\| 13 +\|$/m);
+});
+
+test('startCpuAccount: CPU ms per event of the processes named, and of the whole machine', () => {
+  const end = startCpuAccount({ harness: () => process.pid, gone: () => undefined });
+  const until = Date.now() + 50;
+  while (Date.now() < until); // burn some CPU in this process
+  const perEvent = end(10);
+  assert.ok((perEvent.harness ?? 0) > 0, JSON.stringify(perEvent));
+  assert.ok((perEvent.machine ?? 0) >= (perEvent.harness ?? 0) * 0.5, JSON.stringify(perEvent));
+  assert.equal(perEvent.gone, undefined);
+  assert.equal(cpuSecondsOf(2 ** 30), undefined, 'no such process');
+});
+
+test('summarizeProfile: self time by package or folder, total time counted once per sample, a time window', () => {
+  const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+  const profile = {
+    startTime: 0,
+    endTime: 4000,
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 5] },
+      { id: 2, callFrame: frame('handler', 'file:///repo/src/receiver/app.ts'), children: [3] },
+      { id: 3, callFrame: frame('handler', 'file:///repo/src/receiver/app.ts'), children: [4] },
+      { id: 4, callFrame: frame('write', 'file:///repo/node_modules/pino/lib/proto.js') },
+      { id: 5, callFrame: frame('(idle)', '') },
+    ],
+    samples: [4, 3, 5, 4],
+    timeDeltas: [1e6, 1e6, 1e6, 1e6], // microseconds: a sample a second
+  };
+  const s = summarizeProfile(profile);
+  assert.deepEqual(s.categories, [
+    ['pino', 2000],
+    ['src/receiver', 1000],
+    ['(idle)', 1000],
+  ]);
+  // handler recurses (nodes 2 and 3): counted once per sample.
+  assert.equal(new Map(s.total).get('handler src/receiver/app.ts:1'), 3000);
+  // Busy ms per second of the profile (the idle sample is not busy).
+  assert.deepEqual(
+    Array.from(s.timeline, (ms) => ms ?? 0),
+    [0, 1000, 1000, 0, 1000],
+  );
+  assert.equal(summarizeProfile(profile, { from: 2500 }).sampledMs, 2000);
+  assert.equal(categoryOf(frame('x', 'node:internal/http2/core')), 'node:internal');
+});
+
+test('bare start alternating with ingestion: rounds in mirrored order, the ratio from the alternating rounds', () => {
+  assert.deepEqual(roundOrder(2), ['bare', 'ingest', 'ingest', 'bare']);
+  assert.deepEqual(roundOrder(3), ['bare', 'ingest', 'ingest', 'bare', 'bare', 'ingest']);
+  const r = results();
+  r.bareStarts = [
+    {
+      stack: 'separate',
+      started: 10,
+      failed: 0,
+      startsPerSecond: 50,
+      latencyMs: latency(20),
+      rounds: 6,
+      ingest: { acknowledged: 10, sent: 10, acceptedPerSecond: 45, ackLatencyMs: latency(22), cpuMsPerEvent: { receiver: 2 } },
+    },
+  ];
+  r.ratios = computeRatios(r);
+  assert.equal(r.ratios['ingest ÷ bare start (throughput) [separate]'], 0.9);
+  assert.equal(r.ratios['ingest ÷ bare start (p50 latency) [separate]'], 1.1);
+  const table = formatTable(r);
+  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  assert.match(
+    line(/^\| 1\. Ingest, alternating with it \(POST → 202, 6 rounds\) +\| separate/),
+    /\| 10\/10 +\| 45 +\| .*\| 0\.9× bare start +\|$/,
+  );
+  // The 1-destination pass is not compared with the bare start a second time.
+  assert.match(line(/^\| 2\. Ingest, 1 dest .*\| separate/), /\| +\|$/);
+  assert.match(formatCpuTable(r) ?? '', /^\| 1\. Ingest, alternating \| separate \| 2 /m);
 });
