@@ -50,15 +50,15 @@ export default defineConfig(
               allowTypeImports: true,
               message: "Workflows import only the activities' type and call them through proxyActivities.",
             },
-            // Pure modules whose types workflows use; their values stay out (only failure-types is imported as values).
+            // The model (src/model/) is pure; workflows use its types, and values only from failure-types.
             {
-              regex: '^(\\.\\./)+src/(canonical-event|config/store|enrichment)$',
+              regex: '^(\\.\\./)+src/model/(?!failure-types$)',
               allowTypeImports: true,
-              message: 'Import only types from this module in workflows (`import type`).',
+              message: 'Import only types from this model module in workflows (`import type`); values only from src/model/failure-types.',
             },
             {
-              regex: '^(\\.\\./)+src/(?!(canonical-event|config/store|enrichment|failure-types)$)',
-              message: `Workflows may import from src/ only the pure modules canonical-event, config/store and enrichment (types) and failure-types: ${SANDBOX}.`,
+              regex: '^(\\.\\./)+src/(?!model/)',
+              message: `Workflows may import from src/ only the model (src/model/: its types, and the failure-types constants): ${SANDBOX}.`,
             },
           ],
         },

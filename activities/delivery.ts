@@ -7,13 +7,13 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { HOPS_HEADER } from '../src/canonical-event';
-import type { CircuitBreakerSettings } from '../src/breaker/breaker';
+import { HOPS_HEADER } from '../src/model/canonical-event';
+import type { CircuitBreakerSettings } from '../src/model/destination';
 import type { DeliveryWatch } from '../src/breaker/watch';
 import type { ConfigStore } from '../src/config/store';
 import type { SendHeaders } from '../src/destinations/connector';
 import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
-import { FailureType, type DeliveryFailureDetails } from '../src/failure-types';
+import { FailureType, type DeliveryFailureDetails } from '../src/model/failure-types';
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { ConcurrencyWaitAborted } from '../src/http/limiter';
 import { BlockedAddressError } from '../src/http/outbound-guard';

@@ -3,11 +3,12 @@
  * want; then each destination sees only what it chose (card numbers only where asked for).
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CanonicalEvent } from '../src/canonical-event';
-import type { EnrichmentChoices } from '../src/config/store';
-import type { Enrichment, StoreInfo, TillInfo } from '../src/enrichment';
-import { FailureType } from '../src/failure-types';
-import { LoyaltyApiUnavailableError, type CustomerLookupKey, type CustomerProfile, type LoyaltyApi } from '../src/loyalty-api';
+import type { CanonicalEvent } from '../src/model/canonical-event';
+import type { EnrichmentChoices, Enrichment, StoreInfo, TillInfo } from '../src/model/enrichment';
+import type { CustomerProfile } from '../src/model/lookups';
+import { FailureType } from '../src/model/failure-types';
+import { isObject } from '../src/model/is-object';
+import { LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../src/loyalty-api';
 
 /** What one enrich call fetches: the union over destinations. */
 export interface EnrichmentWants {
@@ -34,7 +35,7 @@ export function lookupKeyOf(event: CanonicalEvent): CustomerLookupKey | undefine
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isObject(v) ? v : undefined;
 }
 
 function text(v: unknown): string | undefined {

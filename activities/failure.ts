@@ -1,6 +1,6 @@
 /** How activities raise a classified failure: a stable type, the delivery details, retryable or not. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { DeliveryFailureDetails } from '../src/failure-types';
+import type { DeliveryFailureDetails } from '../src/model/failure-types';
 
 export function deliveryFailure(
   type: string,

@@ -13,7 +13,7 @@ import { createDeliveryActivities } from './delivery';
 import { enrichEvent, type EnrichmentData, type EnrichmentWants } from './enrich';
 import { createPlanningActivities } from './planning';
 import { createProfileActivities } from './profile';
-import type { CanonicalEvent } from '../src/canonical-event';
+import type { CanonicalEvent } from '../src/model/canonical-event';
 
 export type * from './types';
 export { idempotencyKeyFor } from './planning';

@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CanonicalEvent } from '../src/canonical-event';
-import type { ConfigStore, DestinationPlan, DestinationState } from '../src/config/store';
+import type { CanonicalEvent } from '../src/model/canonical-event';
+import type { ConfigStore } from '../src/config/store';
+import type { DestinationPlan, DestinationState } from '../src/model/destination';
 import { destinationConnectors } from '../src/destinations';
-import { FailureType } from '../src/failure-types';
+import { FailureType } from '../src/model/failure-types';
 import { TemplateRenderError } from '../src/templates';
 import { enrichmentFor } from './enrich';
 import { deliveryFailure } from './failure';

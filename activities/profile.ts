@@ -3,8 +3,9 @@
  * the loyalty API's customer lookup), by the event's customer id, else its identifiers.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { CanonicalEvent } from '../src/canonical-event';
-import { LoyaltyApiUnavailableError, type CustomerDetails, type LoyaltyApi } from '../src/loyalty-api';
+import type { CanonicalEvent } from '../src/model/canonical-event';
+import { LoyaltyApiUnavailableError, type LoyaltyApi } from '../src/loyalty-api';
+import type { CustomerDetails } from '../src/model/lookups';
 import { lookupKeyOf, unavailable } from './enrich';
 
 export function createProfileActivities(api: LoyaltyApi | undefined) {

@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { isTemporalUnreachable, redeliverRun, type RedeliverOutcome } from '../src/temporal/redelivery';
-import type { RedeliveryFailure } from '../workflows/bulk-redeliver';
+import type { RedeliveryFailure } from '../workflows/types';
 
 export interface RedeliverPageInput {
   query: string;

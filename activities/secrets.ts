@@ -5,7 +5,8 @@
  * event was accepted — a leaked key replaced — reaches that event's next attempt. They are read
  * here, at send time, and never enter workflow history.
  */
-import type { ConfigStore, DestinationConfig } from '../src/config/store';
+import type { ConfigStore } from '../src/config/store';
+import type { DestinationConfig } from '../src/model/destination';
 
 /**
  * Each secret slot of the pinned version (`header:<Key>`, `signingSecret`, `dataApiKey`…),

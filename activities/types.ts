@@ -2,7 +2,7 @@
  * What activities take and return: the contract between the workflow steps and the workers.
  * Types only (workflows import them).
  */
-import type { CanonicalEvent } from '../src/canonical-event';
+import type { CanonicalEvent } from '../src/model/canonical-event';
 import type { OutboundRequest } from '../src/destinations/connector';
 import type { EnrichmentData } from './enrich';
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
-import { workflowIdFor } from '../src/canonical-event';
+import { workflowIdFor } from '../src/model/canonical-event';
 import { createHttpClient } from '../src/http/client';
 import { createLogger } from '../src/logger';
 import { createTemporalStarter } from '../src/receiver/starter';

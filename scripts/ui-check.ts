@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { CanonicalEvent } from '../src/canonical-event';
+import type { CanonicalEvent } from '../src/model/canonical-event';
 import { ConfigAdmin } from '../src/config/admin';
 import { applyConfig } from '../src/config/apply';
 import { parseConfig } from '../src/config/load';

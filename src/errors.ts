@@ -3,13 +3,7 @@
  * receiver answers with. One Express error handler (src/receiver/error-handler.ts) maps them.
  */
 
-export interface FieldIssue {
-  /** JSON path of the offending field, e.g. `data.customerIdentifiers.customerId`. */
-  path: string;
-  message: string;
-  /** Machine-readable name of the configuration rule broken, where it has one (e.g. `ingestion_loop`). */
-  rule?: string;
-}
+import type { FieldIssue } from './model/field-issue';
 
 export class HttpError extends Error {
   constructor(

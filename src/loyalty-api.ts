@@ -5,39 +5,11 @@
  */
 import { scrubSecrets } from './payloads/scrub';
 import type { HttpClient } from './http/client';
-
-export interface PointsBalance {
-  entityId?: number | string;
-  totalPoints: number;
-  mainPoints?: number;
-  promisedPoints?: number;
-}
+import type { CustomerDetails, CustomerProfile, PointsBalance } from './model/lookups';
 
 export interface CustomerLookupKey {
   name: 'mobile' | 'email' | 'externalId' | 'id';
   value: string;
-}
-
-/** A customer's identifiers in one source (channel) of the loyalty platform. */
-export interface CustomerProfile {
-  source: string;
-  id?: number | string;
-  mobile?: string;
-  email?: string;
-  externalId?: string;
-  cardNumbers?: string[];
-}
-
-/** A customer's profile as the brand's customer API knows it (names and contacts: PII). */
-export interface CustomerDetails {
-  id?: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  mobile?: string;
-  externalId?: string;
-  /** The platform's custom profile fields (Capillary `extendedFields`), as text. */
-  fields?: Record<string, string>;
 }
 
 export interface LoyaltyApi {

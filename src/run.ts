@@ -24,9 +24,8 @@ import { DatabaseConnectionError, openDatabase, type Database } from './db/datab
 import { FolderLockedError } from './db/folder-lock';
 import { migrate, MigrationError } from './db/migrate';
 import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
-import { EnvError, trustProxySetting } from './env';
+import { EnvError, trustProxySetting, type RelayEnv } from './env';
 import { TemporalCliUnavailableError } from './temporal/cli';
-import type { RelayEnv } from './env';
 import { createHttpClient, type HttpClient } from './http/client';
 import type { ConcurrencyLimiter } from './http/limiter';
 import { createPgConcurrencyLimiter } from './http/pg-limiter';

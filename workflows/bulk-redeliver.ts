@@ -11,17 +11,7 @@
  */
 import { ActivityFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RedeliveryActivities } from '../activities/redelivery';
-
-export interface RedeliveryFilter {
-  /** Only runs whose delivery to this destination failed (and only that destination is redelivered); all failed ones when absent. */
-  destination?: string;
-  /** RelayDeliveryStatus of the runs; both when absent. */
-  status?: 'failed' | 'partially_delivered';
-  /** Runs accepted (started) at or after this instant (ISO 8601)… */
-  since: string;
-  /** …and before this one. */
-  until: string;
-}
+import type { RedeliveryFailure, RedeliveryFilter } from './types';
 
 export interface BulkRedeliverInput {
   filter: RedeliveryFilter;
@@ -35,11 +25,6 @@ export interface BulkRedeliverInput {
   pageSize?: number;
   /** Updates in flight at once within a page. */
   concurrency?: number;
-}
-
-export interface RedeliveryFailure {
-  workflowId: string;
-  message: string;
 }
 
 export interface RedeliveryProgress {

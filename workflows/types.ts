@@ -1,5 +1,5 @@
 /** What the relay's workflows take and return. Types only. */
-import type { CanonicalEvent } from '../src/canonical-event';
+import type { CanonicalEvent } from '../src/model/canonical-event';
 
 export interface RelayEventInput {
   event: CanonicalEvent;
@@ -41,4 +41,22 @@ export interface RelayEventOutcome {
   status: 'failed' | 'partially_delivered' | 'abandoned';
   destinations: DestinationResult[];
   reason?: string;
+}
+
+/** Which parked runs a bulk redelivery (bulkRedeliver) redelivers. */
+export interface RedeliveryFilter {
+  /** Only runs whose delivery to this destination failed (and only that destination is redelivered); all failed ones when absent. */
+  destination?: string;
+  /** RelayDeliveryStatus of the runs; both when absent. */
+  status?: 'failed' | 'partially_delivered';
+  /** Runs accepted (started) at or after this instant (ISO 8601)… */
+  since: string;
+  /** …and before this one. */
+  until: string;
+}
+
+/** A run a bulk redelivery could not redeliver, and why. */
+export interface RedeliveryFailure {
+  workflowId: string;
+  message: string;
 }

@@ -11,8 +11,8 @@
  */
 import { Client, type Connection } from '@temporalio/client';
 import pg from 'pg';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import { sourceSchema } from '../../src/config/source-schema';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import { sourceSchema } from '../../src/model/source';
 import { createLogger } from '../../src/logger';
 import { ClaimCheckCodec } from '../../src/payloads/claim-check';
 import { ClaimStore } from '../../src/payloads/claim-store';

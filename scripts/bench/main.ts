@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { destinationCounts, HELP, parseHarnessArgs, serverMode, STACK_DESCRIPTIONS, stackRuns, startRun, type StackRun } from './args';
 import { createBareStarter } from './bare-starter';
 import { writeChart } from './chart';

@@ -10,7 +10,7 @@
  * load changes on that scale; rounds this short see the same neighbours on both sides, and the
  * mirrored order cancels a drift (a backlog building in the worker, a neighbour ramping up).
  */
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
 import type { BareStarter } from './bare-starter';
 import { CpuTotals, type CpuPerEvent, type ProcessPids } from './cpu';
 import { runLoad, type LoadShape, type TaskTiming } from './load';

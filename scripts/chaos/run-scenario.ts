@@ -4,7 +4,7 @@
  * event has arrived or the wait runs out. Counts, not timings, are the result.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { runLoad, type LoadShape } from '../bench/load';
 import { pointsIssuedBody, SOURCE_KEY } from '../bench/relay-config';
 import type { Sender } from '../bench/sender';

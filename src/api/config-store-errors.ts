@@ -12,7 +12,8 @@ import {
   NameTakenError,
   VersionConflictError,
 } from '../config/admin/errors';
-import { HttpError, type FieldIssue } from '../errors';
+import { HttpError } from '../errors';
+import type { FieldIssue } from '../model/field-issue';
 
 export function configStoreHttpError(err: unknown): HttpError | undefined {
   if (err instanceof InvalidEntryError) return new HttpError(422, 'validation_failed', err.message, err.problems.map(issue));

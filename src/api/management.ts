@@ -17,7 +17,8 @@ import type {
 } from '../config/admin';
 import { EntryNotFoundError } from '../config/admin/errors';
 import type { PauseState } from '../config/pause';
-import { HttpError, type FieldIssue } from '../errors';
+import { HttpError } from '../errors';
+import type { FieldIssue } from '../model/field-issue';
 import { authenticateAdmin } from './admin-auth';
 import { destinationHealth, parseWindow, type HealthDeps } from './destination-health';
 import { eventTypeSchema } from './event-schema';

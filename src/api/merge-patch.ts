@@ -4,11 +4,9 @@
  * is not an object replaces the whole document. Bodies reach here through parseJsonBody, which
  * refuses `__proto__` and `constructor.prototype` keys.
  */
-export const MERGE_PATCH_TYPE = 'application/merge-patch+json';
+import { isObject } from '../model/is-object';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+export const MERGE_PATCH_TYPE = 'application/merge-patch+json';
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { credentialSchema, enrichmentSchema, sourceSchema } from '../config/schema';
-import { sourceAuthSchema } from '../config/source-schema';
+import { sourceAuthSchema } from '../model/source';
 import { eventTypesSchema } from './event-types';
 import { pascal } from './openapi-parts';
 import * as s from './schemas';

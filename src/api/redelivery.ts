@@ -8,13 +8,15 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { workflowIdFor } from '../canonical-event';
+import { workflowIdFor } from '../model/canonical-event';
 import type { ConfigAdmin } from '../config/admin';
-import { HttpError, TemporalUnavailableError, type FieldIssue } from '../errors';
+import { HttpError, TemporalUnavailableError } from '../errors';
+import { zodIssues } from '../model/field-issue';
 import type { Logger } from '../logger';
 import { isTemporalUnreachable, parkedRunsQuery, redeliverRun, type RedeliverOutcome } from '../temporal/redelivery';
 import type { RefusalCode } from '../../workflows/messages';
-import { progressQuery, type BulkRedeliverInput, type RedeliveryFilter, type RedeliveryProgress } from '../../workflows/bulk-redeliver';
+import { progressQuery, type BulkRedeliverInput, type RedeliveryProgress } from '../../workflows/bulk-redeliver';
+import type { RedeliveryFilter } from '../../workflows/types';
 
 export interface RedeliveryOptions {
   client: Client;
@@ -134,13 +136,9 @@ const REFUSAL_STATUS: Record<RefusalCode, number> = {
   invalid_request: 422,
 };
 
-function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-}
-
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HttpError(422, 'validation_failed', 'the request is not valid', issuesOf(parsed.error));
+  if (!parsed.success) throw new HttpError(422, 'validation_failed', 'the request is not valid', zodIssues(parsed.error, [], '(body)'));
   return parsed.data;
 }
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { credentialSchema, destinationBaseSchema, sourceSchema } from '../config/schema';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
-import type { FieldIssue } from '../errors';
+import type { FieldIssue } from '../model/field-issue';
 
 // ---- Errors and envelopes -------------------------------------------------------------------
 

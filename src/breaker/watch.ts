@@ -11,9 +11,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { RedeliveryCompleted } from '../../activities/redelivery';
 import type { DeliverInput } from '../../activities/types';
 import { deliveryFailure } from '../../activities/failure';
-import { FailureType, type DeliveryFailureDetails } from '../failure-types';
-import { alertOnce, type Breaker, type CircuitBreakerSettings } from './breaker';
+import { FailureType, type DeliveryFailureDetails } from '../model/failure-types';
+import { alertOnce, type Breaker } from './breaker';
 import type { DeliveryStats } from './delivery-stats';
+import type { CircuitBreakerSettings } from '../model/destination';
 
 /** The failures that say the destination is down (not that this event is bad). */
 const DOWN: string[] = [FailureType.DestinationUnavailable, FailureType.RetryWindowExhausted, FailureType.DestinationGone];

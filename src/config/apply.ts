@@ -8,9 +8,11 @@
 import { destinationConnectors } from '../destinations';
 import type { ConfigAdmin } from './admin';
 import { ImmutableFieldError, InvalidEntryError } from './admin/errors';
-import { ConfigError, resolveEnvRefs, type ConfigProblem, type RelayConfig } from './load';
-import { credentialSecretPaths, replaceAt, valuesAt } from './stored';
-import { sourceSecretPaths } from './stored';
+import { ConfigError, type RelayConfig } from './load';
+import { resolveEnvRefs } from '../model/env-ref';
+import type { FieldIssue } from '../model/field-issue';
+import { replaceAt, valuesAt } from './stored';
+import { credentialSecretPaths, sourceSecretPaths } from '../model/secret-slots';
 
 type Env = Record<string, string | undefined>;
 
@@ -28,7 +30,7 @@ export interface ApplyReport {
 }
 
 function resolved<T>(entry: T, paths: string[], env: Env, at: string): T {
-  const problems: ConfigProblem[] = [];
+  const problems: FieldIssue[] = [];
   const out = replaceAt(entry, paths, (path, value) => resolveEnvRefs(value, env, `${at}.${path}`, problems));
   // The file was validated with the same environment; a problem here means it changed between.
   if (problems.length > 0) throw new ConfigError(at, problems);
@@ -57,7 +59,7 @@ export async function applyConfig(
       }
       for (const d of config.destinations) {
         const connector = destinationConnectors[d.kind]!;
-        const problems: ConfigProblem[] = [];
+        const problems: FieldIssue[] = [];
         const settings = connector.withSecrets(d.settings, (slot, ref) => resolveEnvRefs(ref, env, slot, problems)) as Record<
           string,
           unknown

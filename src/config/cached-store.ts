@@ -12,7 +12,8 @@
  * the cache starts empty, so nothing missed while disconnected survives.
  */
 import pg from 'pg';
-import type { ConfigStore, SourceConfig } from './store';
+import type { ConfigStore } from './store';
+import type { SourceConfig } from '../model/source';
 
 export const CONFIG_CHANNEL = 'relay_config_changed';
 

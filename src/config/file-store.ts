@@ -2,16 +2,13 @@
 import { destinationConnectors } from '../destinations';
 import { secretsOf } from '../destinations/connector';
 import type { RelayConfig } from './load';
-import { credentialSecretRefs, resolveEnvRefs, type ConfigProblem } from './load';
-import {
-  toPlan,
-  type ConfigStore,
-  type Credential,
-  type DestinationConfig,
-  type DestinationPlan,
-  type DestinationState,
-  type SourceConfig,
-} from './store';
+import { credentialSecretRefs } from '../model/secret-slots';
+import { resolveEnvRefs } from '../model/env-ref';
+import type { FieldIssue } from '../model/field-issue';
+import type { ConfigStore } from './store';
+import { toPlan, type DestinationConfig, type DestinationPlan, type DestinationState } from '../model/destination';
+import type { Credential } from '../model/credential';
+import type { SourceConfig } from '../model/source';
 
 type Env = Record<string, string | undefined>;
 
@@ -88,7 +85,7 @@ export class FileConfigStore implements ConfigStore {
   }
 
   private resolveAll(what: string, refs: Record<string, string>): Promise<Record<string, string>> {
-    const problems: ConfigProblem[] = [];
+    const problems: FieldIssue[] = [];
     const out: Record<string, string> = {};
     for (const [slot, ref] of Object.entries(refs)) out[slot] = resolveEnvRefs(ref, this.env, slot, problems);
     if (problems.length > 0) {

@@ -5,19 +5,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import type { ConfigProblem, UrlRules } from '../destinations/connector';
+import type { UrlRules } from '../destinations/connector';
+import { zodIssues, type FieldIssue } from '../model/field-issue';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
 import type { AlertWebhook } from '../alerts/outbox';
 import { signingSecretProblem } from '../destinations/signing';
-import {
-  checkUrl,
-  hasEnvRefs,
-  HEADER_NAME,
-  HEADER_VALUE_WHITELIST,
-  reservedHeaderProblem,
-  resolveAuthorityEnvRefs,
-} from '../destinations/webhook-rules';
+import { checkUrl, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
+import { hasEnvRefs, resolveEnvRefs } from '../model/env-ref';
+import { credentialSecretRefs } from '../model/secret-slots';
+import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
 import { hasPlaceholders } from '../templates';
 import { parseCidr } from '../http/outbound-guard';
 import {
@@ -28,19 +24,19 @@ import {
   type AlertsConfigInput,
   type DestinationConfigInput,
 } from './schema';
-import type { Credential, DestinationConfig, SourceConfig } from './store';
+import type { Credential } from '../model/credential';
+import type { DestinationConfig } from '../model/destination';
+import type { SourceConfig } from '../model/source';
 import { resolveSources, type ResolveRefs } from './sources';
 import { nulProblems } from './stored';
 import { cardNumbersProblem, destinationNameProblem } from './destination-rules';
 
 export type { ResolveRefs };
 
-export type { ConfigProblem, UrlRules };
-
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
-    readonly problems: ConfigProblem[],
+    readonly problems: FieldIssue[],
   ) {
     super(`invalid configuration ${file}:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
@@ -59,48 +55,8 @@ export interface RelayConfig {
 
 type Env = Record<string, string | undefined>;
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-/** Replace `${VAR}` / `${VAR:-default}`; unset variables without a default are reported. */
-export function resolveEnvRefs(value: string, env: Env, at: string, problems: ConfigProblem[]): string {
-  return value.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
-    const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    problems.push({ path: at, message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
-    return '';
-  });
-}
-
-export function zodProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-export function prefixed(error: z.ZodError, at: string): ConfigProblem[] {
-  return error.issues.map((issue) => ({ path: [at, ...issue.path.map(String)].join('.'), message: issue.message }));
-}
-
-/** Secret fields of a credential set, by name. */
-const CREDENTIAL_SECRETS = ['password', 'token', 'value', 'clientSecret'] as const;
-
-/** The `${ENV}` references of a credential's secret fields, by field: checked at load, resolved by the store. */
-export function credentialSecretRefs(c: object): Record<string, string> {
-  const refs: Record<string, string> = {};
-  for (const field of CREDENTIAL_SECRETS) {
-    const value: unknown = (c as Record<string, unknown>)[field];
-    if (typeof value === 'string') refs[field] = value;
-  }
-  return refs;
-}
-
 /** Checks of one credential entry beyond its schema; secret fields stay as given (references or values). */
-export function parseCredential(
-  c: Credential,
-  at: string,
-  resolve: ResolveRefs,
-  problems: ConfigProblem[],
-  urlRules?: UrlRules,
-): Credential {
+export function parseCredential(c: Credential, at: string, resolve: ResolveRefs, problems: FieldIssue[], urlRules?: UrlRules): Credential {
   for (const [field, ref] of Object.entries(credentialSecretRefs(c))) resolve(ref, `${at}.${field}`);
   if (c.type === 'oauth2') {
     problems.push(...checkUrl(c.tokenUrl, c.allowInsecureHttp ?? false, `${at}.tokenUrl`, urlRules));
@@ -152,7 +108,7 @@ export function parseDestination(
   d: DestinationConfigInput,
   at: string,
   ctx: DestinationContext,
-  problems: ConfigProblem[],
+  problems: FieldIssue[],
 ): DestinationConfig | undefined {
   const nameProblem = destinationNameProblem(d.name);
   if (nameProblem) problems.push({ path: `${at}.name`, message: nameProblem });
@@ -167,7 +123,7 @@ export function parseDestination(
   const own = Object.fromEntries(Object.entries(d).filter(([key]) => !DESTINATION_BASE_KEYS.includes(key)));
   const parsed = connector.settingsSchema.safeParse(own);
   if (!parsed.success) {
-    problems.push(...prefixed(parsed.error, at));
+    problems.push(...zodIssues(parsed.error, [at]));
     return undefined;
   }
   const data = parsed.data as Record<string, unknown>;
@@ -223,8 +179,8 @@ export function parseConfig(document: unknown, env: Env, file = '<inline>', opti
   const nul = nulProblems(document);
   if (nul.length > 0) throw new ConfigError(file, nul);
   const parsed = relayConfigSchema.safeParse(document ?? {});
-  if (!parsed.success) throw new ConfigError(file, zodProblems(parsed.error));
-  const problems: ConfigProblem[] = [];
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error));
+  const problems: FieldIssue[] = [];
   const cfg = parsed.data;
 
   const resolve: ResolveRefs = (value, at) => resolveEnvRefs(value, env, at, problems);
@@ -270,7 +226,7 @@ const ALERT_OWN_HEADERS = new Set(['webhook-id', 'webhook-timestamp', 'webhook-s
  * ranges, no loop to the ingestion path, `${VAR}` in scheme and authority only, no placeholders:
  * an alert is not an event), the secret a `whsec_…`, headers neither framing nor the signature's.
  */
-export function parseAlerts(a: AlertsConfigInput, resolve: ResolveRefs, urlRules: UrlRules, problems: ConfigProblem[]): AlertWebhook {
+export function parseAlerts(a: AlertsConfigInput, resolve: ResolveRefs, urlRules: UrlRules, problems: FieldIssue[]): AlertWebhook {
   const url = resolveAuthorityEnvRefs(a.url, (v) => resolve(v, 'alerts.url'));
   problems.push(...checkUrl(url, a.allowInsecureHttp, 'alerts.url', urlRules));
   if (hasPlaceholders(url)) problems.push({ path: 'alerts.url', message: 'the alert URL cannot hold placeholders' });
@@ -293,8 +249,8 @@ export function parseAlerts(a: AlertsConfigInput, resolve: ResolveRefs, urlRules
   return { url, secret, timeoutMs: a.timeoutSeconds * 1000, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
 }
 
-function outboundProblems(outbound: RelayConfig['outbound']): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+function outboundProblems(outbound: RelayConfig['outbound']): FieldIssue[] {
+  const problems: FieldIssue[] = [];
   outbound.allowPrivateNetworks.forEach((entry, i) => {
     try {
       parseCidr(entry);
@@ -335,7 +291,7 @@ function block(document: unknown, key: 'outbound' | 'alerts'): unknown {
 
 function outboundOf(document: unknown, file: string): RelayConfig['outbound'] {
   const parsed = outboundSchema.default({ allowPrivateNetworks: [] }).safeParse(block(document, 'outbound'));
-  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'outbound'));
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, ['outbound']));
   const problems = outboundProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data;
@@ -360,8 +316,8 @@ export function loadAlertWebhook(file: string, env: Env): AlertWebhook | undefin
   const raw = block(document, 'alerts');
   if (raw === undefined || raw === null) return undefined;
   const parsed = alertsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, prefixed(parsed.error, 'alerts'));
-  const problems: ConfigProblem[] = [];
+  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, ['alerts']));
+  const problems: FieldIssue[] = [];
   const urlRules = urlRulesFromEnv(env, outboundOf(document, file).allowPrivateNetworks);
   const alerts = parseAlerts(parsed.data, (value, at) => resolveEnvRefs(value, env, at, problems), urlRules, problems);
   if (problems.length > 0) throw new ConfigError(file, problems);

@@ -6,15 +6,10 @@
  */
 import { PROBE_CLAIM_TIMEOUT_SECONDS } from '../breaker/breaker';
 import type { Pool } from 'pg';
-import {
-  toPlan,
-  type ConfigStore,
-  type Credential,
-  type DestinationConfig,
-  type DestinationPlan,
-  type DestinationState,
-  type SourceConfig,
-} from './store';
+import type { ConfigStore } from './store';
+import { toPlan, type DestinationConfig, type DestinationPlan, type DestinationState } from '../model/destination';
+import type { Credential } from '../model/credential';
+import type { SourceConfig } from '../model/source';
 import { destinationConnectors } from '../destinations';
 import { aadCredential, aadDestinationVersion, aadSource } from '../db/aad';
 import { isStorableKey, replaceAt, SECRET_MARKER } from './stored';

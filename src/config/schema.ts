@@ -3,7 +3,7 @@
  * README.md "Configuration file" documents every field; keep the two in step.
  */
 import { z } from 'zod';
-import { idPattern, sourceSchema } from './source-schema';
+import { idPattern, sourceSchema } from '../model/source';
 
 // Sources (kinds, auth schemes, per-kind settings) live in ./source-schema.ts.
 export { sourceSchema };
@@ -159,7 +159,7 @@ export const relayConfigSchema = z
   })
   .strict();
 
-export type { SourceConfigInput } from './source-schema';
+export type { SourceConfigInput } from '../model/source';
 export type DestinationConfigInput = z.infer<typeof destinationBaseSchema>;
 export type CredentialInput = z.infer<typeof credentialSchema>;
 export type AlertsConfigInput = z.infer<typeof alertsSchema>;

@@ -1,11 +1,6 @@
 /** Load-time checks of the `sources:` part: unique ids, `${ENV}` references in credentials resolved. */
-import type { SourceConfig, SourceConfigInput } from './source-schema';
-
-/** Same shape as load.ts's ConfigProblem (not imported: load.ts imports this module). */
-interface Problem {
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from '../model/field-issue';
+import type { SourceConfig, SourceConfigInput } from '../model/source';
 
 /** Resolves `${ENV}` references in `value`, reporting unset variables at `path`. */
 export type ResolveRefs = (value: string, path: string) => string;
@@ -13,7 +8,7 @@ export type ResolveRefs = (value: string, path: string) => string;
 /** Auth fields that are structure, not credentials: never read from the environment. */
 const STRUCTURAL = new Set(['type', 'header', 'algorithm', 'tokenTtlSeconds']);
 
-function resolveAuth(auth: SourceConfigInput['auth'], resolveRefs: ResolveRefs, at: string, problems: Problem[]): SourceConfig['auth'] {
+function resolveAuth(auth: SourceConfigInput['auth'], resolveRefs: ResolveRefs, at: string, problems: FieldIssue[]): SourceConfig['auth'] {
   const resolve = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') return resolveRefs(value, path);
     if (Array.isArray(value)) return value.map((v, i) => resolve(v, `${path}[${i}]`));
@@ -51,11 +46,11 @@ function resolveAuth(auth: SourceConfigInput['auth'], resolveRefs: ResolveRefs, 
 }
 
 /** One source entry with its credentials resolved (`at` is its path, e.g. `sources[2]`). */
-export function resolveSource(input: SourceConfigInput, at: string, resolveRefs: ResolveRefs, problems: Problem[]): SourceConfig {
+export function resolveSource(input: SourceConfigInput, at: string, resolveRefs: ResolveRefs, problems: FieldIssue[]): SourceConfig {
   return { ...input, auth: resolveAuth(input.auth, resolveRefs, `${at}.auth`, problems) };
 }
 
-export function resolveSources(inputs: SourceConfigInput[], resolveRefs: ResolveRefs, problems: Problem[]): SourceConfig[] {
+export function resolveSources(inputs: SourceConfigInput[], resolveRefs: ResolveRefs, problems: FieldIssue[]): SourceConfig[] {
   const ids = new Set<string>();
   return inputs.map((s, i) => {
     if (ids.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id "${s.id}"` });

@@ -4,8 +4,6 @@
  * slots are how the API shows a secret — set, with its last 4 characters — and how an update
  * that sends that redacted form back keeps the stored value.
  */
-import { credentialSecretRefs } from './load';
-import type { SourceConfigInput } from './source-schema';
 
 /** What a stored entry holds where a secret was: the value lives sealed beside it. */
 export const SECRET_MARKER = '[secret]';
@@ -116,30 +114,6 @@ export function valuesAt(entry: unknown, paths: string[]): Record<string, string
     if (typeof value === 'string') out[path] = value;
   }
   return out;
-}
-
-/** Where a source keeps its credentials, by auth scheme (paths inside the source entry). */
-export function sourceSecretPaths(source: Pick<SourceConfigInput, 'auth'>): string[] {
-  const auth = source.auth;
-  switch (auth.type) {
-    case 'header':
-      return ['auth.key'];
-    case 'headers':
-      return auth.headers.map((_, i) => `auth.headers.${i}.key`);
-    case 'basic':
-      return ['auth.password'];
-    case 'signature':
-      return ['auth.secret'];
-    case 'webengage':
-      return ['auth.secretKey'];
-    case 'oauth':
-      return ['auth.clientSecret'];
-  }
-}
-
-/** Where a credential set keeps its secrets (top-level fields). */
-export function credentialSecretPaths(credential: object): string[] {
-  return Object.keys(credentialSecretRefs(credential));
 }
 
 /** JSON with keys sorted, so two equal entries compare equal whatever their key order. */

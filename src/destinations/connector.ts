@@ -5,9 +5,10 @@
  * and classify the answer.
  */
 import type { z } from 'zod';
-import type { CanonicalEvent } from '../canonical-event';
-import type { DestinationConfig } from '../config/store';
-import type { Enrichment } from '../enrichment';
+import type { CanonicalEvent } from '../model/canonical-event';
+import type { DestinationConfig } from '../model/destination';
+import type { Enrichment } from '../model/enrichment';
+import type { FieldIssue } from '../model/field-issue';
 
 /** What the workflow records of a request: secret header values are added at send time only. */
 export interface OutboundRequest {
@@ -28,13 +29,6 @@ export interface RenderInput<Settings> {
   enrichment: Enrichment;
   /** Epoch milliseconds "now", for kinds whose API refuses times in the future. */
   nowMs: number;
-}
-
-export interface ConfigProblem {
-  path: string;
-  message: string;
-  /** A machine-readable name of the rule, where callers may act on it (e.g. `embedded_ipv4_address`). */
-  rule?: string;
 }
 
 export interface CheckContext {
@@ -97,7 +91,7 @@ export interface DestinationConnector<Settings = Record<string, unknown>> {
   /** The kind's own fields of a destination entry (beside name, events, slaSeconds…). */
   settingsSchema: z.ZodType<Settings>;
   /** Rules zod cannot express, each with its own message. */
-  check(settings: Settings, ctx: CheckContext): ConfigProblem[];
+  check(settings: Settings, ctx: CheckContext): FieldIssue[];
   /**
    * A copy of the settings with each secret field, by slot (e.g. `dataApiKey`, `header:<Key>`),
    * replaced by `replace(slot, value)`: how a store swaps references for values, values for

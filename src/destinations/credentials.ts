@@ -5,7 +5,7 @@
  * deliveries needing a token wait for one token request instead of each making their own.
  */
 import { createHash } from 'node:crypto';
-import type { ConfigStore, Credential } from '../config/store';
+import type { Credential } from '../model/credential';
 import type { HttpClient } from '../http/client';
 import type { CredentialHeaders } from './connector';
 
@@ -41,7 +41,12 @@ type OAuthCredential = Extract<Credential, { type: 'oauth2' }>;
 /** Authentication headers per credential set, with OAuth tokens cached in this process. */
 export type CredentialProvider = CredentialHeaders;
 
-export function createCredentialProvider(store: ConfigStore, http: HttpClient, options: TokenCacheOptions = {}): CredentialProvider {
+/** Where credential sets are read, with their secrets (the configuration store's `getCredential`). */
+export interface CredentialSource {
+  getCredential(name: string): Promise<Credential | undefined>;
+}
+
+export function createCredentialProvider(store: CredentialSource, http: HttpClient, options: TokenCacheOptions = {}): CredentialProvider {
   const earlyMs = options.earlyRefreshMs ?? 60_000;
   const defaultLifetimeMs = options.defaultLifetimeMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;

@@ -4,7 +4,8 @@
  * with MoEngage live in ./vendor-mapping.ts.
  */
 import { z } from 'zod';
-import { classifyStatus, defineConnector, type ConfigProblem } from './connector';
+import { classifyStatus, defineConnector } from './connector';
+import type { FieldIssue } from '../model/field-issue';
 import {
   checkIdPath,
   customerIdOf,
@@ -50,7 +51,7 @@ export const customergluConnector = defineConnector<CustomergluSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.writeKey, `${ctx.at}.writeKey`);
-    const problems: ConfigProblem[] = checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`, ctx.urlRules);
+    const problems: FieldIssue[] = checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`, ctx.urlRules);
     if (s.customerIdFrom !== undefined) problems.push(...checkIdPath(s.customerIdFrom, `${ctx.at}.customerIdFrom`));
     return problems;
   },

@@ -4,13 +4,10 @@
  * very functions; webhook-rules.ts adds what needs the network's view (the allowlist, the
  * relay's own port) and the environment (`${…}` resolution).
  */
+import { hasEnvRefs } from '../model/env-ref';
+import type { FieldIssue } from '../model/field-issue';
+import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
 import { checkTemplate, hasPlaceholders } from '../templates';
-import type { ConfigProblem } from './connector';
-
-/** Header values: visible ASCII and spaces only (no CR/LF, no control or non-ASCII characters). */
-export const HEADER_VALUE_WHITELIST = /^[\x20-\x7E]*$/;
-/** RFC 9110 token characters. */
-export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Message framing and hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112): the HTTP client sets them. */
 const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 
@@ -21,12 +18,6 @@ export function reservedHeaderProblem(key: string): string | undefined {
     return `"${key}" is set by the HTTP client and cannot be configured (framing, hop-by-hop and Proxy-* headers are refused)`;
   }
   return undefined;
-}
-
-export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/;
-
-export function hasEnvRefs(value: string): boolean {
-  return ENV_REF.test(value);
 }
 
 export interface HeaderPair {
@@ -40,8 +31,8 @@ export interface HeaderPair {
  * The text rules of one header pair at `hp` (`headers[2]`); `seen` holds the lower-cased keys
  * of the pairs before it (this one is added). Keys and values are expected trimmed already.
  */
-export function headerPairProblems(h: HeaderPair, hp: string, seen: Set<string>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function headerPairProblems(h: HeaderPair, hp: string, seen: Set<string>): FieldIssue[] {
+  const problems: FieldIssue[] = [];
   if (h.key === '') problems.push({ path: `${hp}.key`, message: 'header key is required' });
   else if (!HEADER_NAME.test(h.key)) problems.push({ path: `${hp}.key`, message: `"${h.key}" is not a valid header name` });
   const reserved = reservedHeaderProblem(h.key);
@@ -86,8 +77,8 @@ function placeholderOutsidePathAndQuery(url: string): boolean {
  * The rules of a URL's text (placeholders, `${…}`, scheme, credentials); `parsed` tells whether
  * it parsed as an absolute URL, for the rules on where it points.
  */
-export function urlTextProblems(url: string, allowInsecureHttp: boolean, path: string): { problems: ConfigProblem[]; parsed: boolean } {
-  const problems: ConfigProblem[] = [];
+export function urlTextProblems(url: string, allowInsecureHttp: boolean, path: string): { problems: FieldIssue[]; parsed: boolean } {
+  const problems: FieldIssue[] = [];
   if (placeholderOutsidePathAndQuery(url)) {
     problems.push({
       path,

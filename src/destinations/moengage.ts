@@ -6,8 +6,9 @@
  * ./vendor-mapping.ts.
  */
 import { z } from 'zod';
-import type { CanonicalEvent } from '../canonical-event';
-import { classifyStatus, defineConnector, type ConfigProblem, type OutboundRequest } from './connector';
+import type { CanonicalEvent } from '../model/canonical-event';
+import { classifyStatus, defineConnector, type OutboundRequest } from './connector';
+import type { FieldIssue } from '../model/field-issue';
 import {
   checkAttributeTemplates,
   checkIdPath,
@@ -129,7 +130,7 @@ export const moengageConnector = defineConnector<MoengageSettings>({
 
   check(s, ctx) {
     ctx.resolveSecret(s.dataApiKey, `${ctx.at}.dataApiKey`);
-    const problems: ConfigProblem[] =
+    const problems: FieldIssue[] =
       s.baseUrl === undefined ? [] : checkBaseUrl(s.baseUrl, s.allowInsecureHttp, `${ctx.at}.baseUrl`, ctx.urlRules);
     if (s.customerIdFrom !== undefined) problems.push(...checkIdPath(s.customerIdFrom, `${ctx.at}.customerIdFrom`));
     if (s.userAttributes !== undefined) {

@@ -5,10 +5,11 @@
  * attribute templates. README "MoEngage and CustomerGlu mapping" states each rule and the
  * vendor page it follows.
  */
-import type { CustomerIdentifiers } from '../canonical-event';
-import type { Enrichment } from '../enrichment';
+import type { CustomerIdentifiers } from '../model/canonical-event';
+import type { Enrichment } from '../model/enrichment';
 import { checkJsonTemplate, checkTemplate, lookup, MissingPlaceholderError, renderJson, TemplateRenderError } from '../templates';
-import type { ConfigProblem } from './connector';
+import type { FieldIssue } from '../model/field-issue';
+import { isObject } from '../model/is-object';
 
 /** Where the vendor's user id comes from when `customerIdFrom` is not set (the behaviour before the setting existed). */
 export const DEFAULT_CUSTOMER_ID_PATH = 'event.customer.id';
@@ -21,7 +22,7 @@ export interface MappingContext {
 }
 
 /** Problems with a `customerIdFrom` path, found at configuration time. */
-export function checkIdPath(path: string, at: string): ConfigProblem[] {
+export function checkIdPath(path: string, at: string): FieldIssue[] {
   if (path.includes('{{') || path.includes('}}') || path.includes('|')) {
     return [{ path: at, message: `"${path}" must be a bare path such as event.customer.identifiers.externalId, not a template` }];
   }
@@ -56,8 +57,8 @@ export function customerIdOf(kind: string, path: string, context: MappingContext
 }
 
 /** Problems with an attribute-template map (`userAttributes`), found at configuration time. */
-export function checkAttributeTemplates(templates: Record<string, unknown>, at: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function checkAttributeTemplates(templates: Record<string, unknown>, at: string): FieldIssue[] {
+  const problems: FieldIssue[] = [];
   for (const [name, template] of Object.entries(templates)) {
     if (name.trim() === '' || name !== name.trim()) {
       problems.push({ path: `${at}.${name}`, message: 'attribute names are non-empty and have no surrounding spaces' });
@@ -92,10 +93,6 @@ function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /**
  * The flattening rule (MoEngage refuses dictionary values; README "MoEngage and CustomerGlu
  * mapping"): nested objects become dotted keys (`a: { b: 1 }` → `a.b: 1`); strings, booleans
@@ -112,7 +109,7 @@ export function flattenAttributes(
   for (const [key, value] of Object.entries(values)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
     if (isScalar(value)) out[name] = value;
-    else if (isPlainObject(value)) flattenAttributes(value, name, out);
+    else if (isObject(value)) flattenAttributes(value, name, out);
     else if (Array.isArray(value)) {
       const items = value.filter((item) => item !== null && item !== undefined);
       if (items.length === 0 || !items.every(isScalar)) continue;
@@ -144,7 +141,7 @@ export function withoutPii(values: Record<string, unknown>, ids: CustomerIdentif
       const kept = value.map(scrub).filter((v) => v !== undefined);
       return kept.length === 0 && value.length > 0 ? undefined : kept;
     }
-    if (isPlainObject(value)) {
+    if (isObject(value)) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         if (PII_KEYS.has(k.toLowerCase())) continue;

@@ -5,23 +5,17 @@
 import { isIP } from 'node:net';
 import { createOutboundGuard, embeddedIpv4Refusal, ipv6Bytes, parseCidr } from '../http/outbound-guard';
 import { hasPlaceholders } from '../templates';
-import type { CheckContext, ConfigProblem, UrlRules } from './connector';
-import {
-  ANY_PLACEHOLDER,
-  ENV_REF,
-  hasEnvRefs,
-  headerPairProblems,
-  HEADER_VALUE_WHITELIST,
-  SCHEME_AND_AUTHORITY,
-  urlTextProblems,
-  type HeaderPair,
-} from './field-rules';
+import { ENV_REF, hasEnvRefs } from '../model/env-ref';
+import type { FieldIssue } from '../model/field-issue';
+import { HEADER_VALUE_WHITELIST } from '../model/header';
+import type { CheckContext, UrlRules } from './connector';
+import { ANY_PLACEHOLDER, headerPairProblems, SCHEME_AND_AUTHORITY, urlTextProblems, type HeaderPair } from './field-rules';
 
 // The text-only rules live in ./field-rules.ts (the web console runs them too); re-exported here.
-export { HEADER_NAME, HEADER_VALUE_WHITELIST, hasEnvRefs, reservedHeaderProblem, type HeaderPair } from './field-rules';
+export { reservedHeaderProblem, type HeaderPair } from './field-rules';
 
 /** An API base URL of a kind (MoEngage, CustomerGlu): the URL rules, and no placeholders. */
-export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string, rules?: UrlRules): ConfigProblem[] {
+export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string, rules?: UrlRules): FieldIssue[] {
   const problems = checkUrl(url, allowInsecureHttp, path, rules);
   if (hasPlaceholders(url)) problems.push({ path, message: 'baseUrl cannot hold placeholders' });
   return problems;
@@ -69,14 +63,14 @@ function isOwnHost(hostname: string, bind: string | undefined): boolean {
  * refused IPv4 address (the send-time guard's judgement, with the same allowlist), and the
  * relay's own ingestion path on its own listen port (a loop that multiplies every event).
  */
-function targetProblems(url: string, path: string, rules: UrlRules): ConfigProblem[] {
+function targetProblems(url: string, path: string, rules: UrlRules): FieldIssue[] {
   let parsed: URL;
   try {
     parsed = new URL(url.replace(ANY_PLACEHOLDER, MARK));
   } catch {
     return [];
   }
-  const problems: ConfigProblem[] = [];
+  const problems: FieldIssue[] = [];
   const allow = rules.allowPrivateNetworks.filter((entry) => {
     try {
       parseCidr(entry);
@@ -117,15 +111,15 @@ export function checkUrl(
   allowInsecureHttp: boolean,
   path: string,
   rules: UrlRules = { allowPrivateNetworks: [] },
-): ConfigProblem[] {
+): FieldIssue[] {
   const { problems, parsed } = urlTextProblems(url, allowInsecureHttp, path);
   if (parsed) problems.push(...targetProblems(url, path, rules));
   return problems;
 }
 
 /** Keys and values are expected trimmed already (the schema trims them). */
-export function checkHeaders(headers: HeaderPair[], ctx: CheckContext, at: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function checkHeaders(headers: HeaderPair[], ctx: CheckContext, at: string): FieldIssue[] {
+  const problems: FieldIssue[] = [];
   const seen = new Set<string>();
   headers.forEach((h, i) => {
     const hp = `${at}[${i}]`;

@@ -4,10 +4,13 @@
  */
 import { z } from 'zod';
 import { checkJsonTemplate, renderJson, renderText, renderUrl, TemplateRenderError } from '../templates';
-import type { HeaderTemplate } from '../config/store';
-import { classifyStatus, defineConnector, type ConfigProblem } from './connector';
+import type { HeaderTemplate } from '../model/destination';
+import { classifyStatus, defineConnector } from './connector';
+import type { FieldIssue } from '../model/field-issue';
 import { signatureHeaders, signingSecretProblem } from './signing';
-import { checkHeaders, checkUrl, hasEnvRefs, HEADER_VALUE_WHITELIST } from './webhook-rules';
+import { checkHeaders, checkUrl } from './webhook-rules';
+import { hasEnvRefs } from '../model/env-ref';
+import { HEADER_VALUE_WHITELIST } from '../model/header';
 
 const headerPair = z
   .object({
@@ -60,7 +63,7 @@ export const webhookConnector = defineConnector<WebhookSettings>({
   settingsSchema: webhookSettingsSchema,
 
   check(s, ctx) {
-    const problems: ConfigProblem[] = [
+    const problems: FieldIssue[] = [
       ...checkUrl(s.url, s.allowInsecureHttp, `${ctx.at}.url`, ctx.urlRules),
       ...checkHeaders(s.headers, ctx, `${ctx.at}.headers`),
     ];

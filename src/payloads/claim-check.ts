@@ -14,7 +14,7 @@
  */
 import { ApplicationFailure, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { FailureType } from '../failure-types';
+import { FailureType } from '../model/failure-types';
 import { ClaimStoreError, type ClaimStore } from './claim-store';
 
 /** `metadata.encoding` of a reference payload. */

@@ -23,7 +23,7 @@ import { HttpError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import type { Logger } from '../logger';
 import { sendHttpError } from '../receiver/error-handler';
 import { readBody } from '../receiver/read-body';
-import { FailureType } from '../failure-types';
+import { FailureType } from '../model/failure-types';
 import { PAYLOAD_DECODE_FAILURE } from './encryption';
 
 export interface CodecServerOptions {

@@ -11,7 +11,7 @@
  * credentials, JWTs, and the values of authorization/api-key/token/secret/password fields.
  * Scrubbed first and cut after, so a secret straddling the cut leaves no prefix behind.
  */
-import type { Credential } from '../config/store';
+import type { Credential } from '../model/credential';
 
 export const REDACTED = '[redacted]';
 /** The longest response snippet kept in a failure's details. */

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ConfigStore, SourceConfig } from '../config/store';
-import { HOPS_HEADER } from '../canonical-event';
+import type { ConfigStore } from '../config/store';
+import type { SourceConfig } from '../model/source';
+import { HOPS_HEADER } from '../model/canonical-event';
 import {
   HttpError,
   InvalidHopCountError,

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { SourceConfig } from '../config/store';
+import type { SourceConfig } from '../model/source';
 import { InvalidSignatureError, InvalidTokenError, UnauthorizedError } from '../errors';
 import type { TokenService } from './tokens';
 

@@ -10,7 +10,7 @@
  *   A resend is safe: events already started come back as duplicates.
  */
 import type { BatchResult } from '../api/schemas';
-import type { CanonicalEvent } from '../canonical-event';
+import type { CanonicalEvent } from '../model/canonical-event';
 import { ControlCharacterError, FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';

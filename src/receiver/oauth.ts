@@ -6,7 +6,8 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { OAuthError } from '../api/schemas';
-import type { ConfigStore, SourceConfig } from '../config/store';
+import type { ConfigStore } from '../config/store';
+import type { SourceConfig } from '../model/source';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { basicAuthorization, safeEqual } from './auth';

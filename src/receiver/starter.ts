@@ -4,7 +4,7 @@
  * workflow id is a duplicate, never a second delivery.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { workflowIdFor, type CanonicalEvent } from '../canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../model/canonical-event';
 import { TemporalUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { workflowTypeFor } from '../../workflows/routes';

@@ -10,7 +10,7 @@
  */
 import { createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import type { SourceConfig } from '../config/store';
+import type { SourceConfig } from '../model/source';
 import { InvalidTokenError } from '../errors';
 
 const ISSUER = 'loyalty-relay';

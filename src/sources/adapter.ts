@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { CanonicalEvent } from '../canonical-event';
-import type { SourceConfig, SourceOf } from '../config/source-schema';
-import { BatchTooLargeError, HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError, type FieldIssue } from '../errors';
+import type { CanonicalEvent } from '../model/canonical-event';
+import type { SourceConfig, SourceOf } from '../model/source';
+import { BatchTooLargeError, HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError } from '../errors';
+import { zodIssues } from '../model/field-issue';
 import type { SourceKind } from './kinds';
 
 export interface NormalizeContext {
@@ -49,14 +50,10 @@ export interface BatchSourceAdapter {
 
 export type SourceAdapter = SingleSourceAdapter | BatchSourceAdapter;
 
-export function issuesOf(error: z.ZodError, prefix: readonly string[] = []): FieldIssue[] {
-  return error.issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join('.') || '(body)', message: i.message }));
-}
-
 /** Parse with a zod schema or throw a 422 listing every field problem. */
 export function parseOrReject<T>(schema: z.ZodType<T>, body: unknown, prefix: readonly string[] = []): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new SchemaViolationError(issuesOf(result.error, prefix));
+  if (!result.success) throw new SchemaViolationError(zodIssues(result.error, prefix, '(body)'));
   return result.data;
 }
 
@@ -161,6 +158,3 @@ function withPathPrefix(e: HttpError, prefix: string): HttpError {
 }
 
 /** Reject a non-object where an object (of properties or traits) is expected. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}

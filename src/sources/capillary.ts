@@ -5,9 +5,10 @@
  * dedupe key: Capillary resends on timeouts and retries 5xx for days.
  */
 import { z } from 'zod';
-import type { CustomerIdentifiers } from '../canonical-event';
+import type { CustomerIdentifiers } from '../model/canonical-event';
 import { SchemaViolationError, UnknownEventError } from '../errors';
-import { idOf, issuesOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
+import { zodIssues } from '../model/field-issue';
+import { idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 
 export const CAPILLARY_EVENTS = [
   'rewardIssued',
@@ -220,7 +221,8 @@ export const capillarySource: SingleSourceAdapter = {
     const specific = perEvent[name];
     if (specific) {
       const r = specific.safeParse(data);
-      if (!r.success) throw new SchemaViolationError(issuesOf(r.error, prefix), `${name} requires fields that are missing or invalid`);
+      if (!r.success)
+        throw new SchemaViolationError(zodIssues(r.error, prefix, '(body)'), `${name} requires fields that are missing or invalid`);
     }
     const ci = parseOrReject(commonData, data, prefix).customerIdentifiers;
     const p = prefix.join('.');

@@ -5,8 +5,8 @@
  * is a hash of the profile entry (with the campaign's target_id).
  */
 import { z } from 'zod';
-import { CLEVERTAP_DEFAULT_EVENT_NAME } from '../config/source-schema';
-import type { CustomerIdentifiers } from '../canonical-event';
+import { CLEVERTAP_DEFAULT_EVENT_NAME } from '../model/source';
+import type { CustomerIdentifiers } from '../model/canonical-event';
 import { eachItem, hashId, idOf, parseOrReject, sourceOf, toInstant, type BatchSourceAdapter } from './adapter';
 
 export const CLEVERTAP_MAX_PROFILES = 100;

@@ -4,10 +4,11 @@
  * as `{{memberId}}`, so the source's `mapping` says which JSON paths hold the id, name,
  * member id and time; the whole body becomes `properties`.
  */
-import type { CustomerIdentifiers } from '../canonical-event';
+import type { CustomerIdentifiers } from '../model/canonical-event';
 import { SchemaViolationError } from '../errors';
-import { hashId, idOf, isRecord, sourceOf, toInstant, type SingleSourceAdapter } from './adapter';
-import { parseJsonPath, readJsonPath, type PathSegment } from './json-path';
+import { hashId, idOf, sourceOf, toInstant, type SingleSourceAdapter } from './adapter';
+import { isObject } from '../model/is-object';
+import { parseJsonPath, readJsonPath, type PathSegment } from '../model/json-path';
 
 /** Parsed mapping paths: a source's paths are fixed, so each is parsed once, not per event. */
 const parsedPaths = new Map<string, PathSegment[] | undefined>();
@@ -39,7 +40,7 @@ export const kognitivSource: SingleSourceAdapter = {
   nameFrom: "the value at the source's `mapping.name` JSON path, else the source's fixed `eventName`",
   normalize(body, ctx) {
     const { mapping, eventName } = sourceOf(ctx, 'kognitiv');
-    if (!isRecord(body)) throw new SchemaViolationError([{ path: '(body)', message: 'expected a JSON object' }]);
+    if (!isObject(body)) throw new SchemaViolationError([{ path: '(body)', message: 'expected a JSON object' }]);
     const name = stringAt(body, mapping.name, 'name', eventName === undefined) ?? eventName;
     if (name === undefined) throw violation(mapping.name ?? 'name', 'name is required');
     const memberId = stringAt(body, mapping.memberId, 'memberId', true);

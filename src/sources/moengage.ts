@@ -4,8 +4,9 @@
  * accepted or refused on its own (`event_uuid` is its id) and a resend yields duplicates.
  */
 import { z } from 'zod';
-import type { CustomerIdentifiers } from '../canonical-event';
-import { eachItem, hashId, idOf, isRecord, parseOrReject, toInstant, type BatchSourceAdapter } from './adapter';
+import type { CustomerIdentifiers } from '../model/canonical-event';
+import { eachItem, hashId, idOf, parseOrReject, toInstant, type BatchSourceAdapter } from './adapter';
+import { isObject } from '../model/is-object';
 
 export const MOENGAGE_MAX_EVENTS = 100;
 
@@ -53,7 +54,7 @@ export const moengageSource: BatchSourceAdapter = {
         sourceKind: 'moengage',
         name: e.event_name,
         type: 'track',
-        ...(isRecord(e.user_attributes) ? { traits: e.user_attributes } : {}),
+        ...(isObject(e.user_attributes) ? { traits: e.user_attributes } : {}),
         occurredAt: toInstant(e.event_time, 'event_time', 's'),
         receivedAt: ctx.receivedAt,
         customer: { ...(uid !== undefined ? { id: uid } : {}), identifiers: identifiersOf(e.user_attributes) },

@@ -4,7 +4,7 @@
  * traits, for user-sync destinations. Other message types are refused (422), not dropped.
  */
 import { z } from 'zod';
-import type { CanonicalEvent, CustomerIdentifiers } from '../canonical-event';
+import type { CanonicalEvent, CustomerIdentifiers } from '../model/canonical-event';
 import { UnsupportedMessageTypeError } from '../errors';
 import { idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 

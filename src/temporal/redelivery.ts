@@ -15,7 +15,7 @@ import {
 } from '@temporalio/client';
 import { redeliverUpdate, type RefusalCode } from '../../workflows/messages';
 import { GENERIC_WORKFLOW, routes } from '../../workflows/routes';
-import type { RedeliveryFilter } from '../../workflows/bulk-redeliver';
+import type { RedeliveryFilter } from '../../workflows/types';
 
 export type RedeliverOutcome =
   | { outcome: 'redelivering'; workflowId: string; redelivering: string[] }

@@ -1,8 +1,8 @@
 /**
  * The workflow bundle, cached on disk: webpack takes seconds at every worker start (4–5 s on
  * the shared 2-core machine), which is also how long a crashed worker takes to come back. The
- * cache key hashes the workflow sources, the pure src/ modules workflows may import (see the
- * lint rule in eslint.config.mjs) and the SDK version, so any change rebuilds.
+ * cache key hashes the workflow sources, the model (src/model/: the only src/ modules workflows
+ * may import, see the lint rule in eslint.config.mjs) and the SDK version, so any change rebuilds.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,22 +11,18 @@ import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@tempora
 import { FAILURE_CONVERTER_PATH } from '../payloads/data-converter';
 
 const ROOT = join(__dirname, '..', '..');
-/** Besides workflows/: the only src/ modules workflow code may import, and the failure converter the bundle carries. */
-const SHARED_SOURCES = [
-  'src/failure-types.ts',
-  'src/canonical-event.ts',
-  'src/config/store.ts',
-  'src/enrichment.ts',
-  'src/sources/kinds.ts',
-  // Bundled as the sandbox's failure converter (failure messages encoded, then sealed).
-  'src/payloads/failure-converter.ts',
-];
+/** Besides workflows/ and src/model/: the failure converter the bundle carries as the sandbox's (failure messages encoded, then sealed). */
+const SHARED_SOURCES = ['src/payloads/failure-converter.ts'];
+
+function tsFilesIn(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(folder, f))
+    .sort();
+}
 
 function sourceFiles(): string[] {
-  const workflows = readdirSync(join(ROOT, 'workflows'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join('workflows', f));
-  return [...workflows.sort(), ...SHARED_SOURCES];
+  return [...tsFilesIn('workflows'), ...tsFilesIn(join('src', 'model')), ...SHARED_SOURCES];
 }
 
 /** Bundles kept per cache folder: the newest few, so a rollback or an older worker sharing the folder still finds its own. */

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { redeliverCommand } from '../../src/cli/redeliver';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { createLogger } from '../../src/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';

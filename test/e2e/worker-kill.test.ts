@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { temporal } from '@temporalio/proto';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type HttpsSink } from '../helpers/https-sink';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import type { relayEvent } from '../../workflows';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';

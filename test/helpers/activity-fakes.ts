@@ -6,16 +6,11 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Info } from '@temporalio/activity';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import {
-  toPlan,
-  type ConfigStore,
-  type Credential,
-  type DestinationConfig,
-  type DestinationPlan,
-  type DestinationState,
-  type SourceConfig,
-} from '../../src/config/store';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { ConfigStore } from '../../src/config/store';
+import { toPlan, type DestinationConfig, type DestinationPlan, type DestinationState } from '../../src/model/destination';
+import type { Credential } from '../../src/model/credential';
+import type { SourceConfig } from '../../src/model/source';
 import type { WebhookSettings } from '../../src/destinations/webhook';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/client';
 

@@ -14,7 +14,7 @@ import { eventTypes } from '../../src/api/event-types';
 import { Breaker } from '../../src/breaker/breaker';
 import { DeliveryStats } from '../../src/breaker/delivery-stats';
 import { PgDeliveryWatch } from '../../src/breaker/watch';
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
 import type { ConfigAdmin } from '../../src/config/admin';
 import type { PgConfigStore } from '../../src/config/pg-store';
 import { createHttpClient } from '../../src/http/client';

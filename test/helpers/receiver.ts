@@ -3,7 +3,7 @@
  * starter; it listens as the relay does (listenReceiver: the production timeouts).
  */
 import type { Server } from 'node:http';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
 import { TemporalUnavailableError } from '../../src/errors';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type RelayActivities } from '../../activities';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { workflowsPath } from '../../src/worker';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { heldRunsQuery } from '../../src/temporal/held-runs';
 import type { DevServer } from '../../src/temporal/dev-server';
 import type { relayEvent } from '../../workflows';

@@ -15,10 +15,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
-import type { DestinationPlan, DestinationState } from '../../src/config/store';
+import type { DestinationPlan, DestinationState } from '../../src/model/destination';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';

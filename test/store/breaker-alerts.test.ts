@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { DeliverInput } from '../../activities/types';
 import { PgDeliveryWatch } from '../../src/breaker/watch';
-import { FailureType } from '../../src/failure-types';
+import { FailureType } from '../../src/model/failure-types';
 import { alertBody, enqueueAlert, sendPendingAlerts } from '../../src/alerts/outbox';
 import { Breaker } from '../../src/breaker/breaker';
 import { setDestinationPaused } from '../../src/config/pause';

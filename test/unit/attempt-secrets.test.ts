@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attemptSecrets } from '../../activities/secrets';
-import type { DestinationConfig } from '../../src/config/store';
+import type { DestinationConfig } from '../../src/model/destination';
 import { MemoryStore, webhookDestination } from '../helpers/activity-fakes';
 
 /** A store keeping every version's secrets, with one current version (or none: deleted). */

@@ -1,8 +1,7 @@
 /** The circuit breaker's decision and probe backoff (pure functions). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { alertIdFor } from '../../src/alerts/outbox';
-import { alertRetryDelaySeconds } from '../../src/alerts/outbox';
+import { alertIdFor, alertRetryDelaySeconds } from '../../src/alerts/outbox';
 import { probeDelaySeconds, shouldTrip } from '../../src/breaker/breaker';
 import { parseEnv } from '../../src/env';
 

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CachedConfigStore } from '../../src/config/cached-store';
-import type { ConfigStore, SourceConfig } from '../../src/config/store';
+import type { ConfigStore } from '../../src/config/store';
+import type { SourceConfig } from '../../src/model/source';
 
 function fakeStore(known: Record<string, string>) {
   const calls: string[] = [];

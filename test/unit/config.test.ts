@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, loadConfigFile, parseConfig, type ConfigProblem } from '../../src/config/load';
+import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/load';
+import type { FieldIssue } from '../../src/model/field-issue';
 
 const env = { CAPILLARY_KEY: 'cap-secret', HOOK_TOKEN: 'tok-123' };
 
@@ -38,7 +39,7 @@ function withDestination(change: Record<string, unknown>): Record<string, unknow
   return doc;
 }
 
-function problemsOf(doc: unknown, e: Record<string, string | undefined> = env): ConfigProblem[] {
+function problemsOf(doc: unknown, e: Record<string, string | undefined> = env): FieldIssue[] {
   try {
     parseConfig(doc, e);
   } catch (err) {
@@ -48,7 +49,7 @@ function problemsOf(doc: unknown, e: Record<string, string | undefined> = env): 
   assert.fail('configuration was accepted');
 }
 
-function assertProblem(problems: ConfigProblem[], path: string, message: RegExp): void {
+function assertProblem(problems: FieldIssue[], path: string, message: RegExp): void {
   assert.ok(
     problems.some((p) => p.path === path && message.test(p.message)),
     `no problem at ${path} matching ${message}; got ${JSON.stringify(problems)}`,

@@ -1,7 +1,8 @@
 /** Credential sets as headers, and the OAuth token cache, against a scripted token endpoint. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConfigStore, Credential } from '../../src/config/store';
+import type { ConfigStore } from '../../src/config/store';
+import type { Credential } from '../../src/model/credential';
 import { createCredentialProvider, TokenRequestError } from '../../src/destinations/credentials';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../src/http/client';
 

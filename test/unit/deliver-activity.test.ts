@@ -10,8 +10,8 @@ import type { Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import type { DeliverInput } from '../../activities/types';
-import type { Credential } from '../../src/config/store';
-import { FailureType, type DeliveryFailureDetails } from '../../src/failure-types';
+import type { Credential } from '../../src/model/credential';
+import { FailureType, type DeliveryFailureDetails } from '../../src/model/failure-types';
 import { ConcurrencyWaitAborted } from '../../src/http/limiter';
 import { BlockedAddressError } from '../../src/http/outbound-guard';
 import {

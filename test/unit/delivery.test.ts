@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backoffDelayMs, parseRetryAfterMs } from '../../activities/backoff';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import type { DestinationConfig } from '../../src/config/store';
-import type { OutboundRequest } from '../../src/destinations/connector';
-import { classifyStatus } from '../../src/destinations/connector';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { DestinationConfig } from '../../src/model/destination';
+import { type OutboundRequest, classifyStatus } from '../../src/destinations/connector';
 import { webhookConnector, type WebhookSettings } from '../../src/destinations/webhook';
-import type { Enrichment } from '../../src/enrichment';
+import type { Enrichment } from '../../src/model/enrichment';
 import { MissingPlaceholderError, TemplateRenderError } from '../../src/templates';
 
 describe('backoffDelayMs', () => {

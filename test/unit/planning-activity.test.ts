@@ -8,9 +8,9 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, idempotencyKeyFor } from '../../activities';
 import type { MapEventInput } from '../../activities/types';
-import type { DestinationConfig } from '../../src/config/store';
+import type { DestinationConfig } from '../../src/model/destination';
 import type { MoengageSettings } from '../../src/destinations/moengage';
-import { FailureType } from '../../src/failure-types';
+import { FailureType } from '../../src/model/failure-types';
 import { activityEnv, fakeHttp, loyaltyEvent, MemoryStore, webhookDestination } from '../helpers/activity-fakes';
 
 const moengage: DestinationConfig<MoengageSettings> = {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
-import type { DeliveryFailureDetails } from '../../src/failure-types';
+import type { DeliveryFailureDetails } from '../../src/model/failure-types';
 import { REDACTED, scrubAuthorizationLike, scrubSecrets, SNIPPET_CHARS } from '../../src/payloads/scrub';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { activityEnv, fakeHttp, memoryLogger, MemoryStore, webhookDestination } from '../helpers/activity-fakes';

@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load';
-import type { SourceConfig } from '../../src/config/store';
+import type { SourceConfig } from '../../src/model/source';
 import { HttpError } from '../../src/errors';
-import type { BatchItem, NormalizeContext } from '../../src/sources/adapter';
-import { hashId, toInstant } from '../../src/sources/adapter';
+import { type BatchItem, type NormalizeContext, hashId, toInstant } from '../../src/sources/adapter';
 import { amplitudeSource } from '../../src/sources/amplitude';
 import { clevertapSource } from '../../src/sources/clevertap';
 import { kognitivSource } from '../../src/sources/kognitiv';

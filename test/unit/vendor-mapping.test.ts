@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openApiDocument } from '../../src/api/openapi';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import { ConfigError, parseConfig, type ConfigProblem } from '../../src/config/load';
-import type { DestinationConfig } from '../../src/config/store';
-import type { Enrichment } from '../../src/enrichment';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import { ConfigError, parseConfig } from '../../src/config/load';
+import type { FieldIssue } from '../../src/model/field-issue';
+import type { DestinationConfig } from '../../src/model/destination';
+import type { Enrichment } from '../../src/model/enrichment';
 import { customergluConnector, type CustomergluSettings } from '../../src/destinations/customerglu';
 import { moengageConnector, standardizeTraits, type MoengageSettings } from '../../src/destinations/moengage';
 import { flattenAttributes, withoutPii } from '../../src/destinations/vendor-mapping';
@@ -423,7 +424,7 @@ describe('the flattening rule', () => {
 
 describe('configuration errors', () => {
   const env = { MOE_KEY: 'moe-secret', CG_KEY: 'cg-secret' };
-  function problemsOf(destination: Record<string, unknown>): ConfigProblem[] {
+  function problemsOf(destination: Record<string, unknown>): FieldIssue[] {
     try {
       parseConfig({ destinations: [{ name: 'd', events: ['pointsIssued'], ...destination }] }, env);
     } catch (err) {
@@ -432,7 +433,7 @@ describe('configuration errors', () => {
     }
     assert.fail('configuration was accepted');
   }
-  function assertProblem(problems: ConfigProblem[], path: string, message: RegExp): void {
+  function assertProblem(problems: FieldIssue[], path: string, message: RegExp): void {
     assert.ok(
       problems.some((p) => p.path === path && message.test(p.message)),
       `no problem at ${path} matching ${message}; got ${JSON.stringify(problems)}`,

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { Breaker } from '../../src/breaker/breaker';
 import { startOperationsJob } from '../../src/breaker/job';
 import { PgDeliveryWatch } from '../../src/breaker/watch';

@@ -12,9 +12,9 @@ import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common'
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { DeliverInput, RelayActivities } from '../../activities';
-import { workflowIdFor } from '../../src/canonical-event';
-import type { DestinationPlan } from '../../src/config/store';
-import { FailureType } from '../../src/failure-types';
+import { workflowIdFor } from '../../src/model/canonical-event';
+import type { DestinationPlan } from '../../src/model/destination';
+import { FailureType } from '../../src/model/failure-types';
 import { ClaimCheckCodec, claimCheckReferenceIds } from '../../src/payloads/claim-check';
 import { ClaimStore } from '../../src/payloads/claim-store';
 import { relayDataConverter } from '../../src/payloads/data-converter';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { createLogger } from '../../src/logger';
 import { createLoyaltyApi } from '../../src/loyalty-api';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import type { CanonicalEvent } from '../../src/canonical-event';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';

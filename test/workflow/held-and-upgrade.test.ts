@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { setDestinationPaused } from '../../src/config/pause';
 import { createHttpClient } from '../../src/http/client';
 import { LegacyRunsError, refuseLegacyRuns } from '../../src/temporal/drain-check';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { createDeliveryMetrics, serveMetrics } from '../../src/metrics';
 import { createOpsGauges, parkedRunsQuery } from '../../src/metrics-ops';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createCredentialProvider } from '../../src/destinations/credentials';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { workflowIdFor, type CanonicalEvent } from '../../src/canonical-event';
+import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { createHttpClient, type HttpClient } from '../../src/http/client';
 import { createLoyaltyApi } from '../../src/loyalty-api';
 import { createLogger } from '../../src/logger';

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Webhook } from 'standardwebhooks';
-import { workflowIdFor } from '../../src/canonical-event';
+import { workflowIdFor } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';

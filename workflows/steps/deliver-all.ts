@@ -6,9 +6,9 @@
  */
 import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
 import type { EnrichmentData } from '../../activities';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import type { DestinationPlan } from '../../src/config/store';
-import { FailureType } from '../../src/failure-types';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { DestinationPlan } from '../../src/model/destination';
+import { FailureType } from '../../src/model/failure-types';
 import {
   abandonUpdate,
   destinationChangedSignal,

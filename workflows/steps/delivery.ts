@@ -7,9 +7,9 @@
 import { ApplicationFailure, condition, isCancellation, log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { DeliverInput, DeliveryReceipt, EnrichmentData, MappedRequest, RelayActivities } from '../../activities';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import type { DestinationPlan } from '../../src/config/store';
-import { FailureType, PERMANENT_DELIVERY_FAILURES } from '../../src/failure-types';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { DestinationPlan } from '../../src/model/destination';
+import { FailureType, PERMANENT_DELIVERY_FAILURES } from '../../src/model/failure-types';
 import { describeFailure } from './failures';
 import { seconds } from './format';
 import { planningOptions } from './plan';

@@ -5,8 +5,8 @@
  */
 import { isCancellation, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { EnrichmentData, EnrichmentWants, RelayActivities } from '../../activities';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import type { DestinationPlan } from '../../src/config/store';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { DestinationPlan } from '../../src/model/destination';
 import { failureMessage } from './failures';
 
 export function wantsOf(plans: DestinationPlan[]): EnrichmentWants | undefined {

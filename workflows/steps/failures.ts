@@ -1,6 +1,6 @@
 /** Reading activity failures in workflow code: their stable type, details and message. */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { FailureType, PERMANENT_DELIVERY_FAILURES, type DeliveryFailureDetails } from '../../src/failure-types';
+import { FailureType, PERMANENT_DELIVERY_FAILURES, type DeliveryFailureDetails } from '../../src/model/failure-types';
 
 export interface FailureFacts {
   type: string;

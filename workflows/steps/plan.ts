@@ -2,9 +2,9 @@
 import { ApplicationFailure, isCancellation, log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { describeFailure } from './failures';
 import type { RelayActivities } from '../../activities';
-import type { CanonicalEvent } from '../../src/canonical-event';
-import type { DestinationPlan } from '../../src/config/store';
-import { PERMANENT_DELIVERY_FAILURES } from '../../src/failure-types';
+import type { CanonicalEvent } from '../../src/model/canonical-event';
+import type { DestinationPlan } from '../../src/model/destination';
+import { PERMANENT_DELIVERY_FAILURES } from '../../src/model/failure-types';
 import type { RelayEventResult } from '../types';
 import { DeliveryStatus } from '../search-attributes';
 

@@ -5,7 +5,9 @@
  * again but as the API shows them (`****3456`).
  */
 import { credentialSchema } from '../../../src/config/schema';
-import { hasEnvRefs, HEADER_NAME, reservedHeaderProblem, urlTextProblems } from '../../../src/destinations/field-rules';
+import { reservedHeaderProblem, urlTextProblems } from '../../../src/destinations/field-rules';
+import { hasEnvRefs } from '../../../src/model/env-ref';
+import { HEADER_NAME } from '../../../src/model/header';
 import { addError, placeIssues, type FieldErrors } from '../webhooks/field-errors';
 import { ENV_REF_REFUSED } from '../webhooks/rules';
 import { zodIssues } from '../webhooks/zod-issues';

@@ -4,7 +4,7 @@
  * shown afterwards only as the API shows them.
  */
 import { sourceSchema } from '../../../src/config/schema';
-import { hasEnvRefs } from '../../../src/destinations/field-rules';
+import { hasEnvRefs } from '../../../src/model/env-ref';
 import { SOURCE_KINDS } from '../../../src/sources/kinds';
 import { addError, placeIssues, type FieldErrors } from '../webhooks/field-errors';
 import { ENV_REF_REFUSED } from '../webhooks/rules';

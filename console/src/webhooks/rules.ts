@@ -7,7 +7,8 @@
  */
 import { cardNumbersProblem, destinationNameProblem } from '../../../src/config/destination-rules';
 import { destinationBaseSchema, enrichmentSchema } from '../../../src/config/schema';
-import { hasEnvRefs, headerPairProblems, urlTextProblems } from '../../../src/destinations/field-rules';
+import { headerPairProblems, urlTextProblems } from '../../../src/destinations/field-rules';
+import { hasEnvRefs } from '../../../src/model/env-ref';
 import { checkJsonTemplate } from '../../../src/templates';
 import { enrichmentOf, isBlankRow, type WebhookDraft } from './draft';
 import { addError, placeIssues, type FieldErrors } from './field-errors';

@@ -6,8 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
-import { Link } from '../router';
-import type { RouteProps } from '../router';
+import { Link, type RouteProps } from '../router';
 import { CredentialSelect } from './credential-select';
 import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
 import { HeaderPairs } from './header-pairs';

@@ -5,15 +5,16 @@
  * destination exists; its pause is state of the live row (src/config/pause.ts), not a version.
  */
 import type { PoolClient } from 'pg';
-import type { UrlRules } from '../load';
+import type { UrlRules } from '../../destinations/connector';
 import { aad, openSecrets, type Sealer } from '../pg-store';
 import { canonicalJson, hintsOf, isStorableKey } from '../stored';
-import type { DestinationConfig } from '../store';
+import type { DestinationConfig } from '../../model/destination';
 import type { Action, CredentialRepository, SaveMode, SourceRepository } from './entry-repository';
 import { EntryNotFoundError, ImmutableFieldError, InvalidEntryError, NameTakenError } from './errors';
 import { checkVersion, type Precondition } from './precondition';
 import { sqlState, type DestinationRow } from './rows';
-import { credentialSecrets, isObject, refuseRename, validateDestination, type StorableDestination } from './validation';
+import { credentialSecrets, refuseRename, validateDestination, type StorableDestination } from './validation';
+import { isObject } from '../../model/is-object';
 import { destinationResource, type DestinationResource } from './views';
 
 const DESTINATION_SELECT = `SELECT d.name, d.kind, d.version, d.enabled, d.events, d.sources, d.created_at, d.updated_at,

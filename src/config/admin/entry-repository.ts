@@ -4,14 +4,17 @@
  * destination is refused.
  */
 import type { PoolClient } from 'pg';
-import type { UrlRules } from '../load';
+import type { UrlRules } from '../../destinations/connector';
 import { aad, openSecrets, type Sealer } from '../pg-store';
-import { canonicalJson, credentialSecretPaths, hintsOf, isStorableKey, replaceAt, SECRET_MARKER, sourceSecretPaths } from '../stored';
-import type { Credential, SourceConfig } from '../store';
+import { canonicalJson, hintsOf, isStorableKey, replaceAt, SECRET_MARKER } from '../stored';
+import { credentialSecretPaths, sourceSecretPaths } from '../../model/secret-slots';
+import type { Credential } from '../../model/credential';
+import type { SourceConfig } from '../../model/source';
 import { EntryInUseError, EntryNotFoundError, NameTakenError } from './errors';
 import { checkVersion, type Precondition } from './precondition';
 import { sqlState, type CredentialRow, type EntryRow } from './rows';
-import { isObject, refuseRename, validateCredential, validateSource, type StorableEntry } from './validation';
+import { refuseRename, validateCredential, validateSource, type StorableEntry } from './validation';
+import { isObject } from '../../model/is-object';
 import { credentialResource, entryResource, type CredentialResource, type SourceResource } from './views';
 
 export type Action = 'created' | 'updated' | 'unchanged';

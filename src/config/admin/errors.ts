@@ -3,15 +3,15 @@
  * the HTTP error mapping (src/api/config-store-errors.ts) gives each a status and a
  * machine-readable code; `relay apply` reports them as configuration problems.
  */
-import type { ConfigProblem } from '../load';
+import type { FieldIssue } from '../../model/field-issue';
 
 /** An entry (request body, or a file's entry) breaks the configuration rules; `problems` names each. */
 export class InvalidEntryError extends Error {
-  readonly problems: ConfigProblem[];
+  readonly problems: FieldIssue[];
   constructor(
     /** What was refused, e.g. `the destination`. */
     readonly what: string,
-    problems: ConfigProblem[],
+    problems: FieldIssue[],
   ) {
     super(`${what} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'})`);
     this.name = new.target.name;

@@ -1,5 +1,6 @@
 /** The configuration store's rows as the repositories read them (the SQL shapes, before redaction). */
-import type { Credential, DestinationConfig } from '../store';
+import type { Credential } from '../../model/credential';
+import type { DestinationConfig } from '../../model/destination';
 
 export interface DestinationRow {
   name: string;

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { withTransaction } from '../../db/transaction';
-import type { UrlRules } from '../load';
+import type { UrlRules } from '../../destinations/connector';
 import { setDestinationPaused, type PauseState } from '../pause';
 import type { Sealer } from '../pg-store';
 import { ConfigWriter } from './writer';

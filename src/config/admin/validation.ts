@@ -6,13 +6,18 @@
  * a second parse on a stand-in where the base fields were refused.
  */
 import { destinationConnectors } from '../../destinations';
-import { secretsOf } from '../../destinations/connector';
-import { hasEnvRefs } from '../../destinations/webhook-rules';
-import { parseCredential, parseDestination, prefixed, zodProblems, type ConfigProblem, type ResolveRefs, type UrlRules } from '../load';
+import { secretsOf, type UrlRules } from '../../destinations/connector';
+import { hasEnvRefs } from '../../model/env-ref';
+import { parseCredential, parseDestination, type ResolveRefs } from '../load';
+import { zodIssues, type FieldIssue } from '../../model/field-issue';
+import { isObject } from '../../model/is-object';
 import { credentialSchema, destinationBaseSchema, sourceSchema } from '../schema';
 import { resolveSource } from '../sources';
-import { credentialSecretPaths, keepRedacted, nulProblems, replaceAt, SECRET_MARKER, sourceSecretPaths, valuesAt } from '../stored';
-import type { Credential, DestinationConfig, SourceConfig } from '../store';
+import { keepRedacted, nulProblems, replaceAt, SECRET_MARKER, valuesAt } from '../stored';
+import { credentialSecretPaths, sourceSecretPaths } from '../../model/secret-slots';
+import type { Credential } from '../../model/credential';
+import type { DestinationConfig } from '../../model/destination';
+import type { SourceConfig } from '../../model/source';
 import { InlineCredentialExistsError, InvalidEntryError } from './errors';
 import type { DestinationRow } from './rows';
 import { RESOURCE_KEYS } from './views';
@@ -41,10 +46,6 @@ export interface DestinationContext {
   current?: { row: DestinationRow; secrets: () => Record<string, string> };
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** A client may send a resource back as it got it: what the API added is set aside. */
 function withoutMeta(input: unknown): unknown {
   return isObject(input) ? Object.fromEntries(Object.entries(input).filter(([k]) => !RESOURCE_KEYS.includes(k))) : input;
@@ -65,7 +66,7 @@ function refuseNul(what: string, input: unknown): void {
 }
 
 /** `${ENV}` references belong to files; through the API a secret is sent as its value. */
-function refuseRefs(problems: ConfigProblem[]): ResolveRefs {
+function refuseRefs(problems: FieldIssue[]): ResolveRefs {
   return (value, path) => {
     if (hasEnvRefs(value)) {
       problems.push({ path, message: '${...} references are resolved only by `relay apply` from a file; send the value itself' });
@@ -79,7 +80,7 @@ function refuseRefs(problems: ConfigProblem[]): ResolveRefs {
  * them, but changing them goes through /pause and /resume, which wake held runs; a silent
  * no-op would leave an operator believing a destination paused when it is not.
  */
-function refusePauseChange(input: Record<string, unknown>, current: DestinationRow, problems: ConfigProblem[]): void {
+function refusePauseChange(input: Record<string, unknown>, current: DestinationRow, problems: FieldIssue[]): void {
   const how = 'pause and resume with POST /v1/destinations/{name}/pause or /resume';
   if (input.paused !== undefined && input.paused !== current.paused) {
     problems.push({ path: 'paused', message: `the destination is ${current.paused ? '' : 'not '}paused; ${how}` });
@@ -92,7 +93,7 @@ function refusePauseChange(input: Record<string, unknown>, current: DestinationR
 /** Validate a destination request body; an inline `auth` credential set comes back beside it. */
 export function validateDestination(given: unknown, ctx: DestinationContext): StorableDestination & { credential?: Credential } {
   const { urlRules, current } = ctx;
-  const problems: ConfigProblem[] = [];
+  const problems: FieldIssue[] = [];
   const resolve = refuseRefs(problems);
   const meta = withoutMeta(given);
   if (!isObject(meta)) throw new InvalidEntryError('the destination', [{ path: '', message: 'expected a JSON object' }]);
@@ -108,7 +109,7 @@ export function validateDestination(given: unknown, ctx: DestinationContext): St
   // webhook `auth` may define the credential set inline: it is created with the destination.
   if (isObject(input.auth)) {
     const parsed = credentialSchema.safeParse(input.auth);
-    if (!parsed.success) problems.push(...prefixed(parsed.error, 'auth'));
+    if (!parsed.success) problems.push(...zodIssues(parsed.error, ['auth']));
     else {
       credential = parseCredential(parsed.data, 'auth', resolve, problems, urlRules);
       body = { ...input, auth: credential.name };
@@ -118,13 +119,13 @@ export function validateDestination(given: unknown, ctx: DestinationContext): St
   if (!base.success) {
     // Report the kind's rules too (one issue per violated rule), checked on a copy where the
     // fields the base schema refused are set aside.
-    const baseIssues = zodProblems(base.error);
+    const baseIssues = zodIssues(base.error);
     const refused = new Set(base.error.issues.map((i) => String(i.path[0] ?? '')));
     const stand: Record<string, unknown> = { name: 'n', kind: body.kind, events: ['e'] };
     const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !refused.has(k)));
     const retry = destinationBaseSchema.safeParse({ ...stand, ...rest });
     if (retry.success && !refused.has('kind')) {
-      const more: ConfigProblem[] = [];
+      const more: FieldIssue[] = [];
       parseDestination(retry.data, '', { resolve: refuseRefs(more), credentialNames: ctx.credentialNames, urlRules }, more);
       problems.push(...more.filter((p) => !refused.has(p.path.replace(/^\./, '').split(/[.[]/)[0] ?? '')));
     }
@@ -164,7 +165,7 @@ export function credentialSecrets(c: Credential): Record<string, string> {
 }
 
 /** Put the stored secret back wherever a request sent the redacted form the API showed. */
-function restoreRedacted<T>(entry: T, paths: string[], stored: Record<string, string>, problems: ConfigProblem[]): T {
+function restoreRedacted<T>(entry: T, paths: string[], stored: Record<string, string>, problems: FieldIssue[]): T {
   return replaceAt(entry, paths, (path, value) => keepRedacted(value, stored[path], path, problems));
 }
 
@@ -172,8 +173,8 @@ function restoreRedacted<T>(entry: T, paths: string[], stored: Record<string, st
 export function validateCredential(input: unknown, urlRules: UrlRules, stored: Record<string, string> = {}): StorableEntry<Credential> {
   refuseNul('the credential set', input);
   const parsed = credentialSchema.safeParse(withoutMeta(input));
-  if (!parsed.success) throw new InvalidEntryError('the credential set', zodProblems(parsed.error));
-  const problems: ConfigProblem[] = [];
+  if (!parsed.success) throw new InvalidEntryError('the credential set', zodIssues(parsed.error));
+  const problems: FieldIssue[] = [];
   const entry = restoreRedacted(parsed.data, credentialSecretPaths(parsed.data), stored, problems);
   const credential = parseCredential(entry, '', refuseRefs(problems), problems, urlRules);
   if (problems.length > 0) throw new InvalidEntryError('the credential set', problems);
@@ -184,8 +185,8 @@ export function validateCredential(input: unknown, urlRules: UrlRules, stored: R
 export function validateSource(input: unknown, stored: Record<string, string> = {}): StorableEntry<SourceConfig> {
   refuseNul('the source', input);
   const parsed = sourceSchema.safeParse(withoutMeta(input));
-  if (!parsed.success) throw new InvalidEntryError('the source', zodProblems(parsed.error));
-  const problems: ConfigProblem[] = [];
+  if (!parsed.success) throw new InvalidEntryError('the source', zodIssues(parsed.error));
+  const problems: FieldIssue[] = [];
   const entry = restoreRedacted(parsed.data, sourceSecretPaths(parsed.data), stored, problems);
   const source = resolveSource(entry, '', refuseRefs(problems), problems);
   if (problems.length > 0) throw new InvalidEntryError('the source', problems);

@@ -4,9 +4,9 @@
  * validation puts the stored secrets back where it sees the redacted form).
  */
 import { destinationConnectors } from '../../destinations';
-import type { SourceConfigInput } from '../source-schema';
+import type { SourceConfigInput } from '../../model/source';
 import { describeHints, redacted, replaceAt, type SecretHints } from '../stored';
-import type { Credential } from '../store';
+import type { Credential } from '../../model/credential';
 import type { CredentialRow, DestinationRow, EntryRow } from './rows';
 
 export interface ResourceMeta {

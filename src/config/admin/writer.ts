@@ -3,9 +3,11 @@
  * the names the management API, `relay apply` and the tests call.
  */
 import type { PoolClient } from 'pg';
-import type { UrlRules } from '../load';
+import type { UrlRules } from '../../destinations/connector';
 import type { Sealer } from '../pg-store';
-import type { Credential, DestinationConfig, SourceConfig } from '../store';
+import type { Credential } from '../../model/credential';
+import type { DestinationConfig } from '../../model/destination';
+import type { SourceConfig } from '../../model/source';
 import { DestinationRepository } from './destination-repository';
 import {
   credentialRepository,

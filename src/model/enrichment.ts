@@ -1,5 +1,21 @@
 /** Enrichment data attached to an event before mapping. Types only: workflows import it. */
-import type { CustomerDetails, CustomerProfile, PointsBalance } from './loyalty-api';
+import type { CustomerDetails, CustomerProfile, PointsBalance } from './lookups';
+
+/** What a destination wants looked up before mapping (its `enrichment` settings). */
+export interface EnrichmentChoices {
+  /** The customer's available points balance (loyalty API lookup). */
+  pointsBalance: boolean;
+  /** Customer identifiers looked up in the loyalty API for this source (e.g. `INSTORE`). */
+  customerIdentifiers?: string;
+  /** Card numbers of the customer in that source; only with `customerIdentifiers`. */
+  cardNumbers?: boolean;
+  /** The store where the triggering activity happened (from the event). */
+  store?: boolean;
+  /** The till where the triggering activity happened (from the event). */
+  till?: boolean;
+  /** The reference id of the transaction that awarded the points (from the event). */
+  awardedReferenceId?: boolean;
+}
 
 export interface StoreInfo {
   code?: string;

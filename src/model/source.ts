@@ -4,8 +4,8 @@
  * union by `type`. README.md "Configuration file" and "Sources" document every field.
  */
 import { z } from 'zod';
-import { HEADER_NAME } from '../destinations/field-rules';
-import { parseJsonPath } from '../sources/json-path';
+import { HEADER_NAME } from './header';
+import { parseJsonPath } from './json-path';
 
 /** Ids and names used in URLs and references: letters, digits, "_", "." or "-", at most 64. */
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
