@@ -1,7 +1,7 @@
 /**
  * The deliver activity: one attempt at one request. Failures are classified here, where they
  * are known: transient ones are thrown as retryable with the next delay (honouring
- * Retry-After), permanent ones as non-retryable with a stable type (src/failure-types.ts).
+ * Retry-After), permanent ones as non-retryable with a stable type (src/model/failure-types.ts).
  * The workflow runs the first attempt as a local activity and, when it fails transiently, the
  * rest as a regular activity whose retry policy runs the next attempt after the delay set here.
  */

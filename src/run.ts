@@ -37,7 +37,7 @@ import { createOpsGauges } from './metrics-ops';
 import { createReceiverApp } from './receiver/app';
 import { listenReceiver } from './receiver/listen';
 import { createTemporalStarter } from './receiver/starter';
-import { createAuthThrottle } from './receiver/throttle';
+import { createAuthThrottle } from './http/inbound/throttle';
 import { createTokenService } from './receiver/tokens';
 import { connectionOptionsFromEnv } from './temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';

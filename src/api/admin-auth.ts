@@ -4,8 +4,8 @@
  * cookie alone is sent by the browser on any request; the header only by the console).
  */
 import type { Request } from 'express';
-import { HttpError } from '../errors';
-import { safeEqual } from '../receiver/auth';
+import { HttpError } from '../http/inbound/errors';
+import { safeEqual } from '../http/inbound/safe-equal';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE, type ConsoleSessions } from './console-sessions';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

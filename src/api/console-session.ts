@@ -7,13 +7,13 @@
  */
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { HttpError, TooManyAuthFailuresError } from '../errors';
+import { HttpError, TooManyAuthFailuresError } from '../http/inbound/errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { safeEqual } from '../receiver/auth';
-import { parseJsonBody, requireJsonType } from '../receiver/json';
-import { readBody } from '../receiver/read-body';
-import type { AuthThrottle } from '../receiver/throttle';
+import { safeEqual } from '../http/inbound/safe-equal';
+import { parseJsonBody, requireJsonType } from '../http/inbound/json';
+import { readBody } from '../http/inbound/read-body';
+import type { AuthThrottle } from '../http/inbound/throttle';
 import { authenticateAdmin } from './admin-auth';
 import { readCookie, SESSION_COOKIE, sessionCookie, type ConsoleSessions } from './console-sessions';
 

@@ -6,7 +6,7 @@
  * without state (a cross-site page can neither read the cookie nor compute it).
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { safeEqual } from '../receiver/auth';
+import { safeEqual } from '../http/inbound/safe-equal';
 
 /** The session cookie's name (the console sends it with every same-origin request). */
 export const SESSION_COOKIE = 'relay_console_session';

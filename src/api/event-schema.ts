@@ -4,7 +4,7 @@
  * validates with, so the schema shown is the check applied. Names are matched exactly.
  */
 import { z } from 'zod';
-import { HttpError } from '../errors';
+import { HttpError } from '../http/inbound/errors';
 import { capillaryEventSchema } from '../sources/capillary';
 
 /** The event name is in no catalog. */

@@ -17,7 +17,7 @@ import type {
 } from '../config/admin';
 import { EntryNotFoundError } from '../config/admin/errors';
 import type { PauseState } from '../config/pause';
-import { HttpError } from '../errors';
+import { HttpError } from '../http/inbound/errors';
 import type { FieldIssue } from '../model/field-issue';
 import { authenticateAdmin } from './admin-auth';
 import { destinationHealth, parseWindow, type HealthDeps } from './destination-health';
@@ -26,9 +26,9 @@ import type { ConsoleSessions } from './console-sessions';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { knownHttpError, sendHttpError } from '../receiver/error-handler';
-import { parseJsonBody, requireJsonType } from '../receiver/json';
-import { readBody } from '../receiver/read-body';
+import { knownHttpError, sendHttpError } from '../http/inbound/error-handler';
+import { parseJsonBody, requireJsonType } from '../http/inbound/json';
+import { readBody } from '../http/inbound/read-body';
 import { redeliveryRouter, type RedeliveryOptions } from './redelivery';
 
 export interface ManagementOptions {

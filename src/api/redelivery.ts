@@ -10,7 +10,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { workflowIdFor } from '../model/canonical-event';
 import type { ConfigAdmin } from '../config/admin';
-import { HttpError, TemporalUnavailableError } from '../errors';
+import { HttpError, TemporalUnavailableError } from '../http/inbound/errors';
 import { zodIssues } from '../model/field-issue';
 import type { Logger } from '../logger';
 import { isTemporalUnreachable, parkedRunsQuery, redeliverRun, type RedeliverOutcome } from '../temporal/redelivery';

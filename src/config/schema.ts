@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { idPattern, sourceSchema } from '../model/source';
 
-// Sources (kinds, auth schemes, per-kind settings) live in ./source-schema.ts.
+// Sources (kinds, auth schemes, per-kind settings) live in the model: src/model/source.ts.
 export { sourceSchema };
 
 export const enrichmentSchema = z

@@ -19,10 +19,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApplicationFailure, type Payload, type PayloadCodec } from '@temporalio/common';
-import { HttpError, PayloadTooLargeError, UnauthorizedError } from '../errors';
+import { HttpError, PayloadTooLargeError, UnauthorizedError } from '../http/inbound/errors';
 import type { Logger } from '../logger';
-import { sendHttpError } from '../receiver/error-handler';
-import { readBody } from '../receiver/read-body';
+import { sendHttpError } from '../http/inbound/error-handler';
+import { readBody } from '../http/inbound/read-body';
 import { FailureType } from '../model/failure-types';
 import { PAYLOAD_DECODE_FAILURE } from './encryption';
 

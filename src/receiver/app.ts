@@ -15,7 +15,7 @@ import {
   TooManyAuthFailuresError,
   TooManyHopsError,
   UnknownSourceError,
-} from '../errors';
+} from '../http/inbound/errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { consoleSessionRouter } from '../api/console-session';
@@ -25,13 +25,13 @@ import { codecRouter, type CodecServerOptions } from '../payloads/codec-server';
 import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
 import { consoleAssetsRouter, defaultConsoleDir } from './console-assets';
-import { errorHandler } from './error-handler';
+import { errorHandler } from '../http/inbound/error-handler';
 import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
-import { parseJsonBody, requireJsonType } from './json';
-import { readBody } from './read-body';
+import { parseJsonBody, requireJsonType } from '../http/inbound/json';
+import { readBody } from '../http/inbound/read-body';
 import { oauthTokenRouter } from './oauth';
 import type { EventStarter } from './starter';
-import { createAuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottle } from './throttle';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottle } from '../http/inbound/throttle';
 import { createTokenService, type TokenService } from './tokens';
 
 export interface ReceiverOptions {

@@ -3,19 +3,12 @@
  * `secret` query parameter and OAuth bearer tokens before the body is read; a raw-body
  * HMAC signature (Segment `X-Signature`) after. Every comparison is constant-time.
  */
-import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import type { SourceConfig } from '../model/source';
-import { InvalidSignatureError, InvalidTokenError, UnauthorizedError } from '../errors';
+import { InvalidSignatureError, InvalidTokenError, UnauthorizedError } from '../http/inbound/errors';
+import { safeEqual } from '../http/inbound/safe-equal';
 import type { TokenService } from './tokens';
-
-/** Constant-time comparison that does not leak the expected length. */
-export function safeEqual(given: string, expected: string): boolean {
-  // One-shot hash(): createHash() checks Node's deprecation options on every call, a visible cost per request.
-  const a = hash('sha256', given, 'buffer');
-  const b = hash('sha256', expected, 'buffer');
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
 
 const unauthorized = (message: string, challenge?: string) => new UnauthorizedError(message, challenge);
 

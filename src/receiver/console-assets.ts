@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Response } from 'express';
-import { HttpError } from '../errors';
+import { HttpError } from '../http/inbound/errors';
 
 export const CONSOLE_CSP = [
   "default-src 'none'",

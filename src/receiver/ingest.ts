@@ -11,7 +11,13 @@
  */
 import type { BatchResult } from '../api/schemas';
 import type { CanonicalEvent } from '../model/canonical-event';
-import { ControlCharacterError, FutureTimestampError, HttpError, SchemaViolationError, TemporalUnavailableError } from '../errors';
+import {
+  ControlCharacterError,
+  FutureTimestampError,
+  HttpError,
+  SchemaViolationError,
+  TemporalUnavailableError,
+} from '../http/inbound/errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';

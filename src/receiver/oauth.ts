@@ -10,8 +10,9 @@ import type { ConfigStore } from '../config/store';
 import type { SourceConfig } from '../model/source';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { basicAuthorization, safeEqual } from './auth';
-import type { AuthThrottle } from './throttle';
+import { basicAuthorization } from './auth';
+import { safeEqual } from '../http/inbound/safe-equal';
+import type { AuthThrottle } from '../http/inbound/throttle';
 import type { TokenService } from './tokens';
 
 type OAuthErrorCode = OAuthError['error'];

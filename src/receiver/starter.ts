@@ -5,7 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { workflowIdFor, type CanonicalEvent } from '../model/canonical-event';
-import { TemporalUnavailableError } from '../errors';
+import { TemporalUnavailableError } from '../http/inbound/errors';
 import type { Logger } from '../logger';
 import { workflowTypeFor } from '../../workflows/routes';
 import type { RelayEventInput } from '../../workflows/types';

@@ -11,7 +11,7 @@
 import { createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { SourceConfig } from '../model/source';
-import { InvalidTokenError } from '../errors';
+import { InvalidTokenError } from '../http/inbound/errors';
 
 const ISSUER = 'loyalty-relay';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { CanonicalEvent } from '../model/canonical-event';
 import type { SourceConfig, SourceOf } from '../model/source';
-import { BatchTooLargeError, HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError } from '../errors';
+import { BatchTooLargeError, HttpError, InvalidTimestampError, SchemaViolationError, UnsafeIntegerError } from '../http/inbound/errors';
 import { zodIssues } from '../model/field-issue';
 import type { SourceKind } from './kinds';
 

@@ -4,7 +4,7 @@
  * `insert_id` (else `uuid`, else a hash of the body) is the id; `$identify` is a user event.
  */
 import { z } from 'zod';
-import { SchemaViolationError } from '../errors';
+import { SchemaViolationError } from '../http/inbound/errors';
 import { hashId, idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 
 const idValue = z.union([z.string().min(1).max(256), z.number()]);

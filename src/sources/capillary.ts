@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { CustomerIdentifiers } from '../model/canonical-event';
-import { SchemaViolationError, UnknownEventError } from '../errors';
+import { SchemaViolationError, UnknownEventError } from '../http/inbound/errors';
 import { zodIssues } from '../model/field-issue';
 import { idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 

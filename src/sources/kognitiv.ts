@@ -5,7 +5,7 @@
  * member id and time; the whole body becomes `properties`.
  */
 import type { CustomerIdentifiers } from '../model/canonical-event';
-import { SchemaViolationError } from '../errors';
+import { SchemaViolationError } from '../http/inbound/errors';
 import { hashId, idOf, sourceOf, toInstant, type SingleSourceAdapter } from './adapter';
 import { isObject } from '../model/is-object';
 import { parseJsonPath, readJsonPath, type PathSegment } from '../model/json-path';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { CanonicalEvent, CustomerIdentifiers } from '../model/canonical-event';
-import { UnsupportedMessageTypeError } from '../errors';
+import { UnsupportedMessageTypeError } from '../http/inbound/errors';
 import { idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 
 const idValue = z.union([z.string().min(1).max(256), z.number()]);

@@ -4,7 +4,7 @@
  * WebEngage counts only 200 as success, so a new event is answered 200, not 202.
  */
 import { z } from 'zod';
-import { SchemaViolationError } from '../errors';
+import { SchemaViolationError } from '../http/inbound/errors';
 import { hashId, headerOf, idOf, parseOrReject, toInstant, type SingleSourceAdapter } from './adapter';
 
 const schema = z.object({

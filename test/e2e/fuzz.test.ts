@@ -22,7 +22,7 @@ import { createMetrics } from '../../src/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
 import { webengageSecret } from '../../src/receiver/auth';
 import { listenReceiver } from '../../src/receiver/listen';
-import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/receiver/throttle';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/http/inbound/throttle';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import { createTokenService } from '../../src/receiver/tokens';
 import { CAPILLARY_EVENTS } from '../../src/sources/capillary';

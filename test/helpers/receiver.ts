@@ -6,13 +6,13 @@ import type { Server } from 'node:http';
 import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { FileConfigStore } from '../../src/config/file-store';
 import { parseConfig } from '../../src/config/load';
-import { TemporalUnavailableError } from '../../src/errors';
+import { TemporalUnavailableError } from '../../src/http/inbound/errors';
 import { createLogger } from '../../src/logger';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
 import { listenReceiver } from '../../src/receiver/listen';
 import type { EventStarter } from '../../src/receiver/starter';
-import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/receiver/throttle';
+import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/http/inbound/throttle';
 
 /** An in-memory starter: remembers started workflow ids; event ids in `unavailable` fail as if Temporal were down. */
 export function fakeStarter(): EventStarter & { started: Map<string, CanonicalEvent>; unavailable: Set<string> } {

@@ -13,7 +13,7 @@ import { SESSION_COOKIE } from '../../src/api/console-sessions';
 import { ConfigAdmin } from '../../src/config/admin';
 import { PgConfigStore } from '../../src/config/pg-store';
 import { createSecretBox } from '../../src/db/secrets';
-import { createAuthThrottle } from '../../src/receiver/throttle';
+import { createAuthThrottle } from '../../src/http/inbound/throttle';
 import { createTestDatabase } from '../helpers/database';
 import { callManagement } from '../helpers/management-client';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';

@@ -12,8 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { parseEnv } from '../../src/env';
-import { InvalidTokenError } from '../../src/errors';
-import { createAuthThrottle } from '../../src/receiver/throttle';
+import { InvalidTokenError } from '../../src/http/inbound/errors';
+import { createAuthThrottle } from '../../src/http/inbound/throttle';
 import { createTokenService } from '../../src/receiver/tokens';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
 

@@ -1,7 +1,7 @@
 /** The configuration store's domain errors, each as the HTTP answer the management API gives (one mapping). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { configStoreHttpError } from '../../src/api/config-store-errors';
+import { configStoreHttpError } from '../../src/http/inbound/config-store-errors';
 import {
   EntryInUseError,
   EntryNotFoundError,
@@ -11,8 +11,8 @@ import {
   NameTakenError,
   VersionConflictError,
 } from '../../src/config/admin/errors';
-import type { HttpError } from '../../src/errors';
-import { knownHttpError } from '../../src/receiver/error-handler';
+import type { HttpError } from '../../src/http/inbound/errors';
+import { knownHttpError } from '../../src/http/inbound/error-handler';
 
 function answer(err: Error): Pick<HttpError, 'status' | 'code' | 'message' | 'issues'> {
   const known = configStoreHttpError(err);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load';
 import type { SourceConfig } from '../../src/model/source';
-import { HttpError } from '../../src/errors';
+import { HttpError } from '../../src/http/inbound/errors';
 import { type BatchItem, type NormalizeContext, hashId, toInstant } from '../../src/sources/adapter';
 import { amplitudeSource } from '../../src/sources/amplitude';
 import { clevertapSource } from '../../src/sources/clevertap';

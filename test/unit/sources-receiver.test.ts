@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { InvalidTokenError } from '../../src/errors';
+import { InvalidTokenError } from '../../src/http/inbound/errors';
 import { webengageSecret } from '../../src/receiver/auth';
 import { createTokenService } from '../../src/receiver/tokens';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';

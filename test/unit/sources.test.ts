@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
-import { HttpError, SchemaViolationError, UnknownEventError } from '../../src/errors';
+import { HttpError, SchemaViolationError, UnknownEventError } from '../../src/http/inbound/errors';
 import { CAPILLARY_EVENTS, capillarySource } from '../../src/sources/capillary';
 import { serverSource } from '../../src/sources/server';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { storeUnavailable } from '../../src/errors';
+import { storeUnavailable } from '../../src/http/inbound/errors';
 
 const pgError = (code: string, message = 'error') => Object.assign(new Error(message), { code });
 

@@ -1,6 +1,6 @@
 /**
  * What a write to the configuration store can refuse, as the store knows it. No HTTP here:
- * the HTTP error mapping (src/api/config-store-errors.ts) gives each a status and a
+ * the HTTP error mapping (src/http/inbound/config-store-errors.ts) gives each a status and a
  * machine-readable code; `relay apply` reports them as configuration problems.
  */
 import type { FieldIssue } from '../../model/field-issue';

@@ -6,7 +6,7 @@
  */
 import secureJson from 'secure-json-parse';
 import type { Request } from 'express';
-import { ForbiddenKeyError, InvalidUtf8Error, MalformedJsonError, NestingTooDeepError, UnsupportedMediaTypeError } from '../errors';
+import { ForbiddenKeyError, InvalidUtf8Error, MalformedJsonError, NestingTooDeepError, UnsupportedMediaTypeError } from './errors';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 

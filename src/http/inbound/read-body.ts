@@ -7,7 +7,7 @@
 import type { Request } from 'express';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
-import { HttpError, PayloadTooLargeError } from '../errors';
+import { HttpError, PayloadTooLargeError } from './errors';
 
 function decoder(encoding: string): Transform | undefined {
   switch (encoding) {

@@ -1,7 +1,7 @@
 /**
  * The configuration store's refusals (src/config/admin/errors.ts) as HTTP answers: status and
  * machine-readable code, one row per error class. Called by the error handler
- * (src/receiver/error-handler.ts); the messages are the errors' own.
+ * (./error-handler.ts); the messages are the errors' own.
  */
 import {
   EntryInUseError,
@@ -11,9 +11,9 @@ import {
   InvalidEntryError,
   NameTakenError,
   VersionConflictError,
-} from '../config/admin/errors';
-import { HttpError } from '../errors';
-import type { FieldIssue } from '../model/field-issue';
+} from '../../config/admin/errors';
+import { HttpError } from './errors';
+import type { FieldIssue } from '../../model/field-issue';
 
 export function configStoreHttpError(err: unknown): HttpError | undefined {
   if (err instanceof InvalidEntryError) return new HttpError(422, 'validation_failed', err.message, err.problems.map(issue));

@@ -1,9 +1,9 @@
 /**
  * Errors a client can cause, each with the HTTP status and the machine-readable code the
- * receiver answers with. One Express error handler (src/receiver/error-handler.ts) maps them.
+ * receiver answers with. One Express error handler (./error-handler.ts) maps them.
  */
 
-import type { FieldIssue } from './model/field-issue';
+import type { FieldIssue } from '../../model/field-issue';
 
 export class HttpError extends Error {
   constructor(

@@ -3,10 +3,10 @@
  * Client mistakes are 4xx with a precise code; internals never leak into a response.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { configStoreHttpError } from '../api/config-store-errors';
-import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from '../errors';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import { configStoreHttpError } from './config-store-errors';
+import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from './errors';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -15,7 +15,7 @@ interface BodyParserError extends Error {
 
 /**
  * What a route's code throws, as an HTTP answer: an HttpError as it is, a domain error by its
- * mapping (the configuration store's: src/api/config-store-errors.ts), a store outage as 503.
+ * mapping (the configuration store's: ./config-store-errors.ts), a store outage as 503.
  * Undefined for anything else (a bug: 500, logged). The management router answers with it too.
  */
 export function knownHttpError(err: unknown): HttpError | undefined {
