@@ -9,7 +9,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { HOPS_HEADER } from '../src/model/canonical-event';
 import type { CircuitBreakerSettings } from '../src/model/destination';
-import type { DeliveryWatch } from '../src/breaker/watch';
+import type { DeliveryWatch } from './breaker-watch';
 import type { ConfigStore } from '../src/config/store';
 import type { SendHeaders } from '../src/destinations/connector';
 import { TokenRequestError, type CredentialProvider } from '../src/destinations/credentials';
@@ -34,7 +34,7 @@ export interface DeliveryDeps {
   userAgent: string;
   /** Where attempts, outcomes, latencies and slot waits are counted (absent: not counted). */
   metrics?: DeliveryMetrics;
-  /** The circuit breaker and delivery alerts (src/breaker/watch.ts); absent without a database. */
+  /** The circuit breaker and delivery alerts (./breaker-watch.ts); absent without a database. */
   watch?: DeliveryWatch;
 }
 

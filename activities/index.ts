@@ -8,7 +8,7 @@ import type { ConfigStore } from '../src/config/store';
 import type { HttpClient } from '../src/http/client';
 import type { LoyaltyApi } from '../src/loyalty-api';
 import type { DeliveryMetrics } from '../src/metrics';
-import type { DeliveryWatch } from '../src/breaker/watch';
+import type { DeliveryWatch } from './breaker-watch';
 import { createDeliveryActivities } from './delivery';
 import { enrichEvent, type EnrichmentData, type EnrichmentWants } from './enrich';
 import { createPlanningActivities } from './planning';
@@ -32,7 +32,7 @@ export interface ActivityDeps {
   userAgent?: string;
   /** The worker's delivery metrics (src/metrics.ts); absent: deliveries are not counted. */
   metrics?: DeliveryMetrics;
-  /** The circuit breaker and delivery alerts (src/breaker/watch.ts); absent: neither (no database). */
+  /** The circuit breaker and delivery alerts (./breaker-watch.ts); absent: neither (no database). */
   watch?: DeliveryWatch;
 }
 

@@ -50,7 +50,7 @@ import { ClaimStore } from './payloads/claim-store';
 import { Breaker } from './breaker/breaker';
 import { startOperationsJob } from './breaker/job';
 import { DeliveryStats, STATS_FLUSH_MS } from './breaker/delivery-stats';
-import { PgDeliveryWatch } from './breaker/watch';
+import { PgDeliveryWatch } from '../activities/breaker-watch';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {

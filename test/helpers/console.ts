@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { eventTypes } from '../../src/api/event-types';
 import { Breaker } from '../../src/breaker/breaker';
 import { DeliveryStats } from '../../src/breaker/delivery-stats';
-import { PgDeliveryWatch } from '../../src/breaker/watch';
+import { PgDeliveryWatch } from '../../activities/breaker-watch';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import type { ConfigAdmin } from '../../src/config/admin';
 import type { PgConfigStore } from '../../src/config/pg-store';

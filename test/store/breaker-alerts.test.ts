@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { DeliverInput } from '../../activities/types';
-import { PgDeliveryWatch } from '../../src/breaker/watch';
+import { PgDeliveryWatch } from '../../activities/breaker-watch';
 import { FailureType } from '../../src/model/failure-types';
 import { alertBody, enqueueAlert, sendPendingAlerts } from '../../src/alerts/outbox';
 import { Breaker } from '../../src/breaker/breaker';

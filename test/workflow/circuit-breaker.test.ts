@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { workflowIdFor } from '../../src/model/canonical-event';
 import { Breaker } from '../../src/breaker/breaker';
 import { startOperationsJob } from '../../src/breaker/job';
-import { PgDeliveryWatch } from '../../src/breaker/watch';
+import { PgDeliveryWatch } from '../../activities/breaker-watch';
 import { signatureHeaders } from '../../src/destinations/signing';
 import { createHttpClient } from '../../src/http/client';
 import type { relayEvent } from '../../workflows';

@@ -8,13 +8,13 @@
  * A problem with the database here is logged, never thrown: a 2xx must not turn into a retry.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { RedeliveryCompleted } from '../../activities/redelivery';
-import type { DeliverInput } from '../../activities/types';
-import { deliveryFailure } from '../../activities/failure';
-import { FailureType, type DeliveryFailureDetails } from '../model/failure-types';
-import { alertOnce, type Breaker } from './breaker';
-import type { DeliveryStats } from './delivery-stats';
-import type { CircuitBreakerSettings } from '../model/destination';
+import type { RedeliveryCompleted } from './redelivery';
+import type { DeliverInput } from './types';
+import { deliveryFailure } from './failure';
+import { FailureType, type DeliveryFailureDetails } from '../src/model/failure-types';
+import { alertOnce, type Breaker } from '../src/breaker/breaker';
+import type { DeliveryStats } from '../src/breaker/delivery-stats';
+import type { CircuitBreakerSettings } from '../src/model/destination';
 
 /** The failures that say the destination is down (not that this event is bad). */
 const DOWN: string[] = [FailureType.DestinationUnavailable, FailureType.RetryWindowExhausted, FailureType.DestinationGone];
