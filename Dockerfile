@@ -30,4 +30,4 @@ COPY config ./config
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/src/entry/main.js"]

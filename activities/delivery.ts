@@ -17,7 +17,7 @@ import { FailureType, type DeliveryFailureDetails } from '../src/model/failure-t
 import type { HttpClient, HttpResponse } from '../src/http/client';
 import { ConcurrencyWaitAborted } from '../src/http/limiter';
 import { BlockedAddressError } from '../src/http/outbound-guard';
-import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/metrics';
+import { UNKNOWN_DESTINATION, type AttemptOutcome, type DeliveryMetrics } from '../src/telemetry/metrics';
 import { credentialSecretValues, scrubSecrets } from '../src/payloads/scrub';
 import { backoffDelayMs, parseRetryAfterMs } from './backoff';
 import { deliveryFailure } from './failure';

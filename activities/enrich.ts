@@ -8,7 +8,7 @@ import type { EnrichmentChoices, Enrichment, StoreInfo, TillInfo } from '../src/
 import type { CustomerProfile } from '../src/model/lookups';
 import { FailureType } from '../src/model/failure-types';
 import { isObject } from '../src/model/is-object';
-import { LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../src/loyalty-api';
+import { LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../src/enrichment/loyalty-api';
 
 /** What one enrich call fetches: the union over destinations. */
 export interface EnrichmentWants {

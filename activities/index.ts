@@ -6,8 +6,8 @@
 import { createCredentialProvider, type CredentialProvider } from '../src/destinations/credentials';
 import type { ConfigStore } from '../src/config/store';
 import type { HttpClient } from '../src/http/client';
-import type { LoyaltyApi } from '../src/loyalty-api';
-import type { DeliveryMetrics } from '../src/metrics';
+import type { LoyaltyApi } from '../src/enrichment/loyalty-api';
+import type { DeliveryMetrics } from '../src/telemetry/metrics';
 import type { DeliveryWatch } from './breaker-watch';
 import { createDeliveryActivities } from './delivery';
 import { enrichEvent, type EnrichmentData, type EnrichmentWants } from './enrich';
@@ -30,7 +30,7 @@ export interface ActivityDeps {
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
   userAgent?: string;
-  /** The worker's delivery metrics (src/metrics.ts); absent: deliveries are not counted. */
+  /** The worker's delivery metrics (src/telemetry/metrics.ts); absent: deliveries are not counted. */
   metrics?: DeliveryMetrics;
   /** The circuit breaker and delivery alerts (./breaker-watch.ts); absent: neither (no database). */
   watch?: DeliveryWatch;

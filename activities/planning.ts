@@ -10,7 +10,7 @@ import type { ConfigStore } from '../src/config/store';
 import type { DestinationPlan, DestinationState } from '../src/model/destination';
 import { destinationConnectors } from '../src/destinations';
 import { FailureType } from '../src/model/failure-types';
-import { TemplateRenderError } from '../src/templates';
+import { TemplateRenderError } from '../src/destinations/templates';
 import { enrichmentFor } from './enrich';
 import { deliveryFailure } from './failure';
 import type { MapEventInput, MappedEvent } from './types';

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { CanonicalEvent } from '../src/model/canonical-event';
-import { LoyaltyApiUnavailableError, type LoyaltyApi } from '../src/loyalty-api';
+import { LoyaltyApiUnavailableError, type LoyaltyApi } from '../src/enrichment/loyalty-api';
 import type { CustomerDetails } from '../src/model/lookups';
 import { lookupKeyOf, unavailable } from './enrich';
 

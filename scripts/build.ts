@@ -4,7 +4,7 @@
  * on dist/ with nothing built or written at start:
  *   - dist/migrations/: the SQL migrations (found from dist/src/db/migrate.js like from src/);
  *   - dist/workflow-bundle.js: the workflow bundle, which the worker loads instead of running
- *     webpack (src/worker.ts). Rebuilt only when the workflow sources changed (the same key as
+ *     webpack (src/wiring/worker.ts). Rebuilt only when the workflow sources changed (the same key as
  *     the worker's bundle cache, kept in dist/workflow-bundle.key).
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

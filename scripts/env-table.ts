@@ -1,19 +1,19 @@
 /**
- * README's environment table, generated from src/env.ts: one row per variable of the schema,
+ * README's environment table, generated from src/wiring/env.ts: one row per variable of the schema,
  * in its order, with the schema's default and the variable's `.describe()` text, written
  * between two marker comments in README.md and formatted as prettier formats the file.
  *
  *   npm run docs:env               rewrite the table (after adding or changing a variable)
- *   npm run docs:env -- --check    exit 1 when README.md is not what src/env.ts says (npm run lint)
+ *   npm run docs:env -- --check    exit 1 when README.md is not what src/wiring/env.ts says (npm run lint)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
-import { envSchema } from '../src/env';
+import { envSchema } from '../src/wiring/env';
 
 export const README = join(__dirname, '..', 'README.md');
-export const TABLE_START = '<!-- env-table: generated from src/env.ts by `npm run docs:env`; edit the .describe() there -->';
+export const TABLE_START = '<!-- env-table: generated from src/wiring/env.ts by `npm run docs:env`; edit the .describe() there -->';
 export const TABLE_END = '<!-- /env-table -->';
 
 /** The schema's default, as written in a shell; `—` for a variable without one (its text says what unset means). */
@@ -29,7 +29,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 /** The Markdown table, unformatted (prettier aligns it). */
 export function renderEnvTable(): string {
   const rows = Object.entries(envSchema.shape).map(([name, schema]: [string, z.ZodType]) => {
-    if (!schema.description) throw new Error(`src/env.ts: ${name} has no .describe(); the README table needs its text`);
+    if (!schema.description) throw new Error(`src/wiring/env.ts: ${name} has no .describe(); the README table needs its text`);
     return `| \`${name}\` | ${defaultOf(schema)} | ${cell(schema.description)} |`;
   });
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
@@ -51,12 +51,12 @@ async function main(): Promise<void> {
   const wanted = await readmeWithEnvTable(current);
   if (wanted === current) return;
   if (check) {
-    process.stderr.write("README.md's environment table is not what src/env.ts describes: run `npm run docs:env`\n");
+    process.stderr.write("README.md's environment table is not what src/wiring/env.ts describes: run `npm run docs:env`\n");
     process.exitCode = 1;
     return;
   }
   writeFileSync(README, wanted);
-  process.stderr.write('README.md: environment table regenerated from src/env.ts\n');
+  process.stderr.write('README.md: environment table regenerated from src/wiring/env.ts\n');
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@
  * `npx tsx scripts/payload-history.ts`: what one healthy event costs in Temporal history with
  * 1, 3 and 6 destinations, for a small event and a 1 MB one, with the relay's payload codecs
  * (claim check + encryption, the defaults) and without them (RELAY_PAYLOAD_ENCRYPTION=false and
- * the claim check's threshold at its maximum: the relay as it was before). Runs `src/main.ts`
+ * the claim check's threshold at its maximum: the relay as it was before). Runs `src/entry/main.ts`
  * on a throwaway PostgreSQL database and a local HTTPS sink; prints a Markdown table.
  */
 import { randomUUID } from 'node:crypto';

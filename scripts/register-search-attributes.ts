@@ -5,7 +5,7 @@
  * The embedded dev server registers them itself.
  */
 import { Connection } from '@temporalio/client';
-import { parseEnv } from '../src/env';
+import { parseEnv } from '../src/wiring/env';
 import { connectionOptionsFromEnv } from '../src/temporal/connection';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 

@@ -8,7 +8,7 @@
  *   npm run temporal -- workflow list --query 'RelayDeliveryStatus="failed"'
  */
 import { spawnSync } from 'node:child_process';
-import { parseEnv, type RelayEnv } from '../src/env';
+import { parseEnv, type RelayEnv } from '../src/wiring/env';
 import { resolveTemporalCli, TEMPORAL_CLI_VERSION } from '../src/temporal/cli';
 
 /** Commands that do not talk to a Temporal server: given no connection flags. */

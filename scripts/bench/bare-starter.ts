@@ -13,7 +13,7 @@ import { Client, type Connection } from '@temporalio/client';
 import pg from 'pg';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { sourceSchema } from '../../src/model/source';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/telemetry/logger';
 import { ClaimCheckCodec } from '../../src/payloads/claim-check';
 import { ClaimStore } from '../../src/payloads/claim-store';
 import { relayDataConverter } from '../../src/payloads/data-converter';

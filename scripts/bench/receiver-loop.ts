@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { pino } from 'pino';
-import { REDACTED_PATHS } from '../../src/logger';
+import { REDACTED_PATHS } from '../../src/telemetry/logger';
 import { fakeStarter, startReceiver } from '../../test/helpers/receiver';
 import { pointsIssuedBody, SOURCE_KEY } from './relay-config';
 

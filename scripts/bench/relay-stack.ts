@@ -1,10 +1,10 @@
 /**
  * The relay under test, as production runs it, against TEMPORAL_ADDRESS, delivering to the
  * local HTTPS sink and enriching from the local loyalty API. Three ways (`mode`):
- * - separate: `src/worker-main.ts` and `src/receiver-main.ts` as two processes (no eager start),
+ * - separate: `src/entry/worker-main.ts` and `src/entry/receiver-main.ts` as two processes (no eager start),
  *   or as `workers` + `receivers` processes (the chaos harness's production shape: every
  *   receiver on its own port, all on one store and one task queue);
- * - eager: `src/main.ts` (`npm start`), worker and receiver in one process, runs started with
+ * - eager: `src/entry/main.ts` (`npm start`), worker and receiver in one process, runs started with
  *   Eager Workflow Start on the worker's connection (RELAY_EAGER_START=true);
  * - combined: the same one process with RELAY_EAGER_START=false.
  */
@@ -104,14 +104,20 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   const startWorker = async (index = 0) => {
     const started = Date.now();
     const name = nameFor('worker', index);
-    const child = spawnTs(name, 'src/worker-main.ts', env, o.dir, profileArgs(o.profileDir, name));
+    const child = spawnTs(name, 'src/entry/worker-main.ts', env, o.dir, profileArgs(o.profileDir, name));
     workers[index] = child;
     await child.waitForLog('worker running', 180_000);
     workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
   const startReceiver = async (index: number) => {
     const name = nameFor('receiver', index);
-    const child = spawnTs(name, 'src/receiver-main.ts', { ...env, PORT: String(ports[index]) }, o.dir, profileArgs(o.profileDir, name));
+    const child = spawnTs(
+      name,
+      'src/entry/receiver-main.ts',
+      { ...env, PORT: String(ports[index]) },
+      o.dir,
+      profileArgs(o.profileDir, name),
+    );
     receivers[index] = child;
     await child.waitForLog('receiver listening', 60_000);
   };
@@ -168,7 +174,13 @@ async function startOneProcess(
     generation += 1;
     const started = Date.now();
     const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
-    const child = spawnTs(name, 'src/main.ts', { ...env, RELAY_EAGER_START: String(mode === 'eager') }, dir, profileArgs(profileDir, name));
+    const child = spawnTs(
+      name,
+      'src/entry/main.ts',
+      { ...env, RELAY_EAGER_START: String(mode === 'eager') },
+      dir,
+      profileArgs(profileDir, name),
+    );
     relay = child;
     await child.waitForLog('worker running', 180_000);
     await child.waitForLog('receiver listening', 60_000);

@@ -8,8 +8,8 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { HttpError, TooManyAuthFailuresError } from '../http/inbound/errors';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../telemetry/logger';
+import type { Metrics } from '../telemetry/metrics';
 import { safeEqual } from '../http/inbound/safe-equal';
 import { parseJsonBody, requireJsonType } from '../http/inbound/json';
 import { readBody } from '../http/inbound/read-body';

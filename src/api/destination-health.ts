@@ -14,7 +14,7 @@ import { PROBE_CLAIM_TIMEOUT_SECONDS } from '../breaker/breaker';
 import { LATENCY_BUCKETS_MS, quantileMs } from '../breaker/delivery-stats';
 import { EntryNotFoundError } from '../config/admin/errors';
 import { HttpError } from '../http/inbound/errors';
-import { parkedRunsQuery } from '../metrics-ops';
+import { parkedRunsQuery } from '../telemetry/metrics-ops';
 import { heldRunsQuery } from '../temporal/held-runs';
 
 export interface HealthDeps {

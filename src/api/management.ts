@@ -24,8 +24,8 @@ import { destinationHealth, parseWindow, type HealthDeps } from './destination-h
 import { eventTypeSchema } from './event-schema';
 import type { ConsoleSessions } from './console-sessions';
 import { MERGE_PATCH_TYPE, mergePatch } from './merge-patch';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../telemetry/logger';
+import type { Metrics } from '../telemetry/metrics';
 import { knownHttpError, sendHttpError } from '../http/inbound/error-handler';
 import { parseJsonBody, requireJsonType } from '../http/inbound/json';
 import { readBody } from '../http/inbound/read-body';

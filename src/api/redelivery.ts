@@ -12,7 +12,7 @@ import { workflowIdFor } from '../model/canonical-event';
 import type { ConfigAdmin } from '../config/admin';
 import { HttpError, TemporalUnavailableError } from '../http/inbound/errors';
 import { zodIssues } from '../model/field-issue';
-import type { Logger } from '../logger';
+import type { Logger } from '../telemetry/logger';
 import { isTemporalUnreachable, parkedRunsQuery, redeliverRun, type RedeliverOutcome } from '../temporal/redelivery';
 import type { RefusalCode } from '../../workflows/messages';
 import { progressQuery, type BulkRedeliverInput, type RedeliveryProgress } from '../../workflows/bulk-redeliver';

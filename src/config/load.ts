@@ -14,7 +14,7 @@ import { checkUrl, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../des
 import { hasEnvRefs, resolveEnvRefs } from '../model/env-ref';
 import { credentialSecretRefs } from '../model/secret-slots';
 import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
-import { hasPlaceholders } from '../templates';
+import { hasPlaceholders } from '../destinations/templates';
 import { parseCidr } from '../http/outbound-guard';
 import {
   alertsSchema,

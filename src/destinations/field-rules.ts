@@ -7,7 +7,7 @@
 import { hasEnvRefs } from '../model/env-ref';
 import type { FieldIssue } from '../model/field-issue';
 import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
-import { checkTemplate, hasPlaceholders } from '../templates';
+import { checkTemplate, hasPlaceholders } from './templates';
 /** Message framing and hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112): the HTTP client sets them. */
 const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 

@@ -7,7 +7,7 @@
  */
 import type { CustomerIdentifiers } from '../model/canonical-event';
 import type { Enrichment } from '../model/enrichment';
-import { checkJsonTemplate, checkTemplate, lookup, MissingPlaceholderError, renderJson, TemplateRenderError } from '../templates';
+import { checkJsonTemplate, checkTemplate, lookup, MissingPlaceholderError, renderJson, TemplateRenderError } from './templates';
 import type { FieldIssue } from '../model/field-issue';
 import { isObject } from '../model/is-object';
 

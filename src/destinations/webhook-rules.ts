@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { createOutboundGuard, embeddedIpv4Refusal, ipv6Bytes, parseCidr } from '../http/outbound-guard';
-import { hasPlaceholders } from '../templates';
+import { hasPlaceholders } from './templates';
 import { ENV_REF, hasEnvRefs } from '../model/env-ref';
 import type { FieldIssue } from '../model/field-issue';
 import { HEADER_VALUE_WHITELIST } from '../model/header';

@@ -3,7 +3,7 @@
  * optional authentication (a credential set) and optional Standard Webhooks signing.
  */
 import { z } from 'zod';
-import { checkJsonTemplate, renderJson, renderText, renderUrl, TemplateRenderError } from '../templates';
+import { checkJsonTemplate, renderJson, renderText, renderUrl, TemplateRenderError } from './templates';
 import type { HeaderTemplate } from '../model/destination';
 import { classifyStatus, defineConnector } from './connector';
 import type { FieldIssue } from '../model/field-issue';

@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApplicationFailure, type Payload, type PayloadCodec } from '@temporalio/common';
 import { HttpError, PayloadTooLargeError, UnauthorizedError } from '../http/inbound/errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../telemetry/logger';
 import { sendHttpError } from '../http/inbound/error-handler';
 import { readBody } from '../http/inbound/read-body';
 import { FailureType } from '../model/failure-types';

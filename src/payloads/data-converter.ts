@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { masterKeysFromEnv } from '../db/master-key';
-import type { RelayEnv } from '../env';
+import type { RelayEnv } from '../wiring/env';
 import { EncryptionCodec } from './encryption';
 
 /** The failure converter module (encodes failure messages and stack traces): for DataConverter and bundleWorkflowCode. */

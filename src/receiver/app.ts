@@ -16,8 +16,8 @@ import {
   TooManyHopsError,
   UnknownSourceError,
 } from '../http/inbound/errors';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../telemetry/logger';
+import type { Metrics } from '../telemetry/metrics';
 import { consoleSessionRouter } from '../api/console-session';
 import { createConsoleSessions } from '../api/console-sessions';
 import { managementRouter, type ManagementOptions } from '../api/management';

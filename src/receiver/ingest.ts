@@ -18,8 +18,8 @@ import {
   SchemaViolationError,
   TemporalUnavailableError,
 } from '../http/inbound/errors';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../telemetry/logger';
+import type { Metrics } from '../telemetry/metrics';
 import type { BatchSourceAdapter, NormalizeContext, SingleSourceAdapter } from '../sources/adapter';
 import type { EventStarter, StartResult } from './starter';
 

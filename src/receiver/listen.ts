@@ -4,7 +4,7 @@
  * timeouts (RELAY_*_TIMEOUT_MS) instead of Node's defaults.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { envSchema, receiverServerOptions, type RelayEnv } from '../env';
+import { envSchema, receiverServerOptions, type RelayEnv } from '../wiring/env';
 
 export type ReceiverTimeouts = Pick<RelayEnv, 'RELAY_HEADERS_TIMEOUT_MS' | 'RELAY_REQUEST_TIMEOUT_MS' | 'RELAY_KEEP_ALIVE_TIMEOUT_MS'>;
 

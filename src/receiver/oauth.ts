@@ -8,8 +8,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { OAuthError } from '../api/schemas';
 import type { ConfigStore } from '../config/store';
 import type { SourceConfig } from '../model/source';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../telemetry/logger';
+import type { Metrics } from '../telemetry/metrics';
 import { basicAuthorization } from './auth';
 import { safeEqual } from '../http/inbound/safe-equal';
 import type { AuthThrottle } from '../http/inbound/throttle';

@@ -6,7 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { workflowIdFor, type CanonicalEvent } from '../model/canonical-event';
 import { TemporalUnavailableError } from '../http/inbound/errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../telemetry/logger';
 import { workflowTypeFor } from '../../workflows/routes';
 import type { RelayEventInput } from '../../workflows/types';
 import { CustomerId, DeliveryStatus, EventName, EventSource, SlaBreached } from '../../workflows/search-attributes';

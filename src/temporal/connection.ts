@@ -1,7 +1,7 @@
 /** Connection options for a real cluster or Temporal Cloud, from the environment. */
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
-import type { RelayEnv } from '../env';
+import type { RelayEnv } from '../wiring/env';
 
 export interface TemporalConnectionOptions {
   address: string;

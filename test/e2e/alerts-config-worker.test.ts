@@ -1,5 +1,5 @@
 /**
- * Alerts configured in RELAY_CONFIG's `alerts` block: a real worker process (`src/worker-main.ts`)
+ * Alerts configured in RELAY_CONFIG's `alerts` block: a real worker process (`src/entry/worker-main.ts`)
  * given the file with its alert secret but without the receiver's secrets starts, and an
  * operator's pause reaches a local alert sink, Standard Webhooks signed with the file's secret
  * and carrying the file's extra header.
@@ -50,7 +50,7 @@ alerts:
     TEST_MASTER_KEY,
   );
   const port = await freePort();
-  const worker = spawnRelay('src/worker-main.ts', {
+  const worker = spawnRelay('src/entry/worker-main.ts', {
     TEMPORAL_ADDRESS: t.server.address,
     TEMPORAL_NAMESPACE: t.server.namespace,
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('alerts-config'),

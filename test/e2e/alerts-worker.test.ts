@@ -1,5 +1,5 @@
 /**
- * Alerts from a real worker process (`src/worker-main.ts`) configured only by environment
+ * Alerts from a real worker process (`src/entry/worker-main.ts`) configured only by environment
  * (RELAY_ALERT_WEBHOOK_URL / _SECRET), on the PostgreSQL store and a dev server: an operator's
  * pause and a delivery that fails for good (the run parks) each reach a local alert sink once,
  * Standard Webhooks signed, with the ids an operator acts on.
@@ -43,7 +43,7 @@ test('a worker sends operator and delivery alerts to RELAY_ALERT_WEBHOOK_URL, si
   );
   const port = await freePort();
   const taskQueue = uniqueTaskQueue('alerts');
-  const worker = spawnRelay('src/worker-main.ts', {
+  const worker = spawnRelay('src/entry/worker-main.ts', {
     TEMPORAL_ADDRESS: t.server.address,
     TEMPORAL_NAMESPACE: t.server.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,

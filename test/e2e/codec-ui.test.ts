@@ -1,6 +1,6 @@
 /**
  * The embedded Temporal Web UI shows decoded payloads through the relay's codec endpoint, in a
- * real browser (Debian's chromium driven by playwright-core): `src/main.ts` as `npm start` runs
+ * real browser (Debian's chromium driven by playwright-core): `src/entry/main.ts` as `npm start` runs
  * it — embedded dev server with its UI, worker, receiver — takes an event carrying a customer's
  * email; the run's page in the UI shows the email (decoded by the receiver's /codec, called
  * from the browser across origins with the per-process token in the endpoint URL). With the

@@ -1,5 +1,5 @@
 /**
- * `maxConnections` across two worker processes: `src/worker-main.ts` twice, on one task queue
+ * `maxConnections` across two worker processes: `src/entry/worker-main.ts` twice, on one task queue
  * and one PostgreSQL store, delivering to an HTTPS sink that answers after 3 s. With
  * maxConnections 2 the sink never sees more than 2 requests at once, and no request is sent
  * twice: time spent waiting for a slot is not counted against a request's timeout, so nothing
@@ -72,7 +72,7 @@ test(
       const env = workerEnv({ server, taskQueue, databaseUrl: store.url, masterKey, dir }, { LOG_LEVEL: 'info' });
       // One after the other: the second reuses the workflow bundle the first cached.
       for (let i = 0; i < 2; i++) {
-        const w = spawnRelay('src/worker-main.ts', env);
+        const w = spawnRelay('src/entry/worker-main.ts', env);
         workers.push(w);
         await printed(w, 'worker running', 120_000);
       }

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { parkedRunsQuery } from '../../src/metrics-ops';
+import { parkedRunsQuery } from '../../src/telemetry/metrics-ops';
 import { consoleSkip, startConsoleStack, TEMPORAL_UI_URL, type ConsoleStack } from '../helpers/console';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 

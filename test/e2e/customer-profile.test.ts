@@ -1,5 +1,5 @@
 /**
- * End to end, the routed example: the real `src/main.ts` (embedded dev server + worker +
+ * End to end, the routed example: the real `src/entry/main.ts` (embedded dev server + worker +
  * receiver) in a child process; a Capillary customerAdded (ids only) posted over HTTP runs as
  * customerProfileEvent, and the profile from the customer API (CUSTOMER_PROFILE_API_URL, a
  * local fake) reaches a real local HTTPS sink.

@@ -1,5 +1,5 @@
 /**
- * Large events end to end: the real `src/main.ts` (embedded dev server, worker, receiver)
+ * Large events end to end: the real `src/entry/main.ts` (embedded dev server, worker, receiver)
  * configured by a RELAY_CONFIG file, on a PostgreSQL store and on the embedded one, a 1 MB event
  * posted through the `server` source to six webhook destinations on a real local HTTPS sink.
  * Before the claim check such an event was accepted with 202, then every workflow task failed
@@ -64,7 +64,7 @@ function codecDecode(base: string, payload: temporal.api.common.v1.IPayload): Pr
   });
 }
 
-/** `src/main.ts` with six webhook destinations of `bigEvent` on `sink`, configured by a RELAY_CONFIG file in `dir`. */
+/** `src/entry/main.ts` with six webhook destinations of `bigEvent` on `sink`, configured by a RELAY_CONFIG file in `dir`. */
 async function startRelay(dir: string, sink: HttpsSink, env: Record<string, string>): Promise<MainProcess> {
   writeFileSync(join(dir, 'ca.pem'), sink.ca);
   const destinations = Array.from(

@@ -126,11 +126,11 @@ describe('production build: node on dist/, worker and receiver apart', () => {
       LOG_LEVEL: 'info',
     };
     // The worker: no BACKEND_KEY, SINK_TOKEN or SINK_PORT (the receiver's business).
-    worker = runBuilt('src/worker-main.js', workerDir, common);
+    worker = runBuilt('src/entry/worker-main.js', workerDir, common);
     await until('the worker', [worker], () => (worker?.output().includes('worker running') ? true : undefined));
 
     const port = await freePort();
-    receiver = runBuilt('src/receiver-main.js', dir, {
+    receiver = runBuilt('src/entry/receiver-main.js', dir, {
       ...common,
       PORT: String(port),
       HOST: '127.0.0.1',

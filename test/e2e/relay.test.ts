@@ -1,5 +1,5 @@
 /**
- * End to end: the real `src/main.ts` (embedded dev server + worker + receiver) in a child
+ * End to end: the real `src/entry/main.ts` (embedded dev server + worker + receiver) in a child
  * process, events posted over HTTP, delivered to a real local HTTPS sink and enriched from a
  * real local loyalty API.
  */
@@ -316,7 +316,7 @@ describe('receiver with Temporal unreachable', () => {
     const database = await createTestDatabase();
     writeFileSync(join(dir, 'relay.yaml'), 'sources: [{ id: capillary, kind: capillary, auth: { key: k } }]\n');
     const port = await freePort();
-    const receiver = spawnRelay('src/receiver-main.ts', {
+    const receiver = spawnRelay('src/entry/receiver-main.ts', {
       PORT: String(port),
       HOST: '127.0.0.1',
       RELAY_CONFIG: join(dir, 'relay.yaml'),
@@ -349,7 +349,7 @@ describe('receiver with Temporal unreachable', () => {
 describe('start-up refusals', () => {
   test('NODE_ENV=production without RELAY_MASTER_KEY exits 1 with a message saying how to make one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-e2e-key-'));
-    const receiver = spawnRelay('src/receiver-main.ts', {
+    const receiver = spawnRelay('src/entry/receiver-main.ts', {
       NODE_ENV: 'production',
       RELAY_DATA_DIR: join(dir, 'data'),
       RELAY_MASTER_KEY: '',

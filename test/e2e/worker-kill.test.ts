@@ -1,7 +1,7 @@
 /**
  * A worker killed during a local-activity delivery: the event is still delivered, at least
  * once, with the same `webhook-id`. Real parts: a Temporal dev server, the PostgreSQL config
- * store, an HTTPS sink, and `src/worker-main.ts` as child processes. The sink holds the first
+ * store, an HTTPS sink, and `src/entry/worker-main.ts` as child processes. The sink holds the first
  * request (the first attempt, a local activity inside the run's first workflow task) while the
  * test SIGKILLs that worker; the workflow task is never completed and times out, and a second
  * worker replays the run from its history and runs the local activity again.
@@ -90,7 +90,7 @@ test(
       const { server } = t;
       const taskQueue = uniqueTaskQueue('worker-kill');
       const env = workerEnv({ server, taskQueue, databaseUrl: store.url, masterKey, dir });
-      workers.push(spawnRelay('src/worker-main.ts', env));
+      workers.push(spawnRelay('src/entry/worker-main.ts', env));
 
       const event = samplePointsIssued();
       // A short workflow task timeout keeps the wait for the abandoned task short; the point is the same.
@@ -105,7 +105,7 @@ test(
       await within(sink.waitFor(1, 60_000), 60_000, output);
       await workers[0]?.stop('SIGKILL');
       assert.equal(workers[0]?.proc.signalCode, 'SIGKILL');
-      workers.push(spawnRelay('src/worker-main.ts', env));
+      workers.push(spawnRelay('src/entry/worker-main.ts', env));
 
       const result = await within(handle.result(), 45_000, output);
       assert.equal(result.status, 'delivered', JSON.stringify(result));

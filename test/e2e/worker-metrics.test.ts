@@ -1,5 +1,5 @@
 /**
- * Where the delivery metrics are served, with real processes: `src/worker-main.ts` run alone
+ * Where the delivery metrics are served, with real processes: `src/entry/worker-main.ts` run alone
  * serves its own /metrics on RELAY_WORKER_METRICS_PORT (a real dev server, the PostgreSQL
  * store, a local HTTPS sink); `npm start`'s one process serves ingest and delivery metrics on
  * one /metrics, the receiver's.
@@ -35,7 +35,7 @@ test('a worker run alone serves its delivery metrics on RELAY_WORKER_METRICS_POR
   const port = await freePort();
   const taskQueue = uniqueTaskQueue('worker-metrics');
   const worker = spawnRelay(
-    'src/worker-main.ts',
+    'src/entry/worker-main.ts',
     workerEnv(
       { server: t.server, taskQueue, databaseUrl: store.url, masterKey, dir },
       { RELAY_WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' },

@@ -59,7 +59,7 @@ export function spawnRelay(entry: string, env: Record<string, string>): RelayPro
   };
 }
 
-/** What a `src/worker-main.ts` child needs from its test: the dev server, its queue, the store. */
+/** What a `src/entry/worker-main.ts` child needs from its test: the dev server, its queue, the store. */
 export interface WorkerSetup {
   server: { address: string; namespace: string };
   taskQueue: string;
@@ -72,7 +72,7 @@ export interface WorkerSetup {
 }
 
 /**
- * The environment for `spawnRelay('src/worker-main.ts', …)`: the setup above, loopback
+ * The environment for `spawnRelay('src/entry/worker-main.ts', …)`: the setup above, loopback
  * destinations allowed (test sinks listen on 127.0.0.1), and `extra` on top.
  */
 export function workerEnv(setup: WorkerSetup, extra: Record<string, string> = {}): Record<string, string> {
@@ -100,7 +100,7 @@ export interface MainProcess {
 }
 
 /**
- * `src/main.ts` as `npm start` runs it — embedded dev server, worker and receiver in one
+ * `src/entry/main.ts` as `npm start` runs it — embedded dev server, worker and receiver in one
  * process — with the configuration file `dir/relay.yaml`, state in `dir/data`, the sink's CA in
  * `dir/ca.pem`, free ports, and `env` on top; resolves once it is ready.
  */
@@ -123,7 +123,7 @@ export async function startMainProcess(dir: string, env: Record<string, string>)
       LOG_LEVEL: 'warn',
       ...env,
     };
-    const relay = spawnRelay('src/main.ts', childEnv);
+    const relay = spawnRelay('src/entry/main.ts', childEnv);
     try {
       await relay.waitFor(`${base}/readyz`);
     } catch (e) {

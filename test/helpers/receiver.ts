@@ -4,11 +4,11 @@
  */
 import type { Server } from 'node:http';
 import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
-import { FileConfigStore } from '../../src/config/file-store';
+import { FileConfigStore } from './file-store';
 import { parseConfig } from '../../src/config/load';
 import { TemporalUnavailableError } from '../../src/http/inbound/errors';
-import { createLogger } from '../../src/logger';
-import { createMetrics, type Metrics } from '../../src/metrics';
+import { createLogger } from '../../src/telemetry/logger';
+import { createMetrics, type Metrics } from '../../src/telemetry/metrics';
 import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
 import { listenReceiver } from '../../src/receiver/listen';
 import type { EventStarter } from '../../src/receiver/starter';

@@ -5,7 +5,7 @@ import { createActivities, type ActivityDeps, type RelayActivities } from '../..
 import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { workflowsPath } from '../../src/worker';
+import { workflowsPath } from '../../src/wiring/worker';
 import { FAILURE_CONVERTER_PATH, relayDataConverter, relayPayloadCodecs } from '../../src/payloads/data-converter';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';

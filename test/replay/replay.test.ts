@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../../src/worker';
+import { workflowsPath } from '../../src/wiring/worker';
 import { testDataConverter } from '../helpers/temporal';
 
 const dir = join(__dirname, 'histories');

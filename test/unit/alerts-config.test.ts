@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadAlertWebhook, parseConfig } from '../../src/config/load';
-import { parseEnv } from '../../src/env';
-import { createLogger } from '../../src/logger';
-import { alertWebhookFrom, openConfig } from '../../src/run';
+import { parseEnv } from '../../src/wiring/env';
+import { createLogger } from '../../src/telemetry/logger';
+import { alertWebhookFrom, openConfig } from '../../src/wiring/run';
 import { createTestDatabase } from '../helpers/database';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;

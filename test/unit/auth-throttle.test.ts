@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import { parseEnv } from '../../src/env';
+import { parseEnv } from '../../src/wiring/env';
 import { InvalidTokenError } from '../../src/http/inbound/errors';
 import { createAuthThrottle } from '../../src/http/inbound/throttle';
 import { createTokenService } from '../../src/receiver/tokens';

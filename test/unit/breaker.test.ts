@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { alertIdFor, alertRetryDelaySeconds } from '../../src/alerts/outbox';
 import { probeDelaySeconds, shouldTrip } from '../../src/breaker/breaker';
-import { parseEnv } from '../../src/env';
+import { parseEnv } from '../../src/wiring/env';
 
 const now = new Date('2026-11-30T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);

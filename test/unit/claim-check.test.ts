@@ -271,7 +271,7 @@ describe('claim check on PostgreSQL', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'relay-cli-'));
     try {
       const run = (args: string[]) =>
-        promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/cli/relay.ts'), ...args], {
+        promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/entry/relay.ts'), ...args], {
           env: {
             ...process.env,
             DATABASE_URL: db.url,

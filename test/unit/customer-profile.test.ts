@@ -11,7 +11,7 @@ import { createProfileActivities } from '../../activities/profile';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { FailureType } from '../../src/model/failure-types';
 import { createHttpClient, type HttpClient } from '../../src/http/client';
-import { createLoyaltyApi, LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../../src/loyalty-api';
+import { createLoyaltyApi, LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../../src/enrichment/loyalty-api';
 import type { CustomerDetails } from '../../src/model/lookups';
 import { GENERIC_WORKFLOW, routes, workflowTypeFor, type Route } from '../../workflows/routes';
 import { CUSTOMER_PATH, startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';

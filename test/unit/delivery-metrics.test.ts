@@ -1,5 +1,5 @@
 /**
- * The deliver activity's metrics (src/metrics.ts, createDeliveryMetrics) in a mocked activity
+ * The deliver activity's metrics (src/telemetry/metrics.ts, createDeliveryMetrics) in a mocked activity
  * context against a scripted HttpClient: attempts and deliveries by outcome, latency from
  * acceptance, SLA breaches, the connection-slot wait, and the bounded destination label.
  */
@@ -9,7 +9,7 @@ import type { Counter, Histogram } from 'prom-client';
 import { createActivities } from '../../activities';
 import type { DeliverInput } from '../../activities/types';
 import type { HttpClient } from '../../src/http/client';
-import { createDeliveryMetrics, OTHER_DESTINATIONS, UNKNOWN_DESTINATION, type DeliveryMetrics } from '../../src/metrics';
+import { createDeliveryMetrics, OTHER_DESTINATIONS, UNKNOWN_DESTINATION, type DeliveryMetrics } from '../../src/telemetry/metrics';
 import { activityEnv, fakeHttp, MemoryStore, webhookDestination, type Scripted } from '../helpers/activity-fakes';
 
 function setup(script: Scripted[], options: { http?: HttpClient; store?: MemoryStore } = {}) {

@@ -6,7 +6,7 @@ import type { DestinationConfig } from '../../src/model/destination';
 import { type OutboundRequest, classifyStatus } from '../../src/destinations/connector';
 import { webhookConnector, type WebhookSettings } from '../../src/destinations/webhook';
 import type { Enrichment } from '../../src/model/enrichment';
-import { MissingPlaceholderError, TemplateRenderError } from '../../src/templates';
+import { MissingPlaceholderError, TemplateRenderError } from '../../src/destinations/templates';
 
 describe('backoffDelayMs', () => {
   const policy = { initialMs: 1000, maxMs: 60_000 };

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { ApplicationFailure } from '@temporalio/common';
 import { enrichEvent, enrichmentFor } from '../../activities/enrich';
-import { LoyaltyApiUnavailableError, type LoyaltyApi } from '../../src/loyalty-api';
+import { LoyaltyApiUnavailableError, type LoyaltyApi } from '../../src/enrichment/loyalty-api';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import type { DestinationConfig } from '../../src/model/destination';
 import { secretsOf, type SendContext } from '../../src/destinations/connector';
@@ -19,7 +19,7 @@ import { signatureHeaders, signingSecretProblem } from '../../src/destinations/s
 import { webhookConnector, type WebhookSettings } from '../../src/destinations/webhook';
 import { createConcurrencyLimiter } from '../../src/http/limiter';
 import { BlockedAddressError, createOutboundGuard } from '../../src/http/outbound-guard';
-import { TemplateRenderError } from '../../src/templates';
+import { TemplateRenderError } from '../../src/destinations/templates';
 import { loyaltyEvent } from '../helpers/activity-fakes';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');

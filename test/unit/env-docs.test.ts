@@ -1,12 +1,12 @@
 /**
- * README's "Environment variables" table lists every variable src/env.ts reads (docs are part
+ * README's "Environment variables" table lists every variable src/wiring/env.ts reads (docs are part
  * of the product), and is exactly what `npm run docs:env` generates from the schema.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { README, readmeWithEnvTable, TABLE_END, TABLE_START } from '../../scripts/env-table';
-import { envSchema } from '../../src/env';
+import { envSchema } from '../../src/wiring/env';
 
 describe('README environment variables', () => {
   const readme = readFileSync(README, 'utf8');
@@ -19,7 +19,7 @@ describe('README environment variables', () => {
     assert.deepEqual(missing, [], `not in README's table: ${missing.join(', ')}`);
   });
 
-  it('is the table generated from the schema (defaults and .describe() texts): run `npm run docs:env` after changing src/env.ts', async () => {
+  it('is the table generated from the schema (defaults and .describe() texts): run `npm run docs:env` after changing src/wiring/env.ts', async () => {
     assert.equal(readme, await readmeWithEnvTable(readme));
   });
 

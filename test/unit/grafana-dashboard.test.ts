@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createDeliveryMetrics, createMetrics, createRegistry } from '../../src/metrics';
-import { registerOpsGauges } from '../../src/metrics-ops';
+import { createDeliveryMetrics, createMetrics, createRegistry } from '../../src/telemetry/metrics';
+import { registerOpsGauges } from '../../src/telemetry/metrics-ops';
 
 const FILE = join(__dirname, '..', '..', 'docs', 'grafana', 'loyalty-relay.json');
 

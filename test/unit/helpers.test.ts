@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { parseEnv } from '../../src/env';
+import { parseEnv } from '../../src/wiring/env';
 import { createHttpClient } from '../../src/http/client';
-import { createLoyaltyApi, LoyaltyApiUnavailableError } from '../../src/loyalty-api';
+import { createLoyaltyApi, LoyaltyApiUnavailableError } from '../../src/enrichment/loyalty-api';
 import { startHttpsSink } from '../helpers/https-sink';
 import { startLoyaltyApi, type LoyaltyApiFake } from '../helpers/loyalty-api';
 import { fakeStarter, startReceiver } from '../helpers/receiver';

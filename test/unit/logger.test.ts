@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { parseEnv } from '../../src/env';
-import { createLogger, logFormat, prettyStream } from '../../src/logger';
+import { parseEnv } from '../../src/wiring/env';
+import { createLogger, logFormat, prettyStream } from '../../src/telemetry/logger';
 import { pino } from 'pino';
 
 function capture(): { stream: PassThrough; text(): string } {

@@ -1,7 +1,7 @@
 /** `paused:` in the configuration file: validated, not part of the version, honoured by the file store. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FileConfigStore } from '../../src/config/file-store';
+import { FileConfigStore } from '../helpers/file-store';
 import { ConfigError, parseConfig } from '../../src/config/load';
 
 const doc = (extra: Record<string, unknown>) => ({

@@ -56,7 +56,7 @@ describe('relay redeliver: arguments', () => {
   });
 
   it('is wired into relay.ts: a usage mistake exits 2 with the usage', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/relay.ts'), 'redeliver', '--bulk'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/entry/relay.ts'), 'redeliver', '--bulk'], {
       cwd: ROOT,
       env: { ...process.env, RELAY_ADMIN_TOKEN: 'token-0123456789abcdefghij' },
       encoding: 'utf8',

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import type { DeliveryFailureDetails } from '../../src/model/failure-types';
 import { REDACTED, scrubAuthorizationLike, scrubSecrets, SNIPPET_CHARS } from '../../src/payloads/scrub';
-import { createLoyaltyApi } from '../../src/loyalty-api';
+import { createLoyaltyApi } from '../../src/enrichment/loyalty-api';
 import { activityEnv, fakeHttp, memoryLogger, MemoryStore, webhookDestination } from '../helpers/activity-fakes';
 
 const API_KEY = 'k-live-7f3a9c2e11';

@@ -9,7 +9,7 @@ import {
   renderText,
   renderUrl,
   TemplateRenderError,
-} from '../../src/templates';
+} from '../../src/destinations/templates';
 
 const context = {
   event: {

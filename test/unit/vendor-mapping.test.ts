@@ -17,7 +17,7 @@ import { customergluConnector, type CustomergluSettings } from '../../src/destin
 import { moengageConnector, standardizeTraits, type MoengageSettings } from '../../src/destinations/moengage';
 import { flattenAttributes, withoutPii } from '../../src/destinations/vendor-mapping';
 import { capillarySource } from '../../src/sources/capillary';
-import { TemplateRenderError } from '../../src/templates';
+import { TemplateRenderError } from '../../src/destinations/templates';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const ctx = { sourceId: 'capillary-prod', receivedAt: '2026-11-23T09:59:01.000Z' };

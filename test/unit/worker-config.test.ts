@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/load';
-import { parseEnv } from '../../src/env';
-import { createLogger } from '../../src/logger';
-import { openConfig } from '../../src/run';
+import { parseEnv } from '../../src/wiring/env';
+import { createLogger } from '../../src/telemetry/logger';
+import { openConfig } from '../../src/wiring/run';
 import { createTestDatabase } from '../helpers/database';
 
 const MISSING = 'RELAY_TEST_SECRET_NOBODY_SETS';

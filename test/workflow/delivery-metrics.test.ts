@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createHttpClient } from '../../src/http/client';
-import { createDeliveryMetrics, serveMetrics } from '../../src/metrics';
+import { createDeliveryMetrics, serveMetrics } from '../../src/telemetry/metrics';
 import { startHttpsSink } from '../helpers/https-sink';
 import { pgStoreFor } from '../helpers/config-store';
 import { startRelayWorker } from '../helpers/temporal';

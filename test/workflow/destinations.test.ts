@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { createCredentialProvider, type CredentialProvider } from '../../src/destinations/credentials';
 import { createHttpClient } from '../../src/http/client';
-import { createLoyaltyApi } from '../../src/loyalty-api';
+import { createLoyaltyApi } from '../../src/enrichment/loyalty-api';
 import type { RelayEventOutcome, RelayEventResult } from '../../workflows';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from '../helpers/https-sink';
 import { startLoyaltyApi, type FakeCustomer, type LoyaltyApiFake } from '../helpers/loyalty-api';

@@ -12,7 +12,7 @@ import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
-import { createLoyaltyApi } from '../../src/loyalty-api';
+import { createLoyaltyApi } from '../../src/enrichment/loyalty-api';
 import { createCredentialProvider } from '../../src/destinations/credentials';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink } from '../helpers/https-sink';

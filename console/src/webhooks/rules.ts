@@ -9,7 +9,7 @@ import { cardNumbersProblem, destinationNameProblem } from '../../../src/config/
 import { destinationBaseSchema, enrichmentSchema } from '../../../src/config/schema';
 import { headerPairProblems, urlTextProblems } from '../../../src/destinations/field-rules';
 import { hasEnvRefs } from '../../../src/model/env-ref';
-import { checkJsonTemplate } from '../../../src/templates';
+import { checkJsonTemplate } from '../../../src/destinations/templates';
 import { enrichmentOf, isBlankRow, type WebhookDraft } from './draft';
 import { addError, placeIssues, type FieldErrors } from './field-errors';
 

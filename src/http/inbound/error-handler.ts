@@ -5,8 +5,8 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { configStoreHttpError } from './config-store-errors';
 import { HttpError, MalformedJsonError, PayloadTooLargeError, storeUnavailable } from './errors';
-import type { Logger } from '../../logger';
-import type { Metrics } from '../../metrics';
+import type { Logger } from '../../telemetry/logger';
+import type { Metrics } from '../../telemetry/metrics';
 
 interface BodyParserError extends Error {
   type?: string;

@@ -21,10 +21,10 @@ import { resumeDestination, wakeHeldRuns } from '../temporal/held-runs';
 import { applyConfig, formatApplyReport } from '../config/apply';
 import { loadConfigFile } from '../config/load';
 import { reencryptSecrets } from '../db/rotate';
-import { parseEnv } from '../env';
-import { createLogger } from '../logger';
-import { openConfig, startErrorText } from '../run';
-import { redeliverCommand, RedeliverUsageError, REDELIVER_USAGE } from './redeliver';
+import { parseEnv } from '../wiring/env';
+import { createLogger } from '../telemetry/logger';
+import { openConfig, startErrorText } from '../wiring/run';
+import { redeliverCommand, RedeliverUsageError, REDELIVER_USAGE } from '../cli/redeliver';
 
 const USAGE = `usage: npm run relay -- <command>
 

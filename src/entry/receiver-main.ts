@@ -1,7 +1,7 @@
 /** The receiver alone (production runs it apart from the worker): `npm run start:receiver`. */
-import { parseEnv } from './env';
-import { logFormat } from './logger';
-import { createLogger, startErrorText, openConfig, onShutdownSignal, startReceiverPart } from './run';
+import { parseEnv } from '../wiring/env';
+import { logFormat } from '../telemetry/logger';
+import { createLogger, startErrorText, openConfig, onShutdownSignal, startReceiverPart } from '../wiring/run';
 
 async function main(): Promise<void> {
   const env = parseEnv();

@@ -3,9 +3,9 @@
  * `GET {base}/v2/customers/lookup/points/balance?source=INSTORE&identifierName=…&identifierValue=…`
  * and `GET {base}/v2/customers/lookup/customerDetails?source=<SOURCE>&identifierName=…&identifierValue=…`.
  */
-import { scrubSecrets } from './payloads/scrub';
-import type { HttpClient } from './http/client';
-import type { CustomerDetails, CustomerProfile, PointsBalance } from './model/lookups';
+import { scrubSecrets } from '../payloads/scrub';
+import type { HttpClient } from '../http/client';
+import type { CustomerDetails, CustomerProfile, PointsBalance } from '../model/lookups';
 
 export interface CustomerLookupKey {
   name: 'mobile' | 'email' | 'externalId' | 'id';

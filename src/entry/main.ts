@@ -5,11 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseEnv } from './env';
-import { createRegistry } from './metrics';
-import { logFormat } from './logger';
-import { resolveTemporalCli } from './temporal/cli';
-import { startDevServer, type DevServer } from './temporal/dev-server';
+import { parseEnv } from '../wiring/env';
+import { createRegistry } from '../telemetry/metrics';
+import { logFormat } from '../telemetry/logger';
+import { resolveTemporalCli } from '../temporal/cli';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
 import {
   createLogger,
   installRuntime,
@@ -21,7 +21,7 @@ import {
   embeddedUiCodec,
   type EmbeddedUiCodec,
   type RunningPart,
-} from './run';
+} from '../wiring/run';
 
 async function main(): Promise<void> {
   const env = parseEnv();

@@ -5,8 +5,8 @@
  */
 import type { ServerOptions } from 'node:http';
 import { z } from 'zod';
-import { signingSecretProblem } from './destinations/signing';
-import { parseCidr } from './http/outbound-guard';
+import { signingSecretProblem } from '../destinations/signing';
+import { parseCidr } from '../http/outbound-guard';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
-import { createRedeliveryActivities } from '../activities/redelivery';
-import type { TemporalConnectionOptions } from './temporal/connection';
-import { cachedWorkflowBundle } from './temporal/workflow-bundle';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { createRedeliveryActivities } from '../../activities/redelivery';
+import type { TemporalConnectionOptions } from '../temporal/connection';
+import { cachedWorkflowBundle } from '../temporal/workflow-bundle';
 
 export interface RelayWorkerOptions {
   connection: NativeConnection;
@@ -25,7 +25,7 @@ export interface RelayWorkerOptions {
 }
 
 export function workflowsPath(): string {
-  return require.resolve('../workflows');
+  return require.resolve('../../workflows');
 }
 
 /**
@@ -34,7 +34,7 @@ export function workflowsPath(): string {
  * runs webpack nor writes a cache. From the TypeScript sources (tsx) there is none.
  */
 export function prebuiltWorkflowBundle(): string | undefined {
-  const file = join(__dirname, '..', 'workflow-bundle.js');
+  const file = join(__dirname, '..', '..', 'workflow-bundle.js');
   return existsSync(file) ? file : undefined;
 }
 

@@ -1,7 +1,7 @@
 /** The worker alone (production runs it apart from the receiver): `npm run start:worker`. */
-import { parseEnv } from './env';
-import { logFormat } from './logger';
-import { createLogger, startErrorText, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from './run';
+import { parseEnv } from '../wiring/env';
+import { logFormat } from '../telemetry/logger';
+import { createLogger, startErrorText, installRuntime, openConfig, onShutdownSignal, startWorkerPart } from '../wiring/run';
 
 async function main(): Promise<void> {
   const env = parseEnv();

@@ -7,9 +7,9 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { Gauge } from 'prom-client';
-import { PROBE_CLAIM_TIMEOUT_SECONDS } from './breaker/breaker';
+import { PROBE_CLAIM_TIMEOUT_SECONDS } from '../breaker/breaker';
 import type { DeliveryMetrics } from './metrics';
-import { heldRunsQuery } from './temporal/held-runs';
+import { heldRunsQuery } from '../temporal/held-runs';
 
 /** What `relay_destination_state{state}` distinguishes. */
 export const DESTINATION_STATES = ['active', 'disabled', 'paused_operator', 'paused_breaker', 'probing'] as const;

@@ -1,7 +1,7 @@
 /**
  * Composition of the relay's processes from the environment: the only place (with the
- * entry points) that reads configuration and builds clients. `main.ts` runs everything in
- * one process; `worker-main.ts` and `receiver-main.ts` run one part each.
+ * entry points) that reads configuration and builds clients. `src/entry/main.ts` runs everything in
+ * one process; `worker-main.ts` and `receiver-main.ts` there run one part each.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,48 +9,48 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
-import type { ActivityDeps } from '../activities';
-import type { HealthDeps } from './api/destination-health';
-import { openApiDocument } from './api/openapi';
-import { eventTypes } from './api/event-types';
-import { ConfigAdmin } from './config/admin';
-import { applyConfig, applySummary } from './config/apply';
-import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from './config/load';
-import type { AlertWebhook } from './alerts/outbox';
-import { PgConfigStore } from './config/pg-store';
-import { CachedConfigStore, listenForConfigChanges, type ConfigListener } from './config/cached-store';
-import type { ConfigStore } from './config/store';
-import { DatabaseConnectionError, openDatabase, type Database } from './db/database';
-import { FolderLockedError } from './db/folder-lock';
-import { migrate, MigrationError } from './db/migrate';
-import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from './db/secrets';
+import type { ActivityDeps } from '../../activities';
+import type { HealthDeps } from '../api/destination-health';
+import { openApiDocument } from '../api/openapi';
+import { eventTypes } from '../api/event-types';
+import { ConfigAdmin } from '../config/admin';
+import { applyConfig, applySummary } from '../config/apply';
+import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from '../config/load';
+import type { AlertWebhook } from '../alerts/outbox';
+import { PgConfigStore } from '../config/pg-store';
+import { CachedConfigStore, listenForConfigChanges, type ConfigListener } from '../config/cached-store';
+import type { ConfigStore } from '../config/store';
+import { DatabaseConnectionError, openDatabase, type Database } from '../db/database';
+import { FolderLockedError } from '../db/folder-lock';
+import { migrate, MigrationError } from '../db/migrate';
+import { createSecretBox, MasterKeyError, masterKeysFromEnv, SecretBoxError, type SecretBox } from '../db/secrets';
 import { EnvError, trustProxySetting, type RelayEnv } from './env';
-import { TemporalCliUnavailableError } from './temporal/cli';
-import { createHttpClient, type HttpClient } from './http/client';
-import type { ConcurrencyLimiter } from './http/limiter';
-import { createPgConcurrencyLimiter } from './http/pg-limiter';
-import { createLogger, sdkLogger, type Logger } from './logger';
-import { createLoyaltyApi } from './loyalty-api';
+import { TemporalCliUnavailableError } from '../temporal/cli';
+import { createHttpClient, type HttpClient } from '../http/client';
+import type { ConcurrencyLimiter } from '../http/limiter';
+import { createPgConcurrencyLimiter } from '../http/pg-limiter';
+import { createLogger, sdkLogger, type Logger } from '../telemetry/logger';
+import { createLoyaltyApi } from '../enrichment/loyalty-api';
 import type { Registry } from 'prom-client';
-import { createDeliveryMetrics, createMetrics, createRegistry, serveMetrics } from './metrics';
-import { createOpsGauges } from './metrics-ops';
-import { createReceiverApp } from './receiver/app';
-import { listenReceiver } from './receiver/listen';
-import { createTemporalStarter } from './receiver/starter';
-import { createAuthThrottle } from './http/inbound/throttle';
-import { createTokenService } from './receiver/tokens';
-import { connectionOptionsFromEnv } from './temporal/connection';
-import { LegacyRunsError, refuseLegacyRuns } from './temporal/drain-check';
-import { wakeHeldRuns } from './temporal/held-runs';
+import { createDeliveryMetrics, createMetrics, createRegistry, serveMetrics } from '../telemetry/metrics';
+import { createOpsGauges } from '../telemetry/metrics-ops';
+import { createReceiverApp } from '../receiver/app';
+import { listenReceiver } from '../receiver/listen';
+import { createTemporalStarter } from '../receiver/starter';
+import { createAuthThrottle } from '../http/inbound/throttle';
+import { createTokenService } from '../receiver/tokens';
+import { connectionOptionsFromEnv } from '../temporal/connection';
+import { LegacyRunsError, refuseLegacyRuns } from '../temporal/drain-check';
+import { wakeHeldRuns } from '../temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
-import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from './payloads/data-converter';
-import { ClaimCheckCodec } from './payloads/claim-check';
-import { namespaceRetentionSeconds, startClaimCleanupJob } from './payloads/claim-cleanup';
-import { ClaimStore } from './payloads/claim-store';
-import { Breaker } from './breaker/breaker';
-import { startOperationsJob } from './breaker/job';
-import { DeliveryStats, STATS_FLUSH_MS } from './breaker/delivery-stats';
-import { PgDeliveryWatch } from '../activities/breaker-watch';
+import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from '../payloads/data-converter';
+import { ClaimCheckCodec } from '../payloads/claim-check';
+import { namespaceRetentionSeconds, startClaimCleanupJob } from '../payloads/claim-cleanup';
+import { ClaimStore } from '../payloads/claim-store';
+import { Breaker } from '../breaker/breaker';
+import { startOperationsJob } from '../breaker/job';
+import { DeliveryStats, STATS_FLUSH_MS } from '../breaker/delivery-stats';
+import { PgDeliveryWatch } from '../../activities/breaker-watch';
 
 /** The configuration database, migrated, with the store (reads) and the admin (writes) over it. */
 export interface ConfigParts {

@@ -1,14 +1,14 @@
 /** ConfigStore over a validated configuration held in memory: the receiver's unit tests and the history recorder use it; the relay runs on PgConfigStore. */
-import { destinationConnectors } from '../destinations';
-import { secretsOf } from '../destinations/connector';
-import type { RelayConfig } from './load';
-import { credentialSecretRefs } from '../model/secret-slots';
-import { resolveEnvRefs } from '../model/env-ref';
-import type { FieldIssue } from '../model/field-issue';
-import type { ConfigStore } from './store';
-import { toPlan, type DestinationConfig, type DestinationPlan, type DestinationState } from '../model/destination';
-import type { Credential } from '../model/credential';
-import type { SourceConfig } from '../model/source';
+import { destinationConnectors } from '../../src/destinations';
+import { secretsOf } from '../../src/destinations/connector';
+import type { RelayConfig } from '../../src/config/load';
+import { credentialSecretRefs } from '../../src/model/secret-slots';
+import { resolveEnvRefs } from '../../src/model/env-ref';
+import type { FieldIssue } from '../../src/model/field-issue';
+import type { ConfigStore } from '../../src/config/store';
+import { toPlan, type DestinationConfig, type DestinationPlan, type DestinationState } from '../../src/model/destination';
+import type { Credential } from '../../src/model/credential';
+import type { SourceConfig } from '../../src/model/source';
 
 type Env = Record<string, string | undefined>;
 
