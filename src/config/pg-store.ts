@@ -70,8 +70,9 @@ export function withSecretValues<T>(entry: T, paths: string[], secrets: Record<s
 }
 
 /**
- * The store version a run pinned (`destinationVersion`), or undefined for "current": runs
- * planned before the store existed carry the file store's content hash instead.
+ * The store version a run pinned (`destinationVersion`), or undefined for "current": a version
+ * that is not a row number (the content hash of runs planned when the relay read destinations
+ * straight from its file) cannot be looked up, so such a run renders with the current one.
  */
 function pinnedVersion(version: string | undefined): number | undefined {
   if (version === undefined || !/^[1-9]\d{0,9}$/.test(version)) return undefined;

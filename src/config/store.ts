@@ -1,6 +1,6 @@
 /**
  * What the receiver, the activities and the workflow need from configuration, and nothing
- * more: PgConfigStore implements it (and an in-memory store for tests). Secrets are reached
+ * more: PgConfigStore implements it (test/helpers/file-store.ts too, for tests). Secrets are reached
  * only through the two `…Secrets`/credential methods, which only the deliver activity calls.
  * The shapes it hands out are the model's (src/model/): the store depends on them, not the reverse.
  */
