@@ -4,6 +4,7 @@
  * slots are how the API shows a secret — set, with its last 4 characters — and how an update
  * that sends that redacted form back keeps the stored value.
  */
+import type { FieldIssue } from '../model/field-issue';
 
 /** What a stored entry holds where a secret was: the value lives sealed beside it. */
 export const SECRET_MARKER = '[secret]';
@@ -31,12 +32,7 @@ export function isRedacted(value: string): boolean {
  * read keeps its secrets); a problem when it only looks redacted (a hint that is not this
  * slot's, e.g. header keys reordered, or no secret stored here); the value itself otherwise.
  */
-export function keepRedacted(
-  value: string,
-  stored: string | undefined,
-  path: string,
-  problems: { path: string; message: string }[],
-): string {
+export function keepRedacted(value: string, stored: string | undefined, path: string, problems: FieldIssue[]): string {
   if (stored !== undefined && value === redacted(secretHint(stored))) return stored;
   if (isRedacted(value)) {
     problems.push({
@@ -56,7 +52,7 @@ export function isStorableKey(key: string): boolean {
 }
 
 /** NUL characters anywhere in a document (PostgreSQL text and jsonb cannot store them), by path. */
-export function nulProblems(value: unknown, path = ''): { path: string; message: string }[] {
+export function nulProblems(value: unknown, path = ''): FieldIssue[] {
   const at = (k: string | number) => (path === '' ? String(k) : `${path}.${k}`);
   if (typeof value === 'string') return value.includes('\u0000') ? [{ path, message: 'NUL characters (\\u0000) are not allowed' }] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => nulProblems(v, at(i)));

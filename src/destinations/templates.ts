@@ -8,6 +8,7 @@
  * and placeholders are replaced inside string values — so a value can never break the
  * JSON or add fields. A string that is exactly one placeholder keeps the value's JSON type.
  */
+import type { FieldIssue } from '../model/field-issue';
 
 export const PLACEHOLDER_ROOTS = ['event', 'enrichment', 'destination'] as const;
 
@@ -75,7 +76,7 @@ export function hasPlaceholders(template: string): boolean {
 }
 
 /** Every placeholder problem in a JSON template value (strings at any depth). */
-export function checkJsonTemplate(template: unknown, at = 'body'): { path: string; message: string }[] {
+export function checkJsonTemplate(template: unknown, at = 'body'): FieldIssue[] {
   if (typeof template === 'string') return checkTemplate(template).map((message) => ({ path: at, message }));
   if (Array.isArray(template)) return template.flatMap((item, i) => checkJsonTemplate(item, `${at}[${i}]`));
   if (template && typeof template === 'object') {
