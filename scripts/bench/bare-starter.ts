@@ -9,7 +9,7 @@
  * on the same cores, as ingestion — without the receiver. Ingest ÷ bare start is then what the
  * receiver costs on top of the start it makes.
  */
-import { Client, type Connection } from '@temporalio/client';
+import { Client, type ConnectionLike } from '@temporalio/client';
 import pg from 'pg';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
 import { sourceSchema } from '../../src/model/source';
@@ -36,7 +36,8 @@ export interface BareStarter {
 }
 
 export function createBareStarter(o: {
-  connection: Connection;
+  /** Of the kind the stack's receiver starts through (a Connection, or the eager one's NativeConnection). */
+  connection: ConnectionLike;
   stack: Pick<RelayStack, 'databaseUrl' | 'masterKey'>;
   encrypt: boolean;
   sourceId: string;

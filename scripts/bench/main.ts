@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startLoyaltyApi } from '../../test/helpers/loyalty-api';
 import { freePort } from '../../test/helpers/ports';
 import { workflowIdFor } from '../../src/model/canonical-event';
@@ -128,6 +129,13 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
+    // The eager receiver starts through its worker's NativeConnection (gRPC in the Rust core), the
+    // others through a Connection (grpc-js): a stack's bare starts go through the same kind, so
+    // ingest ÷ bare start compares like with like.
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    cleanups.push(() => nativeConnection.close());
+    const receiverConnection = (mode: StackRun['mode']) => (mode === 'eager' ? nativeConnection : connection);
     const client = new Client({ connection });
     const history = (results.history = [] as HistoryRow[]);
     const relayPhases = phases.has('relay') || phases.has('latency');
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
         `1. bare start [${run.label}]: ${events} starts of the receiver's workflow and input by the client, alternating with ${events} posts to the receiver, at concurrency ${o.concurrency}`,
       );
       const prefix = `${runId}-${run.label.replace(/\W+/g, '')}`;
-      const bare = createBareStarter({ connection, stack, encrypt: run.codec === 'on', sourceId: 'bench1' });
+      const bare = createBareStarter({ connection: receiverConnection(run.mode), stack, encrypt: run.codec === 'on', sourceId: 'bench1' });
       try {
         const r = await runBareStart(bare, shape, prefix, log, {
           post: async (i) =>
