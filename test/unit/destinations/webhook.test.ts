@@ -1,102 +1,12 @@
+/** The webhook destination's request rendering. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelayMs, parseRetryAfterMs } from '../../../activities/backoff';
 import type { CanonicalEvent } from '../../../src/model/canonical-event';
 import type { DestinationConfig } from '../../../src/model/destination';
-import { type OutboundRequest, classifyStatus } from '../../../src/destinations/connector';
+import { type OutboundRequest } from '../../../src/destinations/connector';
 import { webhookConnector, type WebhookSettings } from '../../../src/destinations/webhook';
 import type { Enrichment } from '../../../src/model/enrichment';
 import { MissingPlaceholderError, TemplateRenderError } from '../../../src/destinations/templates';
-
-describe('backoffDelayMs', () => {
-  const policy = { initialMs: 1000, maxMs: 60_000 };
-  const top = () => 1;
-  const bottom = () => 0;
-
-  it('doubles with each attempt', () => {
-    assert.deepEqual(
-      [1, 2, 3, 4, 5].map((a) => backoffDelayMs(a, policy, top)),
-      [1000, 2000, 4000, 8000, 16_000],
-    );
-  });
-
-  it('is capped at maxMs, even for absurd attempt numbers', () => {
-    assert.equal(backoffDelayMs(7, policy, top), 60_000);
-    assert.equal(backoffDelayMs(50, policy, top), 60_000);
-    assert.equal(backoffDelayMs(5000, policy, top), 60_000);
-  });
-
-  it('treats attempt 0 like attempt 1', () => {
-    assert.equal(backoffDelayMs(0, policy, top), 1000);
-  });
-
-  it('keeps jitter within [exp/2, exp]', () => {
-    assert.equal(backoffDelayMs(3, policy, bottom), 2000);
-    assert.equal(
-      backoffDelayMs(3, policy, () => 0.5),
-      3000,
-    );
-    for (let attempt = 1; attempt <= 10; attempt++) {
-      const exp = Math.min(policy.maxMs, policy.initialMs * 2 ** (attempt - 1));
-      for (let i = 0; i < 50; i++) {
-        const d = backoffDelayMs(attempt, policy, Math.random);
-        assert.ok(d >= exp / 2 && d <= exp, `attempt ${attempt}: ${d} outside [${exp / 2}, ${exp}]`);
-      }
-    }
-  });
-});
-
-describe('parseRetryAfterMs', () => {
-  const now = Date.parse('2024-06-10T06:13:20.000Z');
-
-  it('reads delay-seconds', () => {
-    assert.equal(parseRetryAfterMs('120', now), 120_000);
-    assert.equal(parseRetryAfterMs(' 3 ', now), 3000);
-    assert.equal(parseRetryAfterMs('0', now), 0);
-    assert.equal(parseRetryAfterMs(['7', '9'], now), 7000);
-  });
-
-  it('reads an HTTP-date relative to now, never negative', () => {
-    assert.equal(parseRetryAfterMs('Mon, 10 Jun 2024 06:13:50 GMT', now), 30_000);
-    assert.equal(parseRetryAfterMs('Monday, 10-Jun-24 06:14:20 GMT', now), 60_000);
-    assert.equal(parseRetryAfterMs('Mon, 10 Jun 2024 06:00:00 GMT', now), 0);
-  });
-
-  for (const junk of ['soon', '', '5 minutes', '1.5', '-1', '0.5', '1e3']) {
-    it(`ignores ${JSON.stringify(junk)}`, () => {
-      assert.equal(parseRetryAfterMs(junk, now), undefined);
-    });
-  }
-
-  it('is undefined when absent', () => {
-    assert.equal(parseRetryAfterMs(undefined, now), undefined);
-    assert.equal(parseRetryAfterMs([], now), undefined);
-  });
-});
-
-describe('classifyStatus', () => {
-  const cases: [number, string][] = [
-    [200, 'delivered'],
-    [202, 'delivered'],
-    [204, 'delivered'],
-    [301, 'permanent'],
-    [304, 'permanent'],
-    [400, 'permanent'],
-    [401, 'permanent'],
-    [404, 'permanent'],
-    [413, 'permanent'],
-    [408, 'retry'],
-    [425, 'retry'],
-    [429, 'retry'],
-    [500, 'retry'],
-    [502, 'retry'],
-    [503, 'retry'],
-    [410, 'gone'],
-  ];
-  for (const [status, verdict] of cases) {
-    it(`${status} → ${verdict}`, () => assert.equal(classifyStatus(status), verdict));
-  }
-});
 
 describe('webhook render', () => {
   const event: CanonicalEvent = {
