@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { alertIdFor, alertRetryDelaySeconds } from '../../../src/alerts/outbox';
 import { probeDelaySeconds, shouldTrip } from '../../../src/breaker/breaker';
-import { parseEnv } from '../../../src/wiring/env';
 
 const now = new Date('2026-11-30T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -41,19 +40,5 @@ describe('probe and alert backoff', () => {
     assert.equal(alertIdFor('delivery.failed', 'wf', 'run', '4'), alertIdFor('delivery.failed', 'wf', 'run', '4'));
     assert.notEqual(alertIdFor('delivery.failed', 'wf', 'run', '4'), alertIdFor('delivery.failed', 'wf', 'run', '5'));
     assert.match(alertIdFor('x'), /^alert_[0-9a-f]{32}$/);
-  });
-});
-
-describe('alert settings (environment)', () => {
-  test('a URL needs a Standard Webhooks secret', () => {
-    const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
-    assert.throws(() => parseEnv({ RELAY_ALERT_WEBHOOK_URL: 'https://ops.example.com/alerts' }), /RELAY_ALERT_WEBHOOK_SECRET/);
-    assert.throws(
-      () => parseEnv({ RELAY_ALERT_WEBHOOK_URL: 'https://ops.example.com/alerts', RELAY_ALERT_WEBHOOK_SECRET: 'plain' }),
-      /whsec_/,
-    );
-    const env = parseEnv({ RELAY_ALERT_WEBHOOK_URL: 'https://ops.example.com/alerts', RELAY_ALERT_WEBHOOK_SECRET: secret });
-    assert.equal(env.RELAY_ALERT_WEBHOOK_SECRET, secret);
-    assert.equal(env.RELAY_BREAKER_PROBE_SECONDS, 60);
   });
 });
