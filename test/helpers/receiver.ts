@@ -52,7 +52,7 @@ export async function startReceiver(
     metrics,
     maxBodyBytes: 64 * 1024,
     // Tests of the auth schemes send many wrong credentials from one address on purpose; the
-    // throttle has its own tests (test/unit/auth-throttle.test.ts), which pass their own.
+    // throttle has its own tests (test/unit/http/inbound/throttle.test.ts), which pass their own.
     authThrottle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, perAddress: 10_000, perSource: 10_000 }),
     ...options,
   });

@@ -1,6 +1,6 @@
 /**
  * A process that takes one connection slot through the PostgreSQL limiter and holds it until
- * killed (test/store/pg-limiter.test.ts SIGKILLs it). Env: DATABASE_URL, SLOT_KEY, SLOT_LIMIT.
+ * killed (test/store/http/pg-limiter.test.ts SIGKILLs it). Env: DATABASE_URL, SLOT_KEY, SLOT_LIMIT.
  */
 import { createPgConcurrencyLimiter } from '../../src/http/pg-limiter';
 

@@ -2,7 +2,7 @@
  * Event groups of the "Create a Webhook" wizard: the Capillary catalog in named groups, so a
  * webhook subscribes to a group chosen once (a destination's events are fixed after creation).
  * "Custom" takes any names — sources without a catalog (server, Segment, …) send their own.
- * test/unit/console-event-groups.test.ts checks the groups cover the catalog exactly.
+ * test/unit/console/config-rules.test.ts checks the groups cover the catalog exactly.
  */
 
 export interface EventGroup {
