@@ -6,11 +6,12 @@
  */
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
-import { Link, type RouteProps } from '../router';
+import type { RouteProps } from '../router';
 import { CredentialSelect } from './credential-select';
 import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
 import { HeaderPairs } from './header-pairs';
 import { Review } from './review';
+import { SaveFeedback, saveDisabled } from './save-feedback';
 import { useWebhookForm } from './use-webhook-form';
 import './forms.css';
 
@@ -218,20 +219,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
           </Field>
         ) : null}
         {step === 5 ? <Review form={form} /> : null}
-        {form.unplaced.length > 0 ? (
-          <div class="form-error" role="alert">
-            {form.unplaced.map((m) => (
-              <p key={m}>{m}</p>
-            ))}
-          </div>
-        ) : null}
-        <FormError error={form.saveError} />
-        {form.saved ? (
-          <div class="notice" role="status" data-saved={form.saved.name}>
-            Webhook <strong>{form.saved.name}</strong> {editing ? 'saved' : 'created'} (version {form.saved.version}).{' '}
-            <Link to={`/webhooks/${encodeURIComponent(form.saved.name)}/edit`}>Edit it</Link> · <Link to="/destinations">Destinations</Link>
-          </div>
-        ) : null}
+        <SaveFeedback form={form} noun="Webhook" base="/webhooks" />
         <div class="actions wizard-actions">
           {step > 0 ? (
             <button type="button" onClick={() => setStep(step - 1)}>
@@ -243,7 +231,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
               Next
             </button>
           ) : (
-            <button type="submit" disabled={form.saving || (form.saved !== undefined && !editing)} data-action="submit">
+            <button type="submit" disabled={saveDisabled(form)} data-action="submit">
               {editing ? 'Save changes' : 'Create webhook'}
             </button>
           )}
