@@ -8,8 +8,8 @@
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
 import type { RouteProps } from '../router';
-import { CredentialSelect } from './credential-select';
 import { IDENTIFIER_SOURCES, type EnrichmentDraft } from './draft';
+import { EndpointFields } from './endpoint-fields';
 import { CUSTOM_GROUP } from './event-groups';
 import { EventPicker } from './event-picker';
 import { HeaderPairs } from './header-pairs';
@@ -64,23 +64,7 @@ export function NotificationScreen({ params }: RouteProps) {
             disabled={editing}
             hint="Required, unique (case-sensitive), no trailing spaces"
           />
-          <TextField
-            id="notification-url"
-            label="URL"
-            type="url"
-            value={draft.url}
-            onInput={(v) => update({ url: v })}
-            error={shown.url}
-            placeholder="https://hooks.example.com/loyalty/{{ event.name }}"
-            hint="HTTPS; placeholders in the path and query only"
-          />
-          <CredentialSelect
-            value={draft.auth}
-            credentials={form.credentials}
-            error={shown.auth}
-            onChange={(auth) => update({ auth })}
-            onCreated={form.addCredential}
-          />
+          <EndpointFields form={form} urlId="notification-url" urlHint="HTTPS; placeholders in the path and query only" />
           <HeaderPairs rows={draft.headers} errors={shown} onChange={(headers, touched) => update({ headers }, touched)} />
         </div>
         <div class="columns">

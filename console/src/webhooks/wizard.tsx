@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
 import type { RouteProps } from '../router';
-import { CredentialSelect } from './credential-select';
+import { EndpointFields } from './endpoint-fields';
 import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
 import { HeaderPairs } from './header-pairs';
 import { Review } from './review';
@@ -177,24 +177,12 @@ export function WebhookWizardScreen({ params }: RouteProps) {
                 <option value="POST">POST</option>
               </select>
             </Field>
-            <TextField
-              id="webhook-url"
-              label="URL"
-              type="url"
-              value={draft.url}
-              onInput={(v) => update({ url: v })}
-              error={shown.url}
-              placeholder="https://hooks.example.com/loyalty/{{ event.name }}"
-              hint="HTTPS; placeholders such as {{ event.customer.id }} in the path and query only"
+            <EndpointFields
+              form={form}
+              urlId="webhook-url"
+              urlHint="HTTPS; placeholders such as {{ event.customer.id }} in the path and query only"
               required
-            />
-            <CredentialSelect
-              value={draft.auth}
-              credentials={form.credentials}
               types={['oauth2']}
-              error={shown.auth}
-              onChange={(auth) => update({ auth })}
-              onCreated={form.addCredential}
             />
           </>
         ) : null}
