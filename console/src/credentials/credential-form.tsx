@@ -3,10 +3,8 @@
  * (so it renders no <form> of its own — it sits inside theirs). Every rule is checked as typed;
  * the server's 422 issues land on the field they name.
  */
-import { useMemo, useState } from 'preact/hooks';
-import { ApiError, send } from '../api';
-import { Field, FormError, TextField, fieldAria } from '../components/field';
-import { addError, placeIssues, type FieldErrors } from '../webhooks/field-errors';
+import { CreateFormErrors, useCreateForm } from '../components/create-form';
+import { Field, TextField, fieldAria } from '../components/field';
 import {
   CREDENTIAL_FIELDS,
   CREDENTIAL_TYPES,
@@ -30,46 +28,19 @@ export interface CredentialFormProps {
 
 export function CredentialForm({ idPrefix, existingNames, types, onCreated, onCancel }: CredentialFormProps) {
   const offered = CREDENTIAL_TYPES.filter((t) => !types || types.includes(t.value));
-  const [draft, setDraft] = useState<CredentialDraft>(() => emptyCredential(offered[0]?.value ?? 'oauth2'));
-  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  const [tried, setTried] = useState(false);
-  const [server, setServer] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>(undefined);
-  const [saving, setSaving] = useState(false);
-  const errors = useMemo(() => checkCredential(draft, existingNames), [draft, existingNames]);
-
-  const shown = (field: string): string[] => [
-    ...((tried || touched.has(field) ? errors[field] : undefined) ?? []),
-    ...(server[field] ?? []),
-  ];
-  const set = (field: keyof CredentialDraft, value: string) => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    setTouched((t) => new Set([...t, field]));
-    setServer((s) => Object.fromEntries(Object.entries(s).filter(([f]) => f !== field)));
-  };
-
-  const create = async () => {
-    setTried(true);
-    setError(undefined);
-    if (Object.keys(errors).length > 0) return;
-    setSaving(true);
-    try {
-      await send('POST', '/v1/credentials', credentialBody(draft));
-      onCreated(draft.name, draft.type);
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === 'name_taken' || err.code === 'credential_exists')) {
-        setServer({ name: [err.message] });
-      } else if (err instanceof ApiError && err.issues.length > 0) {
-        const placed = placeIssues(err.issues, credentialFieldFor);
-        const fields: FieldErrors = { ...placed.fields };
-        for (const m of placed.unplaced) addError(fields, '', m);
-        setServer(fields);
-        if (placed.unplaced.length > 0) setError(err);
-      } else setError(err);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const form = useCreateForm<CredentialDraft>({
+    initial: () => emptyCredential(offered[0]?.value ?? 'oauth2'),
+    check: (d) => checkCredential(d, existingNames),
+    deps: [existingNames],
+    path: '/v1/credentials',
+    body: credentialBody,
+    fieldFor: credentialFieldFor,
+    taken: { codes: ['name_taken', 'credential_exists'], field: 'name' },
+    errorWithUnplaced: true,
+    onCreated: (d) => onCreated(d.name, d.type),
+  });
+  const { draft, shown, create } = form;
+  const set = (field: keyof CredentialDraft, value: string) => form.edit(field, { [field]: value });
 
   const id = (f: string) => `${idPrefix}-${f}`;
   return (
@@ -132,10 +103,9 @@ export function CredentialForm({ idPrefix, existingNames, types, onCreated, onCa
           </select>
         </Field>
       ) : null}
-      {server[''] ? <FormError error={new Error(server[''].join('; '))} /> : null}
-      <FormError error={error} />
+      <CreateFormErrors form={form} />
       <div class="actions">
-        <button type="button" class="primary" disabled={saving} onClick={() => void create()} data-action="create-credential">
+        <button type="button" class="primary" disabled={form.saving} onClick={() => void create()} data-action="create-credential">
           Create credential set
         </button>
         {onCancel ? (

@@ -1,7 +1,7 @@
 /** Credential sets: the list as the API shows it (secrets redacted, `****7890`) and a form to create one. */
-import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { FormError } from '../components/field';
+import { EmptyRow, SettingLines, useFreshForm } from '../components/list-screen';
 import { useLoad } from '../components/use-load';
 import { CredentialForm } from './credential-form';
 import '../webhooks/forms.css';
@@ -19,8 +19,7 @@ const HIDDEN = new Set(['name', 'type', 'version', 'createdAt', 'updatedAt', 'se
 export function CredentialsScreen() {
   const { data, error, reload } = useLoad((signal) => getJson<{ items: CredentialItem[] }>('/v1/credentials', signal), []);
   const items = data?.items ?? [];
-  // A new, empty form after each creation (not on every load: a list arriving late must not wipe what is being typed).
-  const [created, setCreated] = useState(0);
+  const fresh = useFreshForm(reload);
   return (
     <section>
       <h1>Credential sets</h1>
@@ -43,36 +42,16 @@ export function CredentialsScreen() {
               <td>{c.name}</td>
               <td>{c.type}</td>
               <td>
-                {Object.entries(c)
-                  .filter(([k]) => !HIDDEN.has(k))
-                  .map(([k, v]) => (
-                    <div key={k}>
-                      {k}: <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
-                    </div>
-                  ))}
+                <SettingLines entries={Object.entries(c).filter(([k]) => !HIDDEN.has(k))} />
               </td>
               <td>{c.referencedBy.length > 0 ? c.referencedBy.join(', ') : '—'}</td>
             </tr>
           ))}
-          {data && items.length === 0 ? (
-            <tr>
-              <td colSpan={4} class="muted">
-                No credential sets yet.
-              </td>
-            </tr>
-          ) : null}
+          <EmptyRow show={data !== undefined && items.length === 0} columns={4} text="No credential sets yet." />
         </tbody>
       </table>
       <div class="panel" style={{ maxWidth: '640px' }}>
-        <CredentialForm
-          key={created}
-          idPrefix="credential"
-          existingNames={items.map((c) => c.name)}
-          onCreated={() => {
-            setCreated((n) => n + 1);
-            reload();
-          }}
-        />
+        <CredentialForm key={fresh.key} idPrefix="credential" existingNames={items.map((c) => c.name)} onCreated={fresh.created} />
       </div>
     </section>
   );

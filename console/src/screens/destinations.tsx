@@ -76,8 +76,17 @@ export function DestinationsScreen() {
   const [busy, setBusy] = useState<string | undefined>(undefined);
   /** The row whose panel is open, and which. */
   const [panel, setPanel] = useState<{ name: string; kind: 'pause' | 'redeliver' } | undefined>(undefined);
-  const toggle = (name: string, kind: 'pause' | 'redeliver') =>
-    setPanel(panel?.name === name && panel.kind === kind ? undefined : { name, kind });
+  /** A row's button that opens its panel of that kind (and closes it when open). */
+  const panelButton = (name: string, kind: 'pause' | 'redeliver', label: string) => (
+    <button
+      type="button"
+      data-action={kind}
+      aria-expanded={panel?.name === name && panel.kind === kind}
+      onClick={() => setPanel(panel?.name === name && panel.kind === kind ? undefined : { name, kind })}
+    >
+      {label}
+    </button>
+  );
   const { data, error } = useLoad(
     (signal) => getJson<HealthReport>(`/v1/destination-health?windowMinutes=${windowMinutes}`, signal),
     [windowMinutes, tick],
@@ -200,23 +209,9 @@ export function DestinationsScreen() {
                         Resume
                       </button>
                     ) : (
-                      <button
-                        type="button"
-                        data-action="pause"
-                        aria-expanded={panel?.name === d.name && panel.kind === 'pause'}
-                        onClick={() => toggle(d.name, 'pause')}
-                      >
-                        Pause
-                      </button>
+                      panelButton(d.name, 'pause', 'Pause')
                     )}
-                    <button
-                      type="button"
-                      data-action="redeliver"
-                      aria-expanded={panel?.name === d.name && panel.kind === 'redeliver'}
-                      onClick={() => toggle(d.name, 'redeliver')}
-                    >
-                      Redeliver…
-                    </button>
+                    {panelButton(d.name, 'redeliver', 'Redeliver…')}
                     {d.links ? (
                       <a href={d.links.failedRuns} target="_blank" rel="noopener noreferrer" data-action="failed-runs">
                         Failed runs ↗

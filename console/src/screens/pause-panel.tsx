@@ -2,28 +2,18 @@
 import { useState } from 'preact/hooks';
 import { ApiError, send, seg } from '../api';
 import { FormError, TextField } from '../components/field';
+import { useSubmit } from '../components/use-submit';
 
 export function PausePanel({ destination, onDone }: { destination: string; onDone: () => void }) {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await send('POST', `/v1/destinations/${seg(destination)}/pause`, reason.trim() === '' ? {} : { reason });
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await send('POST', `/v1/destinations/${seg(destination)}/pause`, reason.trim() === '' ? {} : { reason });
+    onDone();
+  });
   const reasonError = error instanceof ApiError ? error.issuesAt('reason') : undefined;
   return (
     <div class="panel" data-pause={destination}>
-      <form onSubmit={(e) => void submit(e)} aria-label={`Pause ${destination}`} class="inline-form">
+      <form onSubmit={submit} aria-label={`Pause ${destination}`} class="inline-form">
         <TextField
           id={`reason-${destination}`}
           label="Reason (optional)"

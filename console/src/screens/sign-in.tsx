@@ -2,26 +2,16 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { FormError, TextField } from '../components/field';
+import { useSubmit } from '../components/use-submit';
 import { signIn, type Session } from '../session';
 
 export function SignInScreen({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const session = await signIn(token);
-      setToken('');
-      onSignedIn(session);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const session = await signIn(token);
+    setToken('');
+    onSignedIn(session);
+  });
   const fieldError =
     error instanceof ApiError && error.status === 401
       ? 'that is not the admin token'
@@ -32,7 +22,7 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (s: Session) => void 
   return (
     <main class="sign-in">
       <h1>Loyalty Relay</h1>
-      <form onSubmit={(e) => void onSubmit(e)} aria-label="Sign in">
+      <form onSubmit={submit} aria-label="Sign in">
         <TextField
           id="token"
           label="Admin token"

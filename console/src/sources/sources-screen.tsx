@@ -1,7 +1,7 @@
 /** Sources: the list as the API shows it (keys redacted) and a form to create one. */
-import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { FormError } from '../components/field';
+import { EmptyRow, SettingLines, useFreshForm } from '../components/list-screen';
 import { useLoad } from '../components/use-load';
 import { SourceForm } from './source-form';
 import '../webhooks/forms.css';
@@ -16,8 +16,7 @@ interface SourceItem {
 export function SourcesScreen() {
   const { data, error, reload } = useLoad((signal) => getJson<{ items: SourceItem[] }>('/v1/sources', signal), []);
   const items = data?.items ?? [];
-  // A new, empty form after each creation (not on every load: a list arriving late must not wipe what is being typed).
-  const [created, setCreated] = useState(0);
+  const fresh = useFreshForm(reload);
   return (
     <section>
       <h1>Sources</h1>
@@ -38,33 +37,16 @@ export function SourcesScreen() {
               <td>{s.id}</td>
               <td>{s.kind}</td>
               <td>
-                {Object.entries(s.auth).map(([k, v]) => (
-                  <div key={k}>
-                    {k}: <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
-                  </div>
-                ))}
+                <SettingLines entries={Object.entries(s.auth)} />
               </td>
               <td>{s.description ?? '—'}</td>
             </tr>
           ))}
-          {data && items.length === 0 ? (
-            <tr>
-              <td colSpan={4} class="muted">
-                No sources yet.
-              </td>
-            </tr>
-          ) : null}
+          <EmptyRow show={data !== undefined && items.length === 0} columns={4} text="No sources yet." />
         </tbody>
       </table>
       <div class="panel" style={{ maxWidth: '640px' }}>
-        <SourceForm
-          key={created}
-          existingIds={items.map((s) => s.id)}
-          onCreated={() => {
-            setCreated((n) => n + 1);
-            reload();
-          }}
-        />
+        <SourceForm key={fresh.key} existingIds={items.map((s) => s.id)} onCreated={fresh.created} />
       </div>
     </section>
   );

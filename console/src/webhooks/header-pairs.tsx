@@ -2,7 +2,7 @@
  * Header key/value pairs: one row each, added and removed freely; a blank row is not sent.
  * Keys and values are trimmed when saved; errors show on the key or value they concern.
  */
-import { fieldAria } from '../components/field';
+import { Field, fieldAria } from '../components/field';
 import { emptyHeader, type HeaderRow } from './draft';
 import type { FieldErrors } from './field-errors';
 
@@ -28,8 +28,7 @@ export function HeaderPairs({ rows, errors, onChange }: HeaderPairsProps) {
       {errors.headers ? <p class="field-error">{errors.headers.join('; ')}</p> : null}
       {rows.map((row, i) => (
         <div class="header-row" key={i} data-header-row={i}>
-          <div class={`field${error(i, 'key') ? ' field-invalid' : ''}`}>
-            <label for={`header-${i}-key`}>Key</label>
+          <Field id={`header-${i}-key`} label="Key" error={error(i, 'key')}>
             <input
               id={`header-${i}-key`}
               value={row.key}
@@ -37,14 +36,8 @@ export function HeaderPairs({ rows, errors, onChange }: HeaderPairsProps) {
               onInput={(e) => set(i, { key: e.currentTarget.value }, 'key')}
               {...fieldAria(`header-${i}-key`, error(i, 'key'))}
             />
-            {error(i, 'key') ? (
-              <p class="field-error" id={`header-${i}-key-error`} role="alert" data-field-error={`header-${i}-key`}>
-                {error(i, 'key')?.join('; ')}
-              </p>
-            ) : null}
-          </div>
-          <div class={`field${error(i, 'value') ? ' field-invalid' : ''}`}>
-            <label for={`header-${i}-value`}>Value</label>
+          </Field>
+          <Field id={`header-${i}-value`} label="Value" error={error(i, 'value')}>
             {(() => {
               // Two elements rather than a computed `type`: preact types password inputs apart.
               const attrs = {
@@ -56,12 +49,7 @@ export function HeaderPairs({ rows, errors, onChange }: HeaderPairsProps) {
               };
               return row.secret ? <input type="password" {...attrs} /> : <input type="text" {...attrs} />;
             })()}
-            {error(i, 'value') ? (
-              <p class="field-error" id={`header-${i}-value-error`} role="alert" data-field-error={`header-${i}-value`}>
-                {error(i, 'value')?.join('; ')}
-              </p>
-            ) : null}
-          </div>
+          </Field>
           <label class="inline">
             <input type="checkbox" checked={row.secret} onChange={(e) => set(i, { secret: e.currentTarget.checked }, 'secret')} /> Secret
           </label>

@@ -7,12 +7,13 @@
  */
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
-import { Link, type RouteProps } from '../router';
-import { CredentialSelect } from './credential-select';
+import type { RouteProps } from '../router';
 import { IDENTIFIER_SOURCES, type EnrichmentDraft } from './draft';
+import { EndpointFields } from './endpoint-fields';
 import { CUSTOM_GROUP } from './event-groups';
 import { EventPicker } from './event-picker';
 import { HeaderPairs } from './header-pairs';
+import { SaveFeedback, saveDisabled } from './save-feedback';
 import { useWebhookForm } from './use-webhook-form';
 import './forms.css';
 
@@ -35,9 +36,10 @@ export function NotificationScreen({ params }: RouteProps) {
       Object.keys(change).map((k) => (k === 'identifierSource' ? 'enrichment.customerIdentifiers' : `enrichment.${k}`)),
     );
   };
-  const box = (id: string, label: string, key: 'till' | 'store' | 'awardedReferenceId' | 'pointsBalance') => (
+  const box = (id: string, label: string, key: Exclude<keyof EnrichmentDraft, 'identifierSource'>, disabled = false) => (
     <label>
-      <input id={id} type="checkbox" checked={e[key]} onChange={(ev) => enrich({ [key]: ev.currentTarget.checked })} /> {label}
+      <input id={id} type="checkbox" checked={e[key]} disabled={disabled} onChange={(ev) => enrich({ [key]: ev.currentTarget.checked })} />{' '}
+      {label}
     </label>
   );
   const title = editing ? `Edit notification ${draft.name}` : 'New notification';
@@ -62,23 +64,7 @@ export function NotificationScreen({ params }: RouteProps) {
             disabled={editing}
             hint="Required, unique (case-sensitive), no trailing spaces"
           />
-          <TextField
-            id="notification-url"
-            label="URL"
-            type="url"
-            value={draft.url}
-            onInput={(v) => update({ url: v })}
-            error={shown.url}
-            placeholder="https://hooks.example.com/loyalty/{{ event.name }}"
-            hint="HTTPS; placeholders in the path and query only"
-          />
-          <CredentialSelect
-            value={draft.auth}
-            credentials={form.credentials}
-            error={shown.auth}
-            onChange={(auth) => update({ auth })}
-            onCreated={form.addCredential}
-          />
+          <EndpointFields form={form} urlId="notification-url" urlHint="HTTPS; placeholders in the path and query only" />
           <HeaderPairs rows={draft.headers} errors={shown} onChange={(headers, touched) => update({ headers }, touched)} />
         </div>
         <div class="columns">
@@ -86,15 +72,7 @@ export function NotificationScreen({ params }: RouteProps) {
             <legend>Payload enrichment</legend>
             {box('enrich-till', 'Till', 'till')}
             {box('enrich-store', 'Store', 'store')}
-            <label>
-              <input
-                id="enrich-customer-identifiers"
-                type="checkbox"
-                checked={e.customerIdentifiers}
-                onChange={(ev) => enrich({ customerIdentifiers: ev.currentTarget.checked })}
-              />{' '}
-              Customer identifier
-            </label>
+            {box('enrich-customer-identifiers', 'Customer identifier', 'customerIdentifiers')}
             <div class="nested">
               <Field id="enrich-identifier-source" label="Source" error={shown['enrichment.customerIdentifiers']}>
                 <select
@@ -112,16 +90,7 @@ export function NotificationScreen({ params }: RouteProps) {
                   ))}
                 </select>
               </Field>
-              <label>
-                <input
-                  id="enrich-card-numbers"
-                  type="checkbox"
-                  checked={e.cardNumbers}
-                  disabled={e.identifierSource === ''}
-                  onChange={(ev) => enrich({ cardNumbers: ev.currentTarget.checked })}
-                />{' '}
-                Card number
-              </label>
+              {box('enrich-card-numbers', 'Card number', 'cardNumbers', e.identifierSource === '')}
               {shown['enrichment.cardNumbers'] ? <p class="field-error">{shown['enrichment.cardNumbers'].join('; ')}</p> : null}
             </div>
             {box('enrich-awarded-reference-id', 'Awarded reference id', 'awardedReferenceId')}
@@ -159,23 +128,9 @@ export function NotificationScreen({ params }: RouteProps) {
           error={shown.events}
           onChange={(events) => update({ events, group: CUSTOM_GROUP }, ['events'])}
         />
-        {form.unplaced.length > 0 ? (
-          <div class="form-error" role="alert">
-            {form.unplaced.map((m) => (
-              <p key={m}>{m}</p>
-            ))}
-          </div>
-        ) : null}
-        <FormError error={form.saveError} />
-        {form.saved ? (
-          <div class="notice" role="status" data-saved={form.saved.name}>
-            Notification <strong>{form.saved.name}</strong> {editing ? 'saved' : 'created'} (version {form.saved.version}).{' '}
-            <Link to={`/notifications/${encodeURIComponent(form.saved.name)}/edit`}>Edit it</Link> ·{' '}
-            <Link to="/destinations">Destinations</Link>
-          </div>
-        ) : null}
+        <SaveFeedback form={form} noun="Notification" base="/notifications" />
         <div class="actions">
-          <button type="submit" disabled={form.saving || (form.saved !== undefined && !editing)} data-action="save">
+          <button type="submit" disabled={saveDisabled(form)} data-action="save">
             {editing ? 'Save changes' : 'Save'}
           </button>
         </div>

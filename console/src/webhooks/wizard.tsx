@@ -6,11 +6,12 @@
  */
 import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
-import { Link, type RouteProps } from '../router';
-import { CredentialSelect } from './credential-select';
+import type { RouteProps } from '../router';
+import { EndpointFields } from './endpoint-fields';
 import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
 import { HeaderPairs } from './header-pairs';
 import { Review } from './review';
+import { SaveFeedback, saveDisabled } from './save-feedback';
 import { useWebhookForm } from './use-webhook-form';
 import './forms.css';
 
@@ -176,24 +177,12 @@ export function WebhookWizardScreen({ params }: RouteProps) {
                 <option value="POST">POST</option>
               </select>
             </Field>
-            <TextField
-              id="webhook-url"
-              label="URL"
-              type="url"
-              value={draft.url}
-              onInput={(v) => update({ url: v })}
-              error={shown.url}
-              placeholder="https://hooks.example.com/loyalty/{{ event.name }}"
-              hint="HTTPS; placeholders such as {{ event.customer.id }} in the path and query only"
+            <EndpointFields
+              form={form}
+              urlId="webhook-url"
+              urlHint="HTTPS; placeholders such as {{ event.customer.id }} in the path and query only"
               required
-            />
-            <CredentialSelect
-              value={draft.auth}
-              credentials={form.credentials}
               types={['oauth2']}
-              error={shown.auth}
-              onChange={(auth) => update({ auth })}
-              onCreated={form.addCredential}
             />
           </>
         ) : null}
@@ -218,20 +207,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
           </Field>
         ) : null}
         {step === 5 ? <Review form={form} /> : null}
-        {form.unplaced.length > 0 ? (
-          <div class="form-error" role="alert">
-            {form.unplaced.map((m) => (
-              <p key={m}>{m}</p>
-            ))}
-          </div>
-        ) : null}
-        <FormError error={form.saveError} />
-        {form.saved ? (
-          <div class="notice" role="status" data-saved={form.saved.name}>
-            Webhook <strong>{form.saved.name}</strong> {editing ? 'saved' : 'created'} (version {form.saved.version}).{' '}
-            <Link to={`/webhooks/${encodeURIComponent(form.saved.name)}/edit`}>Edit it</Link> · <Link to="/destinations">Destinations</Link>
-          </div>
-        ) : null}
+        <SaveFeedback form={form} noun="Webhook" base="/webhooks" />
         <div class="actions wizard-actions">
           {step > 0 ? (
             <button type="button" onClick={() => setStep(step - 1)}>
@@ -243,7 +219,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
               Next
             </button>
           ) : (
-            <button type="submit" disabled={form.saving || (form.saved !== undefined && !editing)} data-action="submit">
+            <button type="submit" disabled={saveDisabled(form)} data-action="submit">
               {editing ? 'Save changes' : 'Create webhook'}
             </button>
           )}
