@@ -18,8 +18,8 @@ import { moengageConnector, standardizeTraits, type MoengageSettings } from '../
 import { flattenAttributes, withoutPii } from '../../../src/destinations/vendor-mapping';
 import { capillarySource } from '../../../src/sources/capillary';
 import { TemplateRenderError } from '../../../src/destinations/templates';
+import { destination as baseDestination, NOW } from '../../helpers/destination-fixtures';
 
-const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const ctx = { sourceId: 'capillary-prod', receivedAt: '2026-11-23T09:59:01.000Z' };
 
 /** `data.customerIdentifiers` as Capillary sends it with identifiers enrichment on. */
@@ -81,20 +81,12 @@ const customerAdded = capillary('customerAdded', {
 const OCCURRED = Math.floor(1795427940000 / 1000);
 const enrichment: Enrichment = { pointsBalance: { totalPoints: 4500 }, store: { code: 'store.blr.indiranagar' } };
 
+/** The shared destination, subscribed to the three mapped events and enriched with the store too. */
 function destination<S>(kind: string, settings: S): DestinationConfig<S> {
-  return {
-    name: `${kind}-dest`,
-    kind,
-    version: 'v',
-    enabled: true,
+  return baseDestination(kind, settings, {
     events: ['pointsIssued', 'tierUpgraded', 'customerAdded'],
-    slaSeconds: 60,
-    maxConnections: 10,
-    timeoutSeconds: 10,
-    retryWindowSeconds: 3600,
     enrichment: { pointsBalance: true, store: true },
-    settings,
-  };
+  });
 }
 
 const moeBase: MoengageSettings = { dataCenter: '01', workspaceId: 'WS1', dataApiKey: '${MOE_KEY}', allowInsecureHttp: false };
