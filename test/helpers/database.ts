@@ -12,6 +12,16 @@ import pg from 'pg';
 import { migrate, openDatabase, type Database } from '../../src/db/database';
 import { TEST_DATABASE_PREFIX, testServerUrl, withDatabase } from './test-database-url';
 
+/** Every migration in migrations/, in order (what a new database gets). */
+export const ALL_MIGRATIONS = [
+  '1763900000000_config-store',
+  '1764500000000_destination-pause',
+  '1765200000000_claim-check-payloads',
+  '1765400000000_breaker-alerts',
+  '1765600000000_config-notify',
+  '1765800000000_delivery-stats',
+];
+
 async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testServerUrl(), connectionTimeoutMillis: 5000 });
   try {

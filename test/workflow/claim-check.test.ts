@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { DeliverInput, RelayActivities } from '../../activities';
@@ -25,6 +25,32 @@ import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const t = useTestTemporal();
 
+/** A client whose payloads over 16 KiB go to `store` (encrypted with the test key). */
+function claimCheckClient(store: ClaimStore): { dataConverter: DataConverter; client: Client } {
+  const codec = new ClaimCheckCodec({ store, thresholdBytes: 16 * 1024 });
+  const dataConverter = relayDataConverter({ keys: { current: TEST_MASTER_KEY }, claimCheck: codec });
+  const client = new Client({ connection: t.server.env.connection, namespace: t.server.namespace, dataConverter });
+  return { dataConverter, client };
+}
+
+/** A worker on `taskQueue` with the same data converter as the client, shut down after the file. */
+async function startWorker(taskQueue: string, dataConverter: DataConverter, activities: Partial<RelayActivities>): Promise<Worker> {
+  const worker = await Worker.create({
+    connection: t.server.env.nativeConnection,
+    namespace: t.server.namespace,
+    taskQueue,
+    workflowBundle: await testBundle(),
+    dataConverter,
+    activities,
+  });
+  const running = worker.run();
+  t.cleanup(async () => {
+    worker.shutdown();
+    await running;
+  });
+  return worker;
+}
+
 describe('claim check in a run', () => {
   test(
     'a missing stored payload fails the workflow task naming the reference; the worker serves other runs',
@@ -32,9 +58,7 @@ describe('claim check in a run', () => {
     async () => {
       const db = await createTestDatabase();
       t.cleanup(() => db.drop());
-      const codec = new ClaimCheckCodec({ store: new ClaimStore(db.pool, { current: TEST_MASTER_KEY }), thresholdBytes: 16 * 1024 });
-      const dataConverter = relayDataConverter({ keys: { current: TEST_MASTER_KEY }, claimCheck: codec });
-      const client = new Client({ connection: t.server.env.connection, namespace: t.server.namespace, dataConverter });
+      const { dataConverter, client } = claimCheckClient(new ClaimStore(db.pool, { current: TEST_MASTER_KEY }));
       const taskQueue = uniqueTaskQueue('claim');
 
       // Started before any worker polls: the input is stored, then its row goes missing.
@@ -53,19 +77,7 @@ describe('claim check in a run', () => {
       const { rowCount } = await db.pool.query('DELETE FROM claim_payloads');
       assert.equal(rowCount, 1);
 
-      const worker = await Worker.create({
-        connection: t.server.env.nativeConnection,
-        namespace: t.server.namespace,
-        taskQueue,
-        workflowBundle: await testBundle(),
-        dataConverter,
-        activities: { resolveSubscriptions: () => Promise.resolve([]) },
-      });
-      const running = worker.run();
-      t.cleanup(async () => {
-        worker.shutdown();
-        await running;
-      });
+      const worker = await startWorker(taskQueue, dataConverter, { resolveSubscriptions: () => Promise.resolve([]) });
 
       let failure: temporal.api.failure.v1.IFailure | undefined;
       for (let i = 0; i < 120 && failure === undefined; i++) {
@@ -113,9 +125,7 @@ describe('claim check in a run', () => {
         }
       }
       const store = new LosingStore(db.pool, { current: TEST_MASTER_KEY });
-      const codec = new ClaimCheckCodec({ store, thresholdBytes: 16 * 1024 });
-      const dataConverter = relayDataConverter({ keys: { current: TEST_MASTER_KEY }, claimCheck: codec });
-      const client = new Client({ connection: t.server.env.connection, namespace: t.server.namespace, dataConverter });
+      const { dataConverter, client } = claimCheckClient(store);
       const body = JSON.stringify({ receipt: 'b'.repeat(60_000) });
       const plan: DestinationPlan = {
         name: 'crm',
@@ -148,19 +158,7 @@ describe('claim check in a run', () => {
         },
       };
       const taskQueue = uniqueTaskQueue('claim-activity');
-      const worker = await Worker.create({
-        connection: t.server.env.nativeConnection,
-        namespace: t.server.namespace,
-        taskQueue,
-        workflowBundle: await testBundle(),
-        dataConverter,
-        activities,
-      });
-      const running = worker.run();
-      t.cleanup(async () => {
-        worker.shutdown();
-        await running;
-      });
+      await startWorker(taskQueue, dataConverter, activities);
       const event = samplePointsIssued();
       const outcome = await client.workflow
         .execute<typeof relayEvent>('relayEvent', { taskQueue, workflowId: workflowIdFor(event.source, event.id), args: [{ event }] })

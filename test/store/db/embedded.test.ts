@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { migrate, openDatabase, type Database } from '../../../src/db/database';
+import { ALL_MIGRATIONS } from '../../helpers/database';
 
 describe('embedded config database', () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'relay-embedded-')), 'data');
@@ -28,14 +29,7 @@ describe('embedded config database', () => {
     assert.equal(db.description, `embedded PGlite in ${join(dataDir, 'config-db')}`);
     assert.equal(readFileSync(lockFile, 'utf8').trim(), String(process.pid));
     started = Date.now();
-    assert.deepEqual(await migrate(db.pool), [
-      '1763900000000_config-store',
-      '1764500000000_destination-pause',
-      '1765200000000_claim-check-payloads',
-      '1765400000000_breaker-alerts',
-      '1765600000000_config-notify',
-      '1765800000000_delivery-stats',
-    ]);
+    assert.deepEqual(await migrate(db.pool), ALL_MIGRATIONS);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     started = Date.now();
     assert.deepEqual(await migrate(db.pool), []);

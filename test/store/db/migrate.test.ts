@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../../src/db/database';
-import { createTestDatabase } from '../../helpers/database';
-
-/** Every migration in migrations/, in order (what a new database gets). */
-const ALL = [
-  '1763900000000_config-store',
-  '1764500000000_destination-pause',
-  '1765200000000_claim-check-payloads',
-  '1765400000000_breaker-alerts',
-  '1765600000000_config-notify',
-  '1765800000000_delivery-stats',
-];
+import { ALL_MIGRATIONS, createTestDatabase } from '../../helpers/database';
 
 async function tables(pool: pg.Pool): Promise<string[]> {
   const { rows } = await pool.query<{ table_name: string }>(
@@ -34,7 +24,7 @@ describe('migrate (PostgreSQL)', () => {
     assert.deepEqual(await tables(db.pool), []);
     const logged: string[] = [];
     let started = Date.now();
-    assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), ALL);
+    assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), ALL_MIGRATIONS);
     t.diagnostic(`first migrate: ${Date.now() - started} ms`);
     assert.deepEqual(await tables(db.pool), [
       'alert_outbox',
@@ -47,7 +37,7 @@ describe('migrate (PostgreSQL)', () => {
       'pgmigrations',
       'sources',
     ]);
-    assert.match(logged.join('\n'), new RegExp(`applied migrations ${ALL.join(', ')}`));
+    assert.match(logged.join('\n'), new RegExp(`applied migrations ${ALL_MIGRATIONS.join(', ')}`));
     started = Date.now();
     assert.deepEqual(await migrate(db.pool, (m) => logged.push(m)), []);
     t.diagnostic(`migrate with nothing to do: ${Date.now() - started} ms`);
@@ -60,7 +50,7 @@ describe('migrate (PostgreSQL)', () => {
     const other = new pg.Pool({ connectionString: db.url, max: 1 });
     try {
       const results = await Promise.all([migrate(db.pool), migrate(other)]);
-      assert.deepEqual(results.flat(), ALL);
+      assert.deepEqual(results.flat(), ALL_MIGRATIONS);
     } finally {
       await other.end();
     }

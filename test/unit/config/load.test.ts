@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load';
 import type { FieldIssue } from '../../../src/model/field-issue';
+import { assertProblem, configProblems } from '../../helpers/config-problems';
 
 const env = { CAPILLARY_KEY: 'cap-secret', HOOK_TOKEN: 'tok-123' };
 
@@ -40,20 +41,7 @@ function withDestination(change: Record<string, unknown>): Record<string, unknow
 }
 
 function problemsOf(doc: unknown, e: Record<string, string | undefined> = env): FieldIssue[] {
-  try {
-    parseConfig(doc, e);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    return err.problems;
-  }
-  assert.fail('configuration was accepted');
-}
-
-function assertProblem(problems: FieldIssue[], path: string, message: RegExp): void {
-  assert.ok(
-    problems.some((p) => p.path === path && message.test(p.message)),
-    `no problem at ${path} matching ${message}; got ${JSON.stringify(problems)}`,
-  );
+  return configProblems(doc, e);
 }
 
 describe('parseConfig: a valid file', () => {

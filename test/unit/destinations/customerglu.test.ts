@@ -1,47 +1,8 @@
 /** The CustomerGlu destination as a pure function: its exact request against the documented format. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CanonicalEvent } from '../../../src/model/canonical-event';
-import type { DestinationConfig } from '../../../src/model/destination';
-import { type SendContext } from '../../../src/destinations/connector';
 import { customergluConnector, type CustomergluSettings } from '../../../src/destinations/customerglu';
-import { loyaltyEvent } from '../../helpers/activity-fakes';
-
-const NOW = Date.parse('2026-11-23T10:00:00.000Z');
-
-const event = (overrides: Partial<CanonicalEvent> = {}): CanonicalEvent => loyaltyEvent({ source: 'capillary', ...overrides });
-
-function destination<S>(kind: string, settings: S): DestinationConfig<S> {
-  return {
-    name: `${kind}-dest`,
-    kind,
-    version: 'v',
-    enabled: true,
-    events: ['pointsIssued'],
-    slaSeconds: 60,
-    maxConnections: 10,
-    timeoutSeconds: 10,
-    retryWindowSeconds: 3600,
-    enrichment: { pointsBalance: true },
-    settings,
-  };
-}
-
-const noCredentials = {
-  headersFor: () => Promise.reject(new Error('no credentials in this test')),
-};
-
-function sendContext<S>(d: DestinationConfig<S>, secrets: Record<string, string>, body = '{}'): SendContext<S> {
-  return {
-    destination: d,
-    request: { method: 'POST', url: 'https://x.example', headers: {}, body },
-    idempotencyKey: 'msg_test',
-    secrets,
-    credentials: noCredentials,
-    nowSeconds: Math.floor(NOW / 1000),
-    forceRefresh: false,
-  };
-}
+import { capillaryEvent as event, destination, NOW, sendContext } from '../../helpers/destination-fixtures';
 
 describe('customerglu', () => {
   const settings: CustomergluSettings = { writeKey: '${CG_KEY}', baseUrl: 'https://events.customerglu.com', allowInsecureHttp: false };

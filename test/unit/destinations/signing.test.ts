@@ -3,44 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { DestinationConfig } from '../../../src/model/destination';
-import { type SendContext } from '../../../src/destinations/connector';
 import { signatureHeaders, signingSecretProblem } from '../../../src/destinations/signing';
 import { webhookConnector, type WebhookSettings } from '../../../src/destinations/webhook';
-
-const NOW = Date.parse('2026-11-23T10:00:00.000Z');
-
-function destination<S>(kind: string, settings: S): DestinationConfig<S> {
-  return {
-    name: `${kind}-dest`,
-    kind,
-    version: 'v',
-    enabled: true,
-    events: ['pointsIssued'],
-    slaSeconds: 60,
-    maxConnections: 10,
-    timeoutSeconds: 10,
-    retryWindowSeconds: 3600,
-    enrichment: { pointsBalance: true },
-    settings,
-  };
-}
-
-const noCredentials = {
-  headersFor: () => Promise.reject(new Error('no credentials in this test')),
-};
-
-function sendContext<S>(d: DestinationConfig<S>, secrets: Record<string, string>, body = '{}'): SendContext<S> {
-  return {
-    destination: d,
-    request: { method: 'POST', url: 'https://x.example', headers: {}, body },
-    idempotencyKey: 'msg_test',
-    secrets,
-    credentials: noCredentials,
-    nowSeconds: Math.floor(NOW / 1000),
-    forceRefresh: false,
-  };
-}
+import { destination, sendContext } from '../../helpers/destination-fixtures';
 
 describe('Standard Webhooks signing', () => {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;

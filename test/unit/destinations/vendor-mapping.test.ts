@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openApiDocument } from '../../../src/api/openapi';
 import type { CanonicalEvent } from '../../../src/model/canonical-event';
-import { ConfigError, parseConfig } from '../../../src/config/load';
+import { parseConfig } from '../../../src/config/load';
 import type { FieldIssue } from '../../../src/model/field-issue';
 import type { DestinationConfig } from '../../../src/model/destination';
 import type { Enrichment } from '../../../src/model/enrichment';
@@ -18,8 +18,9 @@ import { moengageConnector, standardizeTraits, type MoengageSettings } from '../
 import { flattenAttributes, withoutPii } from '../../../src/destinations/vendor-mapping';
 import { capillarySource } from '../../../src/sources/capillary';
 import { TemplateRenderError } from '../../../src/destinations/templates';
+import { assertProblem, configProblems } from '../../helpers/config-problems';
+import { destination as baseDestination, NOW } from '../../helpers/destination-fixtures';
 
-const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const ctx = { sourceId: 'capillary-prod', receivedAt: '2026-11-23T09:59:01.000Z' };
 
 /** `data.customerIdentifiers` as Capillary sends it with identifiers enrichment on. */
@@ -81,20 +82,12 @@ const customerAdded = capillary('customerAdded', {
 const OCCURRED = Math.floor(1795427940000 / 1000);
 const enrichment: Enrichment = { pointsBalance: { totalPoints: 4500 }, store: { code: 'store.blr.indiranagar' } };
 
+/** The shared destination, subscribed to the three mapped events and enriched with the store too. */
 function destination<S>(kind: string, settings: S): DestinationConfig<S> {
-  return {
-    name: `${kind}-dest`,
-    kind,
-    version: 'v',
-    enabled: true,
+  return baseDestination(kind, settings, {
     events: ['pointsIssued', 'tierUpgraded', 'customerAdded'],
-    slaSeconds: 60,
-    maxConnections: 10,
-    timeoutSeconds: 10,
-    retryWindowSeconds: 3600,
     enrichment: { pointsBalance: true, store: true },
-    settings,
-  };
+  });
 }
 
 const moeBase: MoengageSettings = { dataCenter: '01', workspaceId: 'WS1', dataApiKey: '${MOE_KEY}', allowInsecureHttp: false };
@@ -425,19 +418,7 @@ describe('the flattening rule', () => {
 describe('configuration errors', () => {
   const env = { MOE_KEY: 'moe-secret', CG_KEY: 'cg-secret' };
   function problemsOf(destination: Record<string, unknown>): FieldIssue[] {
-    try {
-      parseConfig({ destinations: [{ name: 'd', events: ['pointsIssued'], ...destination }] }, env);
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, String(err));
-      return err.problems;
-    }
-    assert.fail('configuration was accepted');
-  }
-  function assertProblem(problems: FieldIssue[], path: string, message: RegExp): void {
-    assert.ok(
-      problems.some((p) => p.path === path && message.test(p.message)),
-      `no problem at ${path} matching ${message}; got ${JSON.stringify(problems)}`,
-    );
+    return configProblems({ destinations: [{ name: 'd', events: ['pointsIssued'], ...destination }] }, env);
   }
   const moeEntry = { kind: 'moengage', dataCenter: '01', workspaceId: 'WS1', dataApiKey: '${MOE_KEY}' };
   const gluEntry = { kind: 'customerglu', writeKey: '${CG_KEY}' };

@@ -1,30 +1,8 @@
 /** The webhook destination's body rendering against JSON-injection attempts through placeholders. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CanonicalEvent } from '../../../src/model/canonical-event';
-import type { DestinationConfig } from '../../../src/model/destination';
 import { webhookConnector, type WebhookSettings } from '../../../src/destinations/webhook';
-import { loyaltyEvent } from '../../helpers/activity-fakes';
-
-const NOW = Date.parse('2026-11-23T10:00:00.000Z');
-
-const event = (overrides: Partial<CanonicalEvent> = {}): CanonicalEvent => loyaltyEvent({ source: 'capillary', ...overrides });
-
-function destination<S>(kind: string, settings: S): DestinationConfig<S> {
-  return {
-    name: `${kind}-dest`,
-    kind,
-    version: 'v',
-    enabled: true,
-    events: ['pointsIssued'],
-    slaSeconds: 60,
-    maxConnections: 10,
-    timeoutSeconds: 10,
-    retryWindowSeconds: 3600,
-    enrichment: { pointsBalance: true },
-    settings,
-  };
-}
+import { capillaryEvent as event, destination, NOW } from '../../helpers/destination-fixtures';
 
 describe('webhook body rendering resists JSON injection', () => {
   const base: WebhookSettings = {

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CanonicalEvent } from '../../../src/model/canonical-event';
-import { HttpError, SchemaViolationError, UnknownEventError } from '../../../src/http/inbound/errors';
+import { HttpError, UnknownEventError } from '../../../src/http/inbound/errors';
 import { CAPILLARY_EVENTS, capillarySource } from '../../../src/sources/capillary';
+import { issuePaths } from '../../helpers/schema-violation';
 
 const ctx = { sourceId: 'capillary-prod', receivedAt: '2024-06-10T06:13:21.500Z' };
 
@@ -84,19 +85,6 @@ const expected: CanonicalEvent = {
   // The envelope's refId and orgId join data (data has neither here).
   properties: { ...pointsIssuedData(), refId: '889211734', orgId: 100458 },
 };
-
-/** Run `fn`, expect a SchemaViolationError, and return its issue paths. */
-function issuePaths(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof SchemaViolationError, `expected SchemaViolationError, got ${String(e)}`);
-    assert.equal(e.status, 422);
-    assert.equal(e.code, 'schema_violation');
-    return (e.issues ?? []).map((i) => i.path);
-  }
-  assert.fail('body was accepted');
-}
 
 function withName(name: string): Record<string, unknown> {
   return { ...flatPointsIssued(), eventName: name };

@@ -1,21 +1,9 @@
 /** The server source adapter. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError, SchemaViolationError } from '../../../src/http/inbound/errors';
+import { HttpError } from '../../../src/http/inbound/errors';
 import { serverSource } from '../../../src/sources/server';
-
-/** Run `fn`, expect a SchemaViolationError, and return its issue paths. */
-function issuePaths(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof SchemaViolationError, `expected SchemaViolationError, got ${String(e)}`);
-    assert.equal(e.status, 422);
-    assert.equal(e.code, 'schema_violation');
-    return (e.issues ?? []).map((i) => i.path);
-  }
-  assert.fail('body was accepted');
-}
+import { issuePaths } from '../../helpers/schema-violation';
 
 describe('server source', () => {
   const valid = {
