@@ -34,9 +34,9 @@ const MAX_SIGN_IN_BYTES = 4096;
 export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
   const router = express.Router();
   const address = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
-  const answer = (res: Response, sessions: ConsoleSessions, value: string, expiresAt: Date) => {
+  const answer = (res: Response, expiresAt: Date, csrfToken: string) => {
     res.setHeader('cache-control', 'no-store');
-    res.json({ expiresAt: expiresAt.toISOString(), csrfToken: sessions.csrfFor(value) });
+    res.json({ expiresAt: expiresAt.toISOString(), csrfToken });
   };
 
   router.post('/session', async (req, res) => {
@@ -69,7 +69,7 @@ export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
     res.setHeader('set-cookie', sessionCookie(issued.value, { secure: req.secure, maxAgeSeconds: o.sessions.ttlSeconds }));
     o.logger.info({ requestId: req.requestId, address: address(req), expiresAt: issued.expiresAt }, 'console session started');
     res.status(201);
-    answer(res, o.sessions, issued.value, issued.expiresAt);
+    answer(res, issued.expiresAt, issued.csrfToken);
   });
 
   router.get('/session', (req, res) => {
@@ -79,7 +79,7 @@ export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
       res.setHeader('cache-control', 'no-store');
       throw new HttpError(401, 'no_session', 'not signed in');
     }
-    answer(res, o.sessions, value, expiresAt);
+    answer(res, expiresAt, o.sessions.csrfFor(value));
   });
 
   router.delete('/session', (req, res) => {
