@@ -5,7 +5,7 @@
  * RELAY_ADMIN_TOKEN to end every session). Wrong tokens count in the receiver's
  * failed-authentication throttle (per client address, and for all console sign-ins together).
  */
-import express, { type Request, type Response } from 'express';
+import express, { type Response } from 'express';
 import { z } from 'zod';
 import { HttpError, TooManyAuthFailuresError } from '../http/inbound/errors';
 import type { Logger } from '../telemetry/logger';
@@ -14,6 +14,7 @@ import { safeEqual } from '../http/inbound/safe-equal';
 import { parseJsonBody, requireJsonType } from '../http/inbound/json';
 import { readBody } from '../http/inbound/read-body';
 import type { AuthThrottle } from '../http/inbound/throttle';
+import { clientAddress } from '../http/inbound/client-address';
 import { authenticateAdmin } from './admin-auth';
 import { readCookie, SESSION_COOKIE, sessionCookie, type ConsoleSessions } from './console-sessions';
 
@@ -33,14 +34,13 @@ const MAX_SIGN_IN_BYTES = 4096;
 
 export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
   const router = express.Router();
-  const address = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
-  const answer = (res: Response, sessions: ConsoleSessions, value: string, expiresAt: Date) => {
+  const answer = (res: Response, expiresAt: Date, csrfToken: string) => {
     res.setHeader('cache-control', 'no-store');
-    res.json({ expiresAt: expiresAt.toISOString(), csrfToken: sessions.csrfFor(value) });
+    res.json({ expiresAt: expiresAt.toISOString(), csrfToken });
   };
 
   router.post('/session', async (req, res) => {
-    const over = o.throttle.check(address(req), SCOPE);
+    const over = o.throttle.check(clientAddress(req), SCOPE);
     if (over) {
       o.metrics.authThrottled.inc({ endpoint: 'console', limit: over.limit });
       throw new TooManyAuthFailuresError(over.limit, over.retryAfterSeconds);
@@ -57,9 +57,9 @@ export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
       ]);
     }
     if (!safeEqual(parsed.data.token, o.adminToken)) {
-      for (const limit of o.throttle.fail(address(req), SCOPE)) {
+      for (const limit of o.throttle.fail(clientAddress(req), SCOPE)) {
         o.logger.warn(
-          { requestId: req.requestId, address: address(req), limit },
+          { requestId: req.requestId, address: clientAddress(req), limit },
           'console sign-in failures reached their limit; refused (429) until the window ends',
         );
       }
@@ -67,9 +67,9 @@ export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
     }
     const issued = o.sessions.issue(o.now());
     res.setHeader('set-cookie', sessionCookie(issued.value, { secure: req.secure, maxAgeSeconds: o.sessions.ttlSeconds }));
-    o.logger.info({ requestId: req.requestId, address: address(req), expiresAt: issued.expiresAt }, 'console session started');
+    o.logger.info({ requestId: req.requestId, address: clientAddress(req), expiresAt: issued.expiresAt }, 'console session started');
     res.status(201);
-    answer(res, o.sessions, issued.value, issued.expiresAt);
+    answer(res, issued.expiresAt, issued.csrfToken);
   });
 
   router.get('/session', (req, res) => {
@@ -79,7 +79,7 @@ export function consoleSessionRouter(o: ConsoleSessionOptions): express.Router {
       res.setHeader('cache-control', 'no-store');
       throw new HttpError(401, 'no_session', 'not signed in');
     }
-    answer(res, o.sessions, value, expiresAt);
+    answer(res, expiresAt, o.sessions.csrfFor(value));
   });
 
   router.delete('/session', (req, res) => {

@@ -34,13 +34,14 @@ const b64url = (b: Buffer) => b.toString('base64url');
 export function createConsoleSessions(adminToken: string, ttlSeconds: number): ConsoleSessions {
   const key = Buffer.from(hkdfSync('sha256', adminToken, 'loyalty-relay', 'console session v1', 32));
   const mac = (data: string) => b64url(createHmac('sha256', key).update(data).digest());
+  const csrfFor = (value: string) => mac(`csrf.${value}`);
   return {
     ttlSeconds,
     issue(now) {
       const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttlSeconds * 1000);
       const body = `v1.${expiresAt.getTime() / 1000}.${b64url(randomBytes(16))}`;
       const value = `${body}.${mac(body)}`;
-      return { value, csrfToken: mac(`csrf.${value}`), expiresAt };
+      return { value, csrfToken: csrfFor(value), expiresAt };
     },
     verify(value, now) {
       const m = /^(v1\.(\d{1,12})\.[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value);
@@ -49,7 +50,7 @@ export function createConsoleSessions(adminToken: string, ttlSeconds: number): C
       const expiresAt = new Date(Number(m[2]) * 1000);
       return expiresAt.getTime() > now.getTime() ? expiresAt : undefined;
     },
-    csrfFor: (value) => mac(`csrf.${value}`),
+    csrfFor,
   };
 }
 

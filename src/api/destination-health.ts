@@ -143,15 +143,16 @@ async function runCounts(deps: HealthDeps, names: string[]): Promise<Map<string,
       (async () => {
         // Two queries when nothing is held or parked (the usual case), not two per destination.
         const [anyHeld, anyParked] = await Promise.all([client.workflow.count(ANY_HELD), client.workflow.count(ANY_PARKED)]);
-        const counts = new Map<string, { held: number; parked: number }>();
-        for (const name of names) {
+        // Visibility cannot group by a keyword-list attribute: one count per destination, all
+        // asked together (one after another, a long list would outlast the deadline).
+        const count = async (name: string) => {
           const [held, parked] = await Promise.all([
             anyHeld.count > 0 ? client.workflow.count(heldRunsQuery(name)).then((c) => c.count) : 0,
             anyParked.count > 0 ? client.workflow.count(parkedRunsQuery(name)).then((c) => c.count) : 0,
           ]);
-          counts.set(name, { held, parked });
-        }
-        return counts;
+          return [name, { held, parked }] as const;
+        };
+        return new Map(await Promise.all(names.map(count)));
       })(),
       deps.timeoutMs ?? 5000,
     );

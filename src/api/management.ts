@@ -68,16 +68,21 @@ function parseIfMatch(header: string | undefined): Precondition | undefined {
   return { expected: Number(m[1]) };
 }
 
+interface Repository<R> {
+  list(): Promise<R[]>;
+  get(key: string): Promise<R | undefined>;
+  create(body: unknown): Promise<R>;
+  replace(key: string, body: unknown, pre: Precondition): Promise<R>;
+  delete(key: string, pre: Precondition): Promise<void>;
+}
+
 interface Collection<R extends ResourceMeta> {
   /** Path segment and what one item is called in messages and logs. */
   path: string;
   what: string;
   key: (r: R) => string;
-  list: (w: ConfigWriter) => Promise<R[]>;
-  get: (w: ConfigWriter, key: string) => Promise<R | undefined>;
-  create: (w: ConfigWriter, body: unknown) => Promise<R>;
-  replace: (w: ConfigWriter, key: string, body: unknown, pre: Precondition) => Promise<R>;
-  remove: (w: ConfigWriter, key: string, pre: Precondition) => Promise<void>;
+  /** The writer's repository of these resources (every one answers the same five calls). */
+  repository: (w: ConfigWriter) => Repository<R>;
   afterRemove?: (key: string) => Promise<void>;
 }
 
@@ -142,24 +147,24 @@ export function managementRouter(o: ManagementOptions): express.Router {
     const missing = (k: string) => new EntryNotFoundError(c.what, k);
 
     router.get(base, requireAdmin, async (_req, res) => {
-      res.json({ items: await admin.read((w) => c.list(w)) });
+      res.json({ items: await admin.read((w) => c.repository(w).list()) });
     });
     router.post(base, requireAdmin, async (req, res) => {
       const body = await jsonBody(req);
-      const created = await admin.transaction((w) => c.create(w, body));
+      const created = await admin.transaction((w) => c.repository(w).create(body));
       audit.info({ requestId: req.requestId, resource: c.what, name: c.key(created), version: created.version }, `${c.what} created`);
       res.setHeader('location', `${req.baseUrl}/${c.path}/${encodeURIComponent(c.key(created))}`);
       send(res, 201, created);
     });
     router.get(item, requireAdmin, async (req, res) => {
-      const found = await admin.read((w) => c.get(w, key(req)));
+      const found = await admin.read((w) => c.repository(w).get(key(req)));
       if (!found) throw missing(key(req));
       send(res, 200, found);
     });
     router.put(item, requireAdmin, async (req, res) => {
       const body = await jsonBody(req);
       const pre = precondition(req, body);
-      const updated = await admin.transaction((w) => c.replace(w, key(req), body, pre));
+      const updated = await admin.transaction((w) => c.repository(w).replace(key(req), body, pre));
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} updated`);
       send(res, 200, updated);
     });
@@ -179,16 +184,16 @@ export function managementRouter(o: ManagementOptions): express.Router {
       const patch = parseJsonBody(await readBody(req, o.maxBodyBytes), o.maxJsonDepth);
       const pre = precondition(req, patch);
       const updated = await admin.transaction(async (w) => {
-        const current = await c.get(w, key(req));
+        const current = await c.repository(w).get(key(req));
         if (!current) throw missing(key(req));
-        return c.replace(w, key(req), mergePatch(current, patch), pre);
+        return c.repository(w).replace(key(req), mergePatch(current, patch), pre);
       });
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req), version: updated.version }, `${c.what} patched`);
       send(res, 200, updated);
     });
     router.delete(item, requireAdmin, async (req, res) => {
       const pre = precondition(req);
-      await admin.transaction((w) => c.remove(w, key(req), pre));
+      await admin.transaction((w) => c.repository(w).delete(key(req), pre));
       audit.info({ requestId: req.requestId, resource: c.what, name: key(req) }, `${c.what} deleted`);
       // The deletion stands whatever happens here; runs not woken now wake with `npm run relay -- wake NAME`.
       await c
@@ -202,11 +207,7 @@ export function managementRouter(o: ManagementOptions): express.Router {
     path: 'destinations',
     what: 'destination',
     key: (r) => r.name,
-    list: (w) => w.listDestinations(),
-    get: (w, k) => w.getDestination(k),
-    create: (w, b) => w.createDestination(b),
-    replace: (w, k, b, p) => w.replaceDestination(k, b, p),
-    remove: (w, k, p) => w.deleteDestination(k, p),
+    repository: (w) => w.destinations,
     ...(o.wakeHeldRuns ? { afterRemove: (name: string) => o.wakeHeldRuns!(name).then(() => undefined) } : {}),
   });
   // Pause and resume: state of the live destination, not a new version (no If-Match needed:
@@ -253,21 +254,13 @@ export function managementRouter(o: ManagementOptions): express.Router {
     path: 'credentials',
     what: 'credential set',
     key: (r) => r.name,
-    list: (w) => w.listCredentials(),
-    get: (w, k) => w.getCredential(k),
-    create: (w, b) => w.createCredential(b),
-    replace: (w, k, b, p) => w.replaceCredential(k, b, p),
-    remove: (w, k, p) => w.deleteCredential(k, p),
+    repository: (w) => w.credentials,
   });
   collection<SourceResource>({
     path: 'sources',
     what: 'source',
     key: (r) => r.id,
-    list: (w) => w.listSources(),
-    get: (w, k) => w.getSource(k),
-    create: (w, b) => w.createSource(b),
-    replace: (w, k, b, p) => w.replaceSource(k, b, p),
-    remove: (w, k, p) => w.deleteSource(k, p),
+    repository: (w) => w.sources,
   });
 
   if (o.health) {

@@ -63,20 +63,25 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service unavailable',
 };
 
-export function errorResponse(status: number, codes: string[]) {
-  const listed = codes.map((c) => `\`${c}\`: ${CODES[c] ?? c}`).join('; ');
+/**
+ * One error response: the codes with their meaning (`codeText`: CODES, or a route's own table
+ * over it), and Retry-After when Temporal may be down.
+ */
+export function errorResponse(status: number, codes: string[], codeText: Record<string, string> = CODES) {
+  const listed = codes.map((c) => `\`${c}\`: ${codeText[c] ?? c}`).join('; ');
   return {
     description: `${STATUS_TEXT[status] ?? 'Error'} — ${listed}.`,
+    ...(codes.includes('temporal_unavailable') ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
     content: json({ allOf: [ref('Error')], properties: { code: { enum: codes } } }),
   };
 }
 
 /** Error responses by status; a status without codes is left out. */
-export function errors(byStatus: Record<number, string[]>): Record<string, unknown> {
+export function errors(byStatus: Record<number, string[]>, codeText: Record<string, string> = CODES): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(byStatus)
       .filter(([, codes]) => codes.length > 0)
-      .map(([status, codes]) => [status, errorResponse(Number(status), codes)]),
+      .map(([status, codes]) => [status, errorResponse(Number(status), codes, codeText)]),
   );
 }
 

@@ -4,7 +4,7 @@
  * the routes validate with, inline (they are used by these routes only).
  */
 import { z } from 'zod';
-import { ADMIN, CODES, json } from './openapi-parts';
+import { ADMIN, CODES, errors as sharedErrors, json } from './openapi-parts';
 import { bulkRedeliveryRequestSchema, redeliverAnswerSchema, redeliverRequestSchema, redeliveryProgressSchema } from './redelivery';
 
 /** The codes only these routes answer with (the others are in CODES). */
@@ -22,36 +22,8 @@ export const REDELIVERY_CODES: Record<string, string> = {
   too_many_runs: 'more parked runs match than RELAY_REDELIVERY_MAX_RUNS; the message says how many',
 };
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not found',
-  409: 'Conflict',
-  413: 'Payload too large',
-  415: 'Unsupported media type',
-  422: 'Unprocessable content',
-  503: 'Service unavailable',
-};
-
-function errors(byStatus: Record<number, string[]>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(byStatus).map(([status, codes]) => {
-      const listed = codes.map((c) => `\`${c}\`: ${REDELIVERY_CODES[c] ?? CODES[c] ?? c}`).join('; ');
-      const unavailable = codes.includes('temporal_unavailable')
-        ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
-        : {};
-      return [
-        status,
-        {
-          description: `${STATUS_TEXT[Number(status)] ?? 'Error'} — ${listed}.`,
-          ...unavailable,
-          content: json({ allOf: [{ $ref: '#/components/schemas/Error' }], properties: { code: { enum: codes } } }),
-        },
-      ];
-    }),
-  );
-}
+/** The error responses of these routes: their own codes, then the shared ones. */
+const errors = (byStatus: Record<number, string[]>) => sharedErrors(byStatus, { ...CODES, ...REDELIVERY_CODES });
 
 function schema(zodSchema: z.ZodType): Record<string, unknown> {
   const out = z.toJSONSchema(zodSchema, { io: 'input' }) as Record<string, unknown>;

@@ -25,6 +25,7 @@ import { codecRouter, type CodecServerOptions } from '../payloads/codec-server';
 import { sourceAdapters } from '../sources';
 import { authenticateRequest, verifySignature } from './auth';
 import { consoleAssetsRouter, defaultConsoleDir } from './console-assets';
+import { clientAddress } from '../http/inbound/client-address';
 import { errorHandler } from '../http/inbound/error-handler';
 import { ingestBatch, ingestSingle, type Answer, type IngestDeps } from './ingest';
 import { parseJsonBody, requireJsonType } from '../http/inbound/json';
@@ -104,7 +105,6 @@ export function createReceiverApp(options: ReceiverOptions): express.Express {
   const maxHops = options.maxHops ?? 3;
   const tokens = options.tokens ?? createTokenService({ now });
   const throttle = options.authThrottle ?? createAuthThrottle(DEFAULT_AUTH_THROTTLE);
-  const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
   /** Refuse (429) a client address or source over its failure limit, before its credential is looked at. */
   const refuseThrottled = (req: Request, source: SourceConfig) => {
     const over = throttle.check(clientAddress(req), `ingest:${source.id}`);

@@ -13,6 +13,7 @@ import type { Metrics } from '../telemetry/metrics';
 import { basicAuthorization } from './auth';
 import { safeEqual } from '../http/inbound/safe-equal';
 import type { AuthThrottle } from '../http/inbound/throttle';
+import { clientAddress } from '../http/inbound/client-address';
 import type { TokenService } from './tokens';
 
 type OAuthErrorCode = OAuthError['error'];
@@ -58,7 +59,7 @@ export function oauthTokenRouter(deps: {
     const source = res.locals.oauthSource as SourceConfig | undefined;
     // Metric labels only for configured sources: ids from the URL are unbounded.
     const label = source ? sourceId : '(unknown)';
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(req);
     // Scopes only for configured sources (ids from the URL are unbounded); unknown ones count per address.
     const scope = source ? `token:${sourceId}` : undefined;
     const deny = (status: number, error: OAuthErrorCode, description: string, basic = false) => {
