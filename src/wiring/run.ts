@@ -266,8 +266,10 @@ export async function startWorkerPart(
     ...(claims ? { claimCheck: claims.codec } : {}),
   });
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
+  // One client on the worker's connection: the drain check, the operations job and the gauges.
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   try {
-    await refuseLegacyRuns(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }), env.TEMPORAL_NAMESPACE);
+    await refuseLegacyRuns(client, env.TEMPORAL_NAMESPACE);
   } catch (e) {
     await connection.close();
     await http.close();
@@ -289,7 +291,7 @@ export async function startWorkerPart(
   const operations = claims
     ? startOperationsJob({
         pool: claims.pool,
-        client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
+        client,
         ...(alertWebhook ? { alertWebhook } : {}),
         http,
         log: opsLog,
@@ -298,7 +300,7 @@ export async function startWorkerPart(
   const gauges = claims
     ? createOpsGauges(metrics, {
         pool: claims.pool,
-        client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter }),
+        client,
         log: opsLog,
       })
     : undefined;
