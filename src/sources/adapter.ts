@@ -156,5 +156,3 @@ function withPathPrefix(e: HttpError, prefix: string): HttpError {
   const issues = e.issues.map((i) => ({ ...i, path: i.path === '(body)' ? prefix : `${prefix}.${i.path}` }));
   return new HttpError(e.status, e.code, e.message, issues, e.headers);
 }
-
-/** Reject a non-object where an object (of properties or traits) is expected. */
