@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { destinationHealthSchema, healthReportSchema, MAX_WINDOW_MINUTES } from './destination-health';
-import { ADMIN, CODES, errors, json, NONE } from './openapi-parts';
+import { ADMIN, errors as sharedErrors, json, NONE } from './openapi-parts';
 
 /** The codes only these routes answer with. */
 export const CONSOLE_CODES: Record<string, string> = {
@@ -14,7 +14,9 @@ export const CONSOLE_CODES: Record<string, string> = {
   session_expired: 'the console session cookie has expired, or was not issued under the current RELAY_ADMIN_TOKEN',
   no_session: 'no console session cookie (or an expired one)',
 };
-Object.assign(CODES, CONSOLE_CODES);
+
+/** The error responses of these routes: their own codes, then the shared ones. */
+const errors = (byStatus: Record<number, string[]>) => sharedErrors(byStatus, CONSOLE_CODES);
 
 function schema(zodSchema: z.ZodType): Record<string, unknown> {
   const out = z.toJSONSchema(zodSchema, { io: 'output' }) as Record<string, unknown>;

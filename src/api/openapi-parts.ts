@@ -64,11 +64,11 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * One error response: the codes with their meaning (`codeText`: CODES, or a route's own table
- * over it), and Retry-After when Temporal may be down.
+ * One error response: the codes with their meaning (from `own`, the codes only some routes
+ * answer with, else from CODES), and Retry-After when Temporal may be down.
  */
-export function errorResponse(status: number, codes: string[], codeText: Record<string, string> = CODES) {
-  const listed = codes.map((c) => `\`${c}\`: ${codeText[c] ?? c}`).join('; ');
+export function errorResponse(status: number, codes: string[], own: Record<string, string> = {}) {
+  const listed = codes.map((c) => `\`${c}\`: ${own[c] ?? CODES[c] ?? c}`).join('; ');
   return {
     description: `${STATUS_TEXT[status] ?? 'Error'} — ${listed}.`,
     ...(codes.includes('temporal_unavailable') ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
@@ -77,11 +77,11 @@ export function errorResponse(status: number, codes: string[], codeText: Record<
 }
 
 /** Error responses by status; a status without codes is left out. */
-export function errors(byStatus: Record<number, string[]>, codeText: Record<string, string> = CODES): Record<string, unknown> {
+export function errors(byStatus: Record<number, string[]>, own: Record<string, string> = {}): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(byStatus)
       .filter(([, codes]) => codes.length > 0)
-      .map(([status, codes]) => [status, errorResponse(Number(status), codes, codeText)]),
+      .map(([status, codes]) => [status, errorResponse(Number(status), codes, own)]),
   );
 }
 

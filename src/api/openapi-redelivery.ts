@@ -4,7 +4,7 @@
  * the routes validate with, inline (they are used by these routes only).
  */
 import { z } from 'zod';
-import { ADMIN, CODES, errors as sharedErrors, json } from './openapi-parts';
+import { ADMIN, errors as sharedErrors, json } from './openapi-parts';
 import { bulkRedeliveryRequestSchema, redeliverAnswerSchema, redeliverRequestSchema, redeliveryProgressSchema } from './redelivery';
 
 /** The codes only these routes answer with (the others are in CODES). */
@@ -23,7 +23,7 @@ export const REDELIVERY_CODES: Record<string, string> = {
 };
 
 /** The error responses of these routes: their own codes, then the shared ones. */
-const errors = (byStatus: Record<number, string[]>) => sharedErrors(byStatus, { ...CODES, ...REDELIVERY_CODES });
+const errors = (byStatus: Record<number, string[]>) => sharedErrors(byStatus, REDELIVERY_CODES);
 
 function schema(zodSchema: z.ZodType): Record<string, unknown> {
   const out = z.toJSONSchema(zodSchema, { io: 'input' }) as Record<string, unknown>;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { Breaker } from '../../../src/breaker/breaker';
 import { ConfigAdmin } from '../../../src/config/admin';
 import { CachedConfigStore, listenForConfigChanges, type ConfigListener } from '../../../src/config/cached-store';
 import { PgConfigStore } from '../../../src/config/pg-store';
@@ -94,6 +95,27 @@ describe('the receiver’s source cache (PostgreSQL LISTEN/NOTIFY)', () => {
     await adminA.transaction((w) => w.replaceSource('capillary', source('capillary', 'key-four-4444'), { expected: '*' }));
     await waitUntil('B sees A’s change', async () => keyOf(await b.store.getSource('capillary')) === 'key-four-4444');
     assert.equal(keyOf(await a.store.getSource('capillary')), 'key-four-4444');
+  });
+
+  it('a statement that changes no row sends no notification (the probe claim and the breaker’s 2xx bookkeeping at every delivery, the operations job’s poll)', async () => {
+    const listen = new pg.Client({ connectionString: db.url });
+    await listen.connect();
+    try {
+      const tables: string[] = [];
+      listen.on('notification', (msg) => tables.push(String(msg.payload)));
+      await listen.query('LISTEN relay_config_changed');
+      // The store's destinationState claims a due probe with an UPDATE that here matches nothing.
+      assert.equal(await new PgConfigStore(db.pool, box).destinationState('no-such-destination'), 'deleted');
+      // The breaker's bookkeeping of every 2xx resumes the destination with an UPDATE that here matches nothing.
+      assert.deepEqual(await new Breaker(db.pool).succeeded('no-such-destination'), { resumed: false });
+      await db.pool.query('UPDATE destinations SET wake_pending = false WHERE wake_pending');
+      // Notifications arrive in commit order: once this change's is in, any earlier one would be too.
+      await admin.transaction((w) => w.replaceSource('capillary', source('capillary', 'key-three-3333'), { expected: '*' }));
+      await waitUntil('the change is notified', () => Promise.resolve(tables.length > 0));
+      assert.deepEqual(tables, ['sources']);
+    } finally {
+      await listen.end();
+    }
   });
 
   it('stops caching when the LISTEN connection drops, and caches again once it is back', async () => {
