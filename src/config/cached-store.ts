@@ -1,9 +1,9 @@
 /**
  * The receiver's per-event reads (a source and its resolved secrets, by id) kept in memory, so
  * an event costs no database round trip. Changes are learnt from PostgreSQL: a trigger
- * (migrations/…_config-notify.sql) sends NOTIFY relay_config_changed in the transaction of any
- * change to sources, credential sets or destinations, and one dedicated LISTEN connection per
- * process drops the whole cache when it arrives (changes are rare; lookups are not).
+ * (migrations/…_config-notify-per-row.sql) sends NOTIFY relay_config_changed in the transaction
+ * of any change to a row of sources, credential sets or destinations, and one dedicated LISTEN
+ * connection per process drops the whole cache when it arrives (changes are rare; lookups are not).
  *
  * Bounds, for a notification that is lost anyway: an entry is reused for at most `ttlMs`
  * (default 30 s), an unknown source id for at most `negativeTtlMs` (default 5 s), so a flood of

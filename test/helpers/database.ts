@@ -20,6 +20,7 @@ export const ALL_MIGRATIONS = [
   '1765400000000_breaker-alerts',
   '1765600000000_config-notify',
   '1765800000000_delivery-stats',
+  '1766000000000_config-notify-per-row',
 ];
 
 async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
