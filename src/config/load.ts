@@ -297,29 +297,39 @@ function outboundOf(document: unknown, file: string): RelayConfig['outbound'] {
   return parsed.data;
 }
 
-/**
- * Only the `outbound` policy of a configuration file: what the worker uses. The rest of the
- * file (and the `${…}` secrets it references) is the business of whoever applies it, so a
- * worker starts without the receiver's secrets; the file must still be readable YAML.
- */
-export function loadOutboundPolicy(file: string): RelayConfig['outbound'] {
-  return outboundOf(readConfigDocument(file), file);
-}
-
-/**
- * Only the `alerts` block of a configuration file (with the `outbound` allowlist its URL is
- * judged by): what the worker sends alerts with. Only the alert block's `${…}`s are resolved,
- * so the worker needs its own secret and none of the receiver's.
- */
-export function loadAlertWebhook(file: string, env: Env): AlertWebhook | undefined {
-  const document = readConfigDocument(file);
+/** The `alerts` block of a parsed file, its URL judged by the file's `outbound` allowlist; only its own `${…}`s resolved. */
+function alertsOf(document: unknown, file: string, env: Env, outbound: RelayConfig['outbound']): AlertWebhook | undefined {
   const raw = block(document, 'alerts');
   if (raw === undefined || raw === null) return undefined;
   const parsed = alertsSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error, ['alerts']));
   const problems: FieldIssue[] = [];
-  const urlRules = urlRulesFromEnv(env, outboundOf(document, file).allowPrivateNetworks);
+  const urlRules = urlRulesFromEnv(env, outbound.allowPrivateNetworks);
   const alerts = parseAlerts(parsed.data, (value, at) => resolveEnvRefs(value, env, at, problems), urlRules, problems);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return alerts;
+}
+
+/**
+ * What a process that does not apply the configuration file reads of it, in one read: the
+ * `outbound` policy (the worker's), and with `alerts` the alert webhook (the processes that send
+ * alerts). The rest of the file (and the `${…}` secrets it references) is the business of whoever
+ * applies it, so a worker starts without the receiver's secrets; the file must still be readable
+ * YAML. Only the alert block's `${…}`s are resolved: the worker needs its own secret, none of
+ * the receiver's.
+ */
+export function loadUnappliedBlocks(
+  file: string,
+  env: Env,
+  options: { alerts: boolean },
+): { outbound: RelayConfig['outbound']; alerts?: AlertWebhook } {
+  const document = readConfigDocument(file);
+  const outbound = outboundOf(document, file);
+  const alerts = options.alerts ? alertsOf(document, file, env, outbound) : undefined;
+  return { outbound, ...(alerts ? { alerts } : {}) };
+}
+
+/** Only the `alerts` block of a configuration file (see loadUnappliedBlocks). */
+export function loadAlertWebhook(file: string, env: Env): AlertWebhook | undefined {
+  return loadUnappliedBlocks(file, env, { alerts: true }).alerts;
 }

@@ -15,7 +15,7 @@ import { openApiDocument } from '../api/openapi';
 import { eventTypes } from '../api/event-types';
 import { ConfigAdmin } from '../config/admin';
 import { applyConfig, applySummary } from '../config/apply';
-import { ConfigError, loadAlertWebhook, loadConfigFile, loadOutboundPolicy, urlRulesFromEnv } from '../config/load';
+import { ConfigError, loadConfigFile, loadUnappliedBlocks, urlRulesFromEnv } from '../config/load';
 import type { AlertWebhook } from '../alerts/outbox';
 import { PgConfigStore } from '../config/pg-store';
 import { CachedConfigStore, listenForConfigChanges, type ConfigListener } from '../config/cached-store';
@@ -98,12 +98,12 @@ export async function openConfig(
   // need not be in this process's environment.
   const file =
     env.RELAY_CONFIG && options.applyFile ? loadConfigFile(env.RELAY_CONFIG, process.env, { alerts: options.alerts ?? false }) : undefined;
-  const outbound = env.RELAY_CONFIG ? (file?.outbound ?? loadOutboundPolicy(env.RELAY_CONFIG)) : undefined;
   // The worker resolves the `alerts` block's own `${…}`s only: its secret, none of the receiver's.
   // Only processes that send alerts read them (not the CLI: it needs no alert secret).
-  const alertWebhook = options.alerts
-    ? alertWebhookFrom(env, file ? file.alerts : env.RELAY_CONFIG ? loadAlertWebhook(env.RELAY_CONFIG, process.env) : undefined)
-    : undefined;
+  const blocks =
+    env.RELAY_CONFIG && !file ? loadUnappliedBlocks(env.RELAY_CONFIG, process.env, { alerts: options.alerts ?? false }) : undefined;
+  const outbound = file?.outbound ?? blocks?.outbound;
+  const alertWebhook = options.alerts ? alertWebhookFrom(env, file ? file.alerts : blocks?.alerts) : undefined;
   const db = await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : {}), dataDir, log });
   try {
     const applied = await migrate(db.pool, log);
