@@ -31,18 +31,6 @@ export class ApiError extends Error {
   issuesAt(path: string): string[] {
     return this.issues.filter((i) => i.path === path).map((i) => i.message);
   }
-
-  /** Messages of the issues on `path` or anything under it (`headers` → `headers.0.key`). */
-  issuesUnder(path: string): string[] {
-    return this.issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`)).map((i) => i.message);
-  }
-
-  /** Issues by path: what a form hands to its fields. */
-  byPath(): Map<string, string[]> {
-    const map = new Map<string, string[]>();
-    for (const i of this.issues) map.set(i.path, [...(map.get(i.path) ?? []), i.message]);
-    return map;
-  }
 }
 
 /** Held in memory only (never in storage or a URL); set by the session module. */
@@ -123,8 +111,8 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 }
 
 /** Send `body` with `method` and return the answer's body. */
-export async function send<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
-  return (await request<T>(path, { method, body, ...(headers ? { headers } : {}) })).body;
+export async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await request<T>(path, { method, body })).body;
 }
 
 /** A path segment, encoded (destination names, ids). */

@@ -67,9 +67,9 @@ export function navigate(to: string, replace = false): void {
   window.dispatchEvent(new Event(CHANGE));
 }
 
-/** The current console path and query; re-renders on navigation and back/forward. */
-export function useLocation(): { path: string; query: URLSearchParams } {
-  const read = () => ({ path: currentPath(), query: new URLSearchParams(window.location.search) });
+/** The current console path; re-renders on navigation and back/forward. */
+export function useLocation(): { path: string } {
+  const read = () => ({ path: currentPath() });
   const [loc, setLoc] = useState(read);
   useEffect(() => {
     const update = () => setLoc(read());

@@ -6,7 +6,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError, send } from '../api';
-import { addError, placeIssues, type FieldErrors } from '../webhooks/field-errors';
+import { addError, hasErrors, placeIssues, type FieldErrors } from '../webhooks/field-errors';
 import { FormError } from './field';
 
 export interface CreateFormOptions<D> {
@@ -61,7 +61,7 @@ export function useCreateForm<D>(o: CreateFormOptions<D>): CreateForm<D> {
   const create = async () => {
     setTried(true);
     setError(undefined);
-    if (Object.keys(errors).length > 0) return;
+    if (hasErrors(errors)) return;
     setSaving(true);
     try {
       await send('POST', o.path, o.body(draft));

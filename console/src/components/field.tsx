@@ -81,6 +81,12 @@ export function TextField(p: TextFieldProps) {
   );
 }
 
+/** A one-field form's error as it shows it: the API's issues on `path` under the field; anything else under the form. */
+export function fieldOrFormError(error: unknown, path: string): { field: string[]; form: unknown } {
+  const field = error instanceof ApiError ? error.issuesAt(path) : [];
+  return { field, form: field.length > 0 ? undefined : error };
+}
+
 /** An error that belongs to no one field: its message, its code and the request id to quote. */
 export function FormError({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;

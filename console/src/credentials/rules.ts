@@ -8,7 +8,7 @@ import { credentialSchema } from '../../../src/config/schema';
 import { reservedHeaderProblem, urlTextProblems } from '../../../src/destinations/field-rules';
 import { hasEnvRefs } from '../../../src/model/env-ref';
 import { HEADER_NAME } from '../../../src/model/header';
-import { addError, placeIssues, type FieldErrors } from '../webhooks/field-errors';
+import { addError, head, placeIssues, type FieldErrors } from '../webhooks/field-errors';
 import { ENV_REF_REFUSED } from '../webhooks/rules';
 import { zodIssues } from '../webhooks/zod-issues';
 
@@ -92,7 +92,7 @@ export function credentialBody(d: CredentialDraft): Record<string, unknown> {
 export function checkCredential(d: CredentialDraft, existingNames: readonly string[]): FieldErrors {
   const body = credentialBody(d);
   const parsed = credentialSchema.safeParse(body);
-  const errors = parsed.success ? {} : placeIssues(zodIssues(parsed.error, body), (path) => path.split('.')[0]).fields;
+  const errors = parsed.success ? {} : placeIssues(zodIssues(parsed.error, body), head).fields;
   if (existingNames.includes(d.name)) addError(errors, 'name', `a credential set named "${d.name}" exists`);
   if (d.type === 'oauth2' && d.tokenUrl !== '') {
     for (const p of urlTextProblems(d.tokenUrl, false, 'tokenUrl').problems) addError(errors, 'tokenUrl', p.message);
@@ -110,7 +110,7 @@ export function checkCredential(d: CredentialDraft, existingNames: readonly stri
 
 /** The API's issue paths on a credential set are its field names (`auth.tokenUrl` when sent inline with a destination). */
 export function credentialFieldFor(path: string): string | undefined {
-  const field = path.replace(/^auth\./, '').split('.')[0] ?? '';
+  const field = head(path.replace(/^auth\./, ''));
   return field === 'type' ||
     field === 'name' ||
     field === 'clientAuth' ||

@@ -71,7 +71,6 @@ export function ago(iso: string, now = Date.now()): string {
 
 export function DestinationsScreen() {
   const [windowMinutes, setWindowMinutes] = useState(60);
-  const [tick, setTick] = useState(0);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   /** The row whose panel is open, and which. */
@@ -87,21 +86,21 @@ export function DestinationsScreen() {
       {label}
     </button>
   );
-  const { data, error } = useLoad(
+  const { data, error, reload } = useLoad(
     (signal) => getJson<HealthReport>(`/v1/destination-health?windowMinutes=${windowMinutes}`, signal),
-    [windowMinutes, tick],
+    [windowMinutes],
   );
   useEffect(() => {
-    const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS);
+    const timer = setInterval(reload, REFRESH_MS);
     return () => clearInterval(timer);
-  }, []);
+  }, [reload]);
 
   const resume = async (name: string) => {
     setBusy(name);
     setActionError(undefined);
     try {
       await send('POST', `/v1/destinations/${seg(name)}/resume`);
-      setTick((t) => t + 1);
+      reload();
     } catch (err) {
       setActionError(err);
     } finally {
@@ -224,13 +223,13 @@ export function DestinationsScreen() {
                 <tr class="panel-row">
                   <td colSpan={9}>
                     {panel.kind === 'redeliver' ? (
-                      <RedeliverPanel destination={d.name} onDone={() => setTick((t) => t + 1)} />
+                      <RedeliverPanel destination={d.name} onDone={reload} />
                     ) : (
                       <PausePanel
                         destination={d.name}
                         onDone={() => {
                           setPanel(undefined);
-                          setTick((t) => t + 1);
+                          reload();
                         }}
                       />
                     )}

@@ -1,7 +1,7 @@
 /** Pause a destination with a reason (POST /v1/destinations/{name}/pause); the server's issue on `reason` shows on the field. */
 import { useState } from 'preact/hooks';
-import { ApiError, send, seg } from '../api';
-import { FormError, TextField } from '../components/field';
+import { send, seg } from '../api';
+import { FormError, TextField, fieldOrFormError } from '../components/field';
 import { useSubmit } from '../components/use-submit';
 
 export function PausePanel({ destination, onDone }: { destination: string; onDone: () => void }) {
@@ -10,7 +10,7 @@ export function PausePanel({ destination, onDone }: { destination: string; onDon
     await send('POST', `/v1/destinations/${seg(destination)}/pause`, reason.trim() === '' ? {} : { reason });
     onDone();
   });
-  const reasonError = error instanceof ApiError ? error.issuesAt('reason') : undefined;
+  const shown = fieldOrFormError(error, 'reason');
   return (
     <div class="panel" data-pause={destination}>
       <form onSubmit={submit} aria-label={`Pause ${destination}`} class="inline-form">
@@ -19,7 +19,7 @@ export function PausePanel({ destination, onDone }: { destination: string; onDon
           label="Reason (optional)"
           value={reason}
           onInput={setReason}
-          error={reasonError}
+          error={shown.field}
           placeholder="e.g. CRM maintenance until 02:00"
           hint="Deliveries wait in their runs (held) until it is resumed; nothing is dropped."
         />
@@ -27,7 +27,7 @@ export function PausePanel({ destination, onDone }: { destination: string; onDon
           Pause
         </button>
       </form>
-      {reasonError && reasonError.length > 0 ? null : <FormError error={error} />}
+      <FormError error={shown.form} />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, send, seg } from '../api';
-import { FormError, TextField } from '../components/field';
+import { FormError, TextField, fieldOrFormError } from '../components/field';
 
 interface Progress {
   id: string;
@@ -59,7 +59,7 @@ export function RedeliverPanel({ destination, onDone }: { destination: string; o
     }
   };
 
-  const sinceError = error instanceof ApiError ? error.issuesAt('since') : undefined;
+  const shown = fieldOrFormError(error, 'since');
   const pct = progress
     ? progress.total === 0
       ? progress.state === 'running'
@@ -76,14 +76,14 @@ export function RedeliverPanel({ destination, onDone }: { destination: string; o
           type="datetime-local"
           value={since}
           onInput={setSince}
-          error={sinceError}
+          error={shown.field}
           hint={`Parked runs whose delivery to ${destination} failed are sent again (same webhook-id; a destination that got its 2xx never is).`}
         />
         <button type="submit" disabled={progress?.state === 'running'}>
           Redeliver
         </button>
       </form>
-      {sinceError && sinceError.length > 0 ? null : <FormError error={error} />}
+      <FormError error={shown.form} />
       {progress ? (
         <div class="progress" data-state={progress.state} data-percent={pct}>
           <progress max={100} value={pct} aria-label="Redelivery progress" />

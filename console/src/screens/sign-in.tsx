@@ -1,7 +1,7 @@
 /** Sign-in with the admin token (RELAY_ADMIN_TOKEN): exchanged once for a session cookie, never kept. */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
-import { FormError, TextField } from '../components/field';
+import { FormError, TextField, fieldOrFormError } from '../components/field';
 import { useSubmit } from '../components/use-submit';
 import { signIn, type Session } from '../session';
 
@@ -12,13 +12,10 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (s: Session) => void 
     setToken('');
     onSignedIn(session);
   });
-  const fieldError =
+  const shown =
     error instanceof ApiError && error.status === 401
-      ? 'that is not the admin token'
-      : error instanceof ApiError
-        ? error.issuesAt('token')
-        : undefined;
-  const formError = error instanceof ApiError && error.status === 401 ? undefined : error;
+      ? { field: ['that is not the admin token'], form: undefined }
+      : fieldOrFormError(error, 'token');
   return (
     <main class="sign-in">
       <h1>Loyalty Relay</h1>
@@ -29,12 +26,12 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (s: Session) => void 
           type="password"
           value={token}
           onInput={setToken}
-          error={fieldError}
+          error={shown.field}
           hint="The relay's RELAY_ADMIN_TOKEN. It is exchanged for a session cookie and not stored by the browser."
           autoComplete="current-password"
           required
         />
-        {error instanceof ApiError && error.issuesAt('token').length > 0 ? null : <FormError error={formError} />}
+        <FormError error={shown.form} />
         <button type="submit" disabled={busy || token === ''}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

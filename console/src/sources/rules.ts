@@ -85,8 +85,9 @@ export function emptySource(): SourceDraft {
 export function sourceBody(d: SourceDraft): Record<string, unknown> {
   const auth: Record<string, unknown> = { type: d.authType };
   for (const f of AUTH_FIELDS[d.authType]) {
-    const v = (d.auth[f.key] ?? '').trim() === '' && f.optional ? undefined : (d.auth[f.key] ?? '');
-    if (v !== undefined) auth[f.key] = f.number && v.trim() !== '' ? Number(v) : v;
+    const v = d.auth[f.key] ?? '';
+    if (f.optional && v.trim() === '') continue;
+    auth[f.key] = f.number && v.trim() !== '' ? Number(v) : v;
   }
   const body: Record<string, unknown> = { id: d.id, kind: d.kind, auth };
   if (d.description.trim() !== '') body.description = d.description;

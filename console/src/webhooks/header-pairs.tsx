@@ -2,7 +2,7 @@
  * Header key/value pairs: one row each, added and removed freely; a blank row is not sent.
  * Keys and values are trimmed when saved; errors show on the key or value they concern.
  */
-import { Field, fieldAria } from '../components/field';
+import { TextField } from '../components/field';
 import { emptyHeader, type HeaderRow } from './draft';
 import type { FieldErrors } from './field-errors';
 
@@ -28,28 +28,21 @@ export function HeaderPairs({ rows, errors, onChange }: HeaderPairsProps) {
       {errors.headers ? <p class="field-error">{errors.headers.join('; ')}</p> : null}
       {rows.map((row, i) => (
         <div class="header-row" key={i} data-header-row={i}>
-          <Field id={`header-${i}-key`} label="Key" error={error(i, 'key')}>
-            <input
-              id={`header-${i}-key`}
-              value={row.key}
-              autoComplete="off"
-              onInput={(e) => set(i, { key: e.currentTarget.value }, 'key')}
-              {...fieldAria(`header-${i}-key`, error(i, 'key'))}
-            />
-          </Field>
-          <Field id={`header-${i}-value`} label="Value" error={error(i, 'value')}>
-            {(() => {
-              // Two elements rather than a computed `type`: preact types password inputs apart.
-              const attrs = {
-                id: `header-${i}-value`,
-                value: row.value,
-                autoComplete: 'off',
-                onInput: (e: Event) => set(i, { value: (e.currentTarget as HTMLInputElement).value }, 'value'),
-                ...fieldAria(`header-${i}-value`, error(i, 'value')),
-              };
-              return row.secret ? <input type="password" {...attrs} /> : <input type="text" {...attrs} />;
-            })()}
-          </Field>
+          <TextField
+            id={`header-${i}-key`}
+            label="Key"
+            value={row.key}
+            onInput={(v) => set(i, { key: v }, 'key')}
+            error={error(i, 'key')}
+          />
+          <TextField
+            id={`header-${i}-value`}
+            label="Value"
+            type={row.secret ? 'password' : 'text'}
+            value={row.value}
+            onInput={(v) => set(i, { value: v }, 'value')}
+            error={error(i, 'value')}
+          />
           <label class="inline">
             <input type="checkbox" checked={row.secret} onChange={(e) => set(i, { secret: e.currentTarget.checked }, 'secret')} /> Secret
           </label>

@@ -11,7 +11,7 @@ import { headerPairProblems, urlTextProblems } from '../../../src/destinations/f
 import { hasEnvRefs } from '../../../src/model/env-ref';
 import { checkJsonTemplate } from '../../../src/destinations/templates';
 import { enrichmentOf, isBlankRow, type WebhookDraft } from './draft';
-import { addError, placeIssues, type FieldErrors } from './field-errors';
+import { addError, type FieldErrors } from './field-errors';
 
 export interface WebhookContext {
   /** Names of the destinations that exist (a new one must not take one; case-sensitive). */
@@ -79,13 +79,7 @@ export function enrichmentErrors(e: WebhookDraft['enrichment']): FieldErrors {
   const card = cardNumbersProblem({ cardNumbers: e.cardNumbers, customerIdentifiers: e.customerIdentifiers ? e.identifierSource : '' });
   if (card) addError(errors, 'enrichment.cardNumbers', card);
   const parsed = enrichmentSchema.safeParse(enrichmentOf(e));
-  if (!parsed.success) {
-    const placed = placeIssues(
-      parsed.error.issues.map((i) => ({ path: ['enrichment', ...i.path.map(String)].join('.'), message: i.message })),
-      (path) => path,
-    );
-    for (const [field, messages] of Object.entries(placed.fields)) for (const m of messages) addError(errors, field, m);
-  }
+  for (const i of parsed.error?.issues ?? []) addError(errors, ['enrichment', ...i.path.map(String)].join('.'), i.message);
   return errors;
 }
 

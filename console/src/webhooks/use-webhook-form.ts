@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, getJson, request, seg } from '../api';
 import { draftFromResource, emptyDraft, toRequest, type WebhookDraft } from './draft';
-import { addError, placeIssues, type FieldErrors } from './field-errors';
+import { addError, hasErrors, placeIssues, type FieldErrors } from './field-errors';
 import { checkWebhook, webhookFieldFor } from './rules';
 
 interface Named {
@@ -134,7 +134,7 @@ export function useWebhookForm(name: string | undefined, initial: Partial<Webhoo
     setTried(true);
     setSaveError(undefined);
     setUnplaced([]);
-    if (Object.keys(errors).length > 0) return { saved: false, fields: Object.keys(errors) };
+    if (hasErrors(errors)) return { saved: false, fields: Object.keys(errors) };
     const { body, headerRows } = toRequest(draft);
     setSaving(true);
     try {
@@ -158,7 +158,7 @@ export function useWebhookForm(name: string | undefined, initial: Partial<Webhoo
         const placed = placeIssues(err.issues, webhookFieldFor(headerRows));
         setServer(placed.fields);
         setUnplaced(placed.unplaced);
-        if (placed.unplaced.length > 0 || Object.keys(placed.fields).length === 0) setSaveError(err);
+        if (placed.unplaced.length > 0 || !hasErrors(placed.fields)) setSaveError(err);
         return { saved: false, fields: Object.keys(placed.fields) };
       }
       setSaveError(err);

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { Field, FormError, TextField, fieldAria } from '../components/field';
 import type { RouteProps } from '../router';
 import { EndpointFields } from './endpoint-fields';
+import { head } from './field-errors';
 import { CUSTOM_GROUP, EVENT_GROUPS, eventsOfGroup, parseEventList } from './event-groups';
 import { HeaderPairs } from './header-pairs';
 import { Review } from './review';
@@ -15,24 +16,22 @@ import { SaveFeedback, saveDisabled } from './save-feedback';
 import { useWebhookForm } from './use-webhook-form';
 import './forms.css';
 
-const STEPS = [
-  { id: 'details', title: 'Details' },
-  { id: 'events', title: 'Event group' },
-  { id: 'endpoint', title: 'Endpoint' },
-  { id: 'headers', title: 'Headers' },
-  { id: 'body', title: 'Body' },
-  { id: 'review', title: 'Review' },
-] as const;
+/** The steps, each with the fields it shows (by their first path segment: `headers` covers `headers.1.key`). */
+const STEPS: readonly { id: string; title: string; fields: readonly string[] }[] = [
+  { id: 'details', title: 'Details', fields: ['name', 'description'] },
+  { id: 'events', title: 'Event group', fields: ['events'] },
+  { id: 'endpoint', title: 'Endpoint', fields: ['url', 'auth'] },
+  { id: 'headers', title: 'Headers', fields: ['headers'] },
+  { id: 'body', title: 'Body', fields: ['body'] },
+  { id: 'review', title: 'Review', fields: [] },
+];
 
-/** The step showing a field (an error's field decides where the wizard goes back to). */
+const REVIEW = STEPS.length - 1;
+
+/** The step showing a field (an error's field decides where the wizard goes back to); the review shows the rest. */
 function stepOf(field: string): number {
-  const head = field.split('.')[0] ?? '';
-  if (head === 'name' || head === 'description') return 0;
-  if (head === 'events') return 1;
-  if (head === 'url' || head === 'auth') return 2;
-  if (head === 'headers') return 3;
-  if (head === 'body') return 4;
-  return 5;
+  const i = STEPS.findIndex((s) => s.fields.includes(head(field)));
+  return i === -1 ? REVIEW : i;
 }
 
 export function WebhookWizardScreen({ params }: RouteProps) {
@@ -47,14 +46,13 @@ export function WebhookWizardScreen({ params }: RouteProps) {
   const fieldsOf = (i: number) => Object.keys(errors).filter((f) => stepOf(f) === i);
   const next = () => {
     const broken = fieldsOf(step);
-    const stepFields = [['name', 'description'], ['events'], ['url', 'auth'], ['headers'], ['body']][step] ?? [];
-    form.touch([...stepFields, ...broken]);
+    form.touch([...(STEPS[step]?.fields ?? []), ...broken]);
     if (broken.length === 0) setStep(step + 1);
   };
   /** Save; when refused, go back to the first step showing a field in error (a server issue included). */
   const submit = async () => {
     const outcome = await form.save();
-    if (!outcome.saved) setStep(Math.min(...outcome.fields.map(stepOf), STEPS.length - 1));
+    if (!outcome.saved) setStep(Math.min(...outcome.fields.map(stepOf), REVIEW));
   };
   const custom = customText ?? (draft.group === CUSTOM_GROUP ? draft.events.join(', ') : '');
   const title = editing ? `Edit webhook ${draft.name}` : 'Create a Webhook';
@@ -81,7 +79,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
         data-step={STEPS[step]?.id}
         onSubmit={(e) => {
           e.preventDefault();
-          if (step < STEPS.length - 1) next();
+          if (step < REVIEW) next();
           else void submit();
         }}
       >
@@ -206,7 +204,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
             />
           </Field>
         ) : null}
-        {step === 5 ? <Review form={form} /> : null}
+        {step === REVIEW ? <Review form={form} /> : null}
         <SaveFeedback form={form} noun="Webhook" base="/webhooks" />
         <div class="actions wizard-actions">
           {step > 0 ? (
@@ -214,7 +212,7 @@ export function WebhookWizardScreen({ params }: RouteProps) {
               Back
             </button>
           ) : null}
-          {step < STEPS.length - 1 ? (
+          {step < REVIEW ? (
             <button type="submit" data-action="next">
               Next
             </button>
