@@ -10,10 +10,11 @@ import { zodIssues, type FieldIssue } from '../model/field-issue';
 import { destinationConnectors, DESTINATION_KINDS } from '../destinations';
 import type { AlertWebhook } from '../alerts/outbox';
 import { signingSecretProblem } from '../destinations/signing';
-import { checkUrl, reservedHeaderProblem, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
+import { headerNameProblems } from '../destinations/field-rules';
+import { checkUrl, resolveAuthorityEnvRefs } from '../destinations/webhook-rules';
 import { hasEnvRefs, resolveEnvRefs } from '../model/env-ref';
 import { credentialSecretRefs } from '../model/secret-slots';
-import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
+import { HEADER_VALUE_WHITELIST } from '../model/header';
 import { hasPlaceholders } from '../destinations/templates';
 import { parseCidr } from '../http/outbound-guard';
 import {
@@ -63,11 +64,7 @@ export function parseCredential(c: Credential, at: string, resolve: ResolveRefs,
     // allowInsecureHttp stays in the entry (stored and shown as given); sending ignores it.
     return c;
   }
-  if (c.type === 'apiKey' && !HEADER_NAME.test(c.header)) {
-    problems.push({ path: `${at}.header`, message: `"${c.header}" is not a valid header name` });
-  }
-  const reserved = c.type === 'apiKey' ? reservedHeaderProblem(c.header) : undefined;
-  if (reserved) problems.push({ path: `${at}.header`, message: reserved });
+  if (c.type === 'apiKey') problems.push(...headerNameProblems(c.header).map((message) => ({ path: `${at}.header`, message })));
   return c;
 }
 
@@ -236,9 +233,7 @@ export function parseAlerts(a: AlertsConfigInput, resolve: ResolveRefs, urlRules
   const headers: Record<string, string> = {};
   for (const [key, raw] of Object.entries(a.headers ?? {})) {
     const at = `alerts.headers.${key}`;
-    if (!HEADER_NAME.test(key)) problems.push({ path: at, message: `"${key}" is not a valid header name` });
-    const reserved = reservedHeaderProblem(key);
-    if (reserved) problems.push({ path: at, message: reserved });
+    problems.push(...headerNameProblems(key).map((message) => ({ path: at, message })));
     if (ALERT_OWN_HEADERS.has(key.toLowerCase())) problems.push({ path: at, message: `"${key}" is set by the alert sender` });
     if (hasPlaceholders(raw)) problems.push({ path: at, message: 'alert header values cannot hold placeholders' });
     const value = resolve(raw, at);

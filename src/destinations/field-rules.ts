@@ -11,13 +11,18 @@ import { checkTemplate, hasPlaceholders } from './templates';
 /** Message framing and hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112): the HTTP client sets them. */
 const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 
-/** Why a header name cannot be configured (a framing, hop-by-hop or `Proxy-*` header), or undefined. */
-export function reservedHeaderProblem(key: string): string | undefined {
+/**
+ * Why a header name cannot be configured: not a valid name (an RFC 9110 token), or a framing,
+ * hop-by-hop or `Proxy-*` header the HTTP client sets. Empty when it can.
+ */
+export function headerNameProblems(key: string): string[] {
+  const problems: string[] = [];
+  if (!HEADER_NAME.test(key)) problems.push(`"${key}" is not a valid header name`);
   const lower = key.toLowerCase();
   if (FRAMING_HEADERS.has(lower) || lower.startsWith('proxy-')) {
-    return `"${key}" is set by the HTTP client and cannot be configured (framing, hop-by-hop and Proxy-* headers are refused)`;
+    problems.push(`"${key}" is set by the HTTP client and cannot be configured (framing, hop-by-hop and Proxy-* headers are refused)`);
   }
-  return undefined;
+  return problems;
 }
 
 export interface HeaderPair {
@@ -34,9 +39,7 @@ export interface HeaderPair {
 export function headerPairProblems(h: HeaderPair, hp: string, seen: Set<string>): FieldIssue[] {
   const problems: FieldIssue[] = [];
   if (h.key === '') problems.push({ path: `${hp}.key`, message: 'header key is required' });
-  else if (!HEADER_NAME.test(h.key)) problems.push({ path: `${hp}.key`, message: `"${h.key}" is not a valid header name` });
-  const reserved = reservedHeaderProblem(h.key);
-  if (reserved) problems.push({ path: `${hp}.key`, message: reserved });
+  else problems.push(...headerNameProblems(h.key).map((message) => ({ path: `${hp}.key`, message })));
   if (h.key !== '' && seen.has(h.key.toLowerCase())) problems.push({ path: `${hp}.key`, message: `duplicate header "${h.key}"` });
   seen.add(h.key.toLowerCase());
   if (!HEADER_VALUE_WHITELIST.test(h.value)) {

@@ -11,9 +11,6 @@ import { HEADER_VALUE_WHITELIST } from '../model/header';
 import type { CheckContext, UrlRules } from './connector';
 import { ANY_PLACEHOLDER, headerPairProblems, SCHEME_AND_AUTHORITY, urlTextProblems, type HeaderPair } from './field-rules';
 
-// The text-only rules live in ./field-rules.ts (the web console runs them too); re-exported here.
-export { reservedHeaderProblem, type HeaderPair } from './field-rules';
-
 /** An API base URL of a kind (MoEngage, CustomerGlu): the URL rules, and no placeholders. */
 export function checkBaseUrl(url: string, allowInsecureHttp: boolean, path: string, rules?: UrlRules): FieldIssue[] {
   const problems = checkUrl(url, allowInsecureHttp, path, rules);

@@ -5,9 +5,8 @@
  * again but as the API shows them (`****3456`).
  */
 import { credentialSchema } from '../../../src/config/schema';
-import { reservedHeaderProblem, urlTextProblems } from '../../../src/destinations/field-rules';
+import { headerNameProblems, urlTextProblems } from '../../../src/destinations/field-rules';
 import { hasEnvRefs } from '../../../src/model/env-ref';
-import { HEADER_NAME } from '../../../src/model/header';
 import { addError, head, placeIssues, type FieldErrors } from '../webhooks/field-errors';
 import { ENV_REF_REFUSED } from '../webhooks/rules';
 import { zodIssues } from '../webhooks/zod-issues';
@@ -98,9 +97,7 @@ export function checkCredential(d: CredentialDraft, existingNames: readonly stri
     for (const p of urlTextProblems(d.tokenUrl, false, 'tokenUrl').problems) addError(errors, 'tokenUrl', p.message);
   }
   if (d.type === 'apiKey' && d.header !== '') {
-    if (!HEADER_NAME.test(d.header)) addError(errors, 'header', `"${d.header}" is not a valid header name`);
-    const reserved = reservedHeaderProblem(d.header);
-    if (reserved) addError(errors, 'header', reserved);
+    for (const message of headerNameProblems(d.header)) addError(errors, 'header', message);
   }
   for (const f of CREDENTIAL_FIELDS[d.type]) {
     if (f.secret && hasEnvRefs(d[f.key])) addError(errors, f.key, ENV_REF_REFUSED);
