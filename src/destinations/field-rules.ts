@@ -7,7 +7,7 @@
 import { hasEnvRefs } from '../model/env-ref';
 import type { FieldIssue } from '../model/field-issue';
 import { HEADER_NAME, HEADER_VALUE_WHITELIST } from '../model/header';
-import { checkTemplate, hasPlaceholders } from './templates';
+import { checkJsonTemplate, checkTemplate, hasPlaceholders } from './templates';
 /** Message framing and hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112): the HTTP client sets them. */
 const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 
@@ -55,6 +55,19 @@ export function headerPairProblems(h: HeaderPair, hp: string, seen: Set<string>)
     });
   }
   problems.push(...checkTemplate(h.value).map((message) => ({ path: `${hp}.value`, message })));
+  return problems;
+}
+
+/**
+ * The rules of a webhook's body template (parsed JSON) at `at`: no `${…}` reference (a body is
+ * recorded in workflow history; secrets go in headers), and well-formed `{{ }}` placeholders.
+ */
+export function bodyTemplateProblems(body: unknown, at: string): FieldIssue[] {
+  const problems: FieldIssue[] = [];
+  if (/\$\{[A-Za-z_]/.test(JSON.stringify(body))) {
+    problems.push({ path: at, message: 'bodies are recorded in workflow history: put secrets in headers, not ${...} in the body' });
+  }
+  problems.push(...checkJsonTemplate(body, at));
   return problems;
 }
 

@@ -3,12 +3,13 @@
  * optional authentication (a credential set) and optional Standard Webhooks signing.
  */
 import { z } from 'zod';
-import { checkJsonTemplate, renderJson, renderText, renderUrl, TemplateRenderError } from './templates';
+import { renderJson, renderText, renderUrl, TemplateRenderError } from './templates';
 import type { HeaderTemplate } from '../model/destination';
 import { classifyStatus, defineConnector } from './connector';
 import type { FieldIssue } from '../model/field-issue';
 import { signatureHeaders, signingSecretProblem } from './signing';
 import { checkHeaders, checkUrl } from './webhook-rules';
+import { bodyTemplateProblems } from './field-rules';
 import { hasEnvRefs } from '../model/env-ref';
 import { HEADER_VALUE_WHITELIST } from '../model/header';
 
@@ -67,15 +68,7 @@ export const webhookConnector = defineConnector<WebhookSettings>({
       ...checkUrl(s.url, s.allowInsecureHttp, `${ctx.at}.url`, ctx.urlRules),
       ...checkHeaders(s.headers, ctx, `${ctx.at}.headers`),
     ];
-    if (s.body !== undefined) {
-      if (JSON.stringify(s.body).match(/\$\{[A-Za-z_]/)) {
-        problems.push({
-          path: `${ctx.at}.body`,
-          message: 'bodies are recorded in workflow history: put secrets in headers, not ${...} in the body',
-        });
-      }
-      problems.push(...checkJsonTemplate(s.body, `${ctx.at}.body`));
-    }
+    if (s.body !== undefined) problems.push(...bodyTemplateProblems(s.body, `${ctx.at}.body`));
     if (s.auth !== undefined && !ctx.credentials.has(s.auth)) {
       problems.push({ path: `${ctx.at}.auth`, message: `no credential set named "${s.auth}" (see top-level credentials)` });
     }

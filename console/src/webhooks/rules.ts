@@ -7,9 +7,8 @@
  */
 import { cardNumbersProblem, destinationNameProblem } from '../../../src/config/destination-rules';
 import { destinationBaseSchema, enrichmentSchema } from '../../../src/config/schema';
-import { headerPairProblems, urlTextProblems } from '../../../src/destinations/field-rules';
+import { bodyTemplateProblems, headerPairProblems, urlTextProblems } from '../../../src/destinations/field-rules';
 import { hasEnvRefs } from '../../../src/model/env-ref';
-import { checkJsonTemplate } from '../../../src/destinations/templates';
 import { enrichmentOf, isBlankRow, type WebhookDraft } from './draft';
 import { addError, type FieldErrors } from './field-errors';
 
@@ -64,10 +63,7 @@ export function bodyErrors(text: string): string[] {
   } catch (e) {
     return [`body template is not valid JSON: ${(e as Error).message}`];
   }
-  const errors: string[] = [];
-  if (/\$\{[A-Za-z_]/.test(text)) errors.push('bodies are recorded in workflow history: put secrets in headers, not ${...} in the body');
-  errors.push(...checkJsonTemplate(parsed, 'body').map((p) => (p.path === 'body' ? p.message : `${p.path.slice(5)}: ${p.message}`)));
-  return errors;
+  return bodyTemplateProblems(parsed, 'body').map((p) => (p.path === 'body' ? p.message : `${p.path.slice(5)}: ${p.message}`));
 }
 
 /** Enrichment: the identifier source chosen when asked for, card numbers only with it; the server's schema for the rest. */
