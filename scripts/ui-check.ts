@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     const ui = `http://127.0.0.1:${uiPort}`;
     say(`Temporal dev server ${dev.address}, Web UI ${ui} (${cli.description})`);
 
-    const worker = await startWorkerPart(env, dev.address, store, logger, ['127.0.0.0/8', '::1/128']);
+    const worker = await startWorkerPart(env, dev.address, { store, allowPrivateNetworks: ['127.0.0.0/8', '::1/128'] }, logger);
     stack.add('relay worker', () => worker.stop());
     say('relay worker running');
 

@@ -60,20 +60,9 @@ async function main(): Promise<void> {
   // One registry: the receiver's /metrics serves ingest and delivery metrics together.
   const registry = createRegistry();
   try {
-    const worker = await startWorkerPart(
-      env,
-      address,
-      config.store,
-      logger,
-      config.allowPrivateNetworks,
-      config.claims,
-      registry,
-      config.alertWebhook,
-    );
+    const worker = await startWorkerPart(env, address, config, logger, registry);
     parts.push(worker);
-    parts.push(
-      await startReceiverPart(env, address, config.store, logger, config.admin, worker.connection, embeddedUi, config.claims, registry),
-    );
+    parts.push(await startReceiverPart(env, address, config, logger, { workerConnection: worker.connection, embeddedUi, registry }));
   } catch (e) {
     for (const p of parts.reverse()) await p.stop().catch(() => undefined);
     await dev?.stop();

@@ -8,16 +8,7 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-receiver', undefined, logFormat(env.RELAY_LOG_FORMAT));
   // The receiver applies RELAY_CONFIG (the worker only reads the store).
   const config = await openConfig(env, logger, { applyFile: true });
-  const receiver = await startReceiverPart(
-    env,
-    env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    config.store,
-    logger,
-    config.admin,
-    undefined,
-    undefined,
-    config.claims,
-  );
+  const receiver = await startReceiverPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config, logger);
   onShutdownSignal(logger, async () => {
     await receiver.stop();
     await config.close();

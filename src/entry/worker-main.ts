@@ -8,16 +8,7 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL, 'loyalty-relay-worker', undefined, logFormat(env.RELAY_LOG_FORMAT));
   const config = await openConfig(env, logger, { alerts: true });
   installRuntime(logger);
-  const worker = await startWorkerPart(
-    env,
-    env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    config.store,
-    logger,
-    config.allowPrivateNetworks,
-    config.claims,
-    undefined,
-    config.alertWebhook,
-  );
+  const worker = await startWorkerPart(env, env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', config, logger);
   onShutdownSignal(logger, async () => {
     await worker.stop();
     await config.close();

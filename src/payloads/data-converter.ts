@@ -45,13 +45,21 @@ export type DataConverterEnv = Pick<
 
 /** The codec options from the environment: the master keys (as the config store reads them) and the encryption switch. */
 export function codecOptionsFromEnv(env: DataConverterEnv, log?: (m: string) => void): RelayCodecOptions {
-  const { current, previous } = masterKeysFromEnv(env, { dataDir: resolve(env.RELAY_DATA_DIR), ...(log ? { log } : {}) });
+  return codecOptionsFor(masterKeysFromEnv(env, { dataDir: resolve(env.RELAY_DATA_DIR), ...(log ? { log } : {}) }), env, log);
+}
+
+/** The codec options over master keys already read (the config store's): the plaintext switch is warned of here. */
+export function codecOptionsFor(
+  keys: PayloadKeys,
+  env: Pick<RelayEnv, 'RELAY_PAYLOAD_ENCRYPTION'>,
+  log?: (m: string) => void,
+): RelayCodecOptions {
   if (!env.RELAY_PAYLOAD_ENCRYPTION) {
     (log ?? ((m: string) => process.emitWarning(m)))(
       'RELAY_PAYLOAD_ENCRYPTION=false: payloads are written to Temporal in plaintext, PII included (a bench and diagnostic switch, not for production)',
     );
   }
-  return { keys: { current, previous }, encrypt: env.RELAY_PAYLOAD_ENCRYPTION };
+  return { keys: { current: keys.current, ...(keys.previous ? { previous: keys.previous } : {}) }, encrypt: env.RELAY_PAYLOAD_ENCRYPTION };
 }
 
 /** The relay's data converter from the environment. */

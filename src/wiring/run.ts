@@ -43,7 +43,13 @@ import { connectionOptionsFromEnv } from '../temporal/connection';
 import { LegacyRunsError, refuseLegacyRuns } from '../temporal/drain-check';
 import { wakeHeldRuns } from '../temporal/held-runs';
 import { connectWorker, createRelayWorker } from './worker';
-import { codecOptionsFromEnv, relayDataConverter, relayPayloadCodecs } from '../payloads/data-converter';
+import {
+  codecOptionsFor,
+  codecOptionsFromEnv,
+  relayDataConverter,
+  relayPayloadCodecs,
+  type RelayCodecOptions,
+} from '../payloads/data-converter';
 import { ClaimCheckCodec } from '../payloads/claim-check';
 import { namespaceRetentionSeconds, startClaimCleanupJob } from '../payloads/claim-cleanup';
 import { ClaimStore } from '../payloads/claim-store';
@@ -64,7 +70,21 @@ export interface ConfigParts {
   claims: ClaimCheckParts;
   /** Where the worker sends operational alerts: RELAY_CONFIG's `alerts` block or RELAY_ALERT_WEBHOOK_URL/_SECRET (never both). */
   alertWebhook?: AlertWebhook;
+  /** The payload codecs of every Client and Worker of the process: the master keys read above, the encryption switch, the claim check. */
+  codec: RelayCodecOptions;
   close(): Promise<void>;
+}
+
+/**
+ * What the worker and receiver parts take of the process's configuration: its ConfigParts, or
+ * a store alone (scripts/ui-check.ts: no claim check, no breaker; the codec from the environment).
+ */
+export type PartConfig = Pick<ConfigParts, 'store'> &
+  Partial<Pick<ConfigParts, 'admin' | 'allowPrivateNetworks' | 'claims' | 'alertWebhook' | 'codec'>>;
+
+/** The part's codec options: its configuration's, else (no ConfigParts) read from the environment. */
+function partCodec(env: RelayEnv, config: PartConfig, logger: Logger): RelayCodecOptions {
+  return config.codec ?? codecOptionsFromEnv(env, (m) => logger.warn(m));
 }
 
 /** The claim check of a process: the codec for its data converter, the store for the cleanup job. */
@@ -148,6 +168,7 @@ export async function openConfig(
       admin,
       allowPrivateNetworks,
       claims,
+      codec: { ...codecOptionsFor(masterKeys, env, (m) => logger.warn(m)), claimCheck: claims.codec },
       ...(alertWebhook ? { alertWebhook } : {}),
       close: async () => {
         await listener?.close();
@@ -221,16 +242,16 @@ export interface RunningPart {
 export async function startWorkerPart(
   env: RelayEnv,
   address: string,
-  store: ConfigStore,
+  /**
+   * The store, the outbound allowlist; the claim check (large payloads in the config database,
+   * and the cleanup job that deletes them), the breaker, alerts (none: pending alerts are dropped).
+   */
+  config: PartConfig,
   logger: Logger,
-  allowPrivateNetworks: string[] = [],
-  /** The claim check (ConfigParts.claims): large payloads stored in the config database, and the cleanup job that deletes them. */
-  claims?: ClaimCheckParts,
   /** The process's registry when the receiver runs here too (it serves /metrics); absent: the worker serves its own on RELAY_WORKER_METRICS_PORT. */
   registry?: Registry,
-  /** Where alerts go (ConfigParts.alertWebhook); none: pending alerts are dropped. */
-  alertWebhook?: AlertWebhook,
 ): Promise<RunningPart & { connection: NativeConnection }> {
+  const { store, allowPrivateNetworks = [], claims, alertWebhook } = config;
   // On PostgreSQL, maxConnections holds across every worker process (slots are advisory locks
   // in the config database); the embedded engine has one process, where the in-process limiter is exact.
   const slots = env.DATABASE_URL
@@ -261,10 +282,7 @@ export async function startWorkerPart(
         }
       : {}),
   };
-  const dataConverter = relayDataConverter({
-    ...codecOptionsFromEnv(env, (m) => logger.warn(m)),
-    ...(claims ? { claimCheck: claims.codec } : {}),
-  });
+  const dataConverter = relayDataConverter(partCodec(env, config, logger));
   const connection = await connectWorker(connectionOptionsFromEnv(env, address));
   // One client on the worker's connection: the drain check, the operations job and the gauges.
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
@@ -388,23 +406,25 @@ export function embeddedUiCodec(env: Pick<RelayEnv, 'PORT' | 'HOST'>, uiPort: nu
 export async function startReceiverPart(
   env: RelayEnv,
   address: string,
-  store: ConfigStore,
+  /** The store; the admin (the management API; absent: not served); the claim check (a large event is stored in the config database, its run starts with a reference). */
+  config: PartConfig,
   logger: Logger,
-  admin?: ConfigAdmin,
-  /** The worker's connection when both run in this process: with RELAY_EAGER_START, runs start eagerly on it. */
-  workerConnection?: NativeConnection,
-  /** The embedded dev server's Web UI (npm start): its origins and the per-process token in its codec endpoint URL. */
-  embeddedUi?: EmbeddedUiCodec,
-  /** The claim check (ConfigParts.claims): a large event is stored in the config database, its run starts with a reference. */
-  claims?: ClaimCheckParts,
-  /** The process's registry, shared with the worker part when both run here. */
-  registry?: Registry,
+  options: {
+    /** The worker's connection when both run in this process: with RELAY_EAGER_START, runs start eagerly on it. */
+    workerConnection?: NativeConnection;
+    /** The embedded dev server's Web UI (npm start): its origins and the per-process token in its codec endpoint URL. */
+    embeddedUi?: EmbeddedUiCodec;
+    /** The process's registry, shared with the worker part when both run here. */
+    registry?: Registry;
+  } = {},
 ): Promise<RunningPart & { port: number }> {
+  const { store, admin, claims } = config;
+  const { workerConnection, embeddedUi, registry } = options;
   const eager = workerConnection !== undefined && env.RELAY_EAGER_START;
   // Lazy: the receiver starts (and answers 503) even while Temporal is down. Eager start needs
   // the worker's NativeConnection instead (the worker part owns and closes it).
   const connection = eager ? undefined : Connection.lazy(connectionOptionsFromEnv(env, address));
-  const codecOptions = { ...codecOptionsFromEnv(env, (m) => logger.warn(m)), ...(claims ? { claimCheck: claims.codec } : {}) };
+  const codecOptions = partCodec(env, config, logger);
   const client = new Client({
     connection: eager ? workerConnection : connection,
     namespace: env.TEMPORAL_NAMESPACE,
