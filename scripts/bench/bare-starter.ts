@@ -19,11 +19,12 @@ import { ClaimStore } from '../../src/payloads/claim-store';
 import { relayDataConverter } from '../../src/payloads/data-converter';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import { capillarySource } from '../../src/sources/capillary';
+import { parseEnv } from '../../src/wiring/env';
 import { pointsIssuedBody, SOURCE_KEY } from './relay-config';
 import { RELAY_TASK_QUEUE, type RelayStack } from './relay-stack';
 
-/** The receiver's default start deadline (RELAY_START_TIMEOUT_MS). */
-const START_TIMEOUT_MS = 10_000;
+/** The receiver's start deadline: RELAY_START_TIMEOUT_MS's default (the bench's stacks leave it unset). */
+const START_TIMEOUT_MS = parseEnv({}).RELAY_START_TIMEOUT_MS;
 
 export interface BareStarter {
   /**

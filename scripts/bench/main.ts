@@ -114,18 +114,15 @@ async function main(): Promise<void> {
     say('floor worker running');
 
     // Whose CPU time each phase accounts: the server, the floor worker, the harness (load generator,
-    // sink and loyalty API) and whichever relay stack is up (its processes, added below).
-    const basePids: ProcessPids = {
+    // sink and loyalty API) and the relay stack that is up (its processes).
+    const accountedPids = (stack: RelayStack): ProcessPids => ({
       temporal: () => temporal.child()?.proc.pid,
       'floor worker': () => floorWorker.proc.pid,
       harness: () => process.pid,
-    };
-    const stackPids = (stack: RelayStack | undefined): ProcessPids =>
-      !stack
-        ? {}
-        : stack.mode === 'separate'
-          ? { 'relay worker': () => stack.worker().proc.pid, receiver: () => stack.receiver().proc.pid }
-          : { 'relay (worker + receiver)': () => stack.worker().proc.pid };
+      ...(stack.mode === 'separate'
+        ? { 'relay worker': () => stack.worker().proc.pid, receiver: () => stack.receiver().proc.pid }
+        : { 'relay (worker + receiver)': () => stack.worker().proc.pid }),
+    });
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
@@ -213,7 +210,7 @@ async function main(): Promise<void> {
               .acknowledged,
           warmUp: WARM_UP,
           afterWarmUp: () => waitForClosed(client, RELAY_TASK_QUEUE, 60_000),
-          cpu: { ...basePids, ...stackPids(stack) },
+          cpu: accountedPids(stack),
           label: run.label,
         });
         const result = { ...r, stack: run.label };
@@ -263,7 +260,7 @@ async function main(): Promise<void> {
             log,
             timeoutMs: waitMs,
             samples: o.historySamples,
-            cpu: { ...basePids, ...stackPids(stack) },
+            cpu: accountedPids(stack),
           });
           results.relay.push(r);
           const histories = await fetchHistories(

@@ -24,9 +24,9 @@ export interface BareStartResult {
   failed: number;
   startsPerSecond: number;
   latencyMs: LatencySummary;
-  /** CPU ms per start of each process over the phase (when `cpu` names them). */
+  /** CPU ms per start of each process over the phase (absent in results written before it was measured). */
   cpuMsPerEvent?: CpuPerEvent;
-  /** Rounds per side, when the phase alternated with ingestion. */
+  /** Rounds per side (the phase alternates with ingestion; absent in older results). */
   rounds?: number;
   /** The ingestion rounds alternated with it: events posted to the receiver → 2xx. */
   ingest?: PairedIngestResult;
@@ -67,14 +67,14 @@ export async function runBareStart(
   runId: string,
   log: SampleLog,
   o: {
-    /** Posts the i-th ingested event of the phase; true when acknowledged. Absent: bare starts only, in one go. */
-    post?: (index: number) => Promise<boolean>;
-    rounds?: number;
+    /** Posts the i-th ingested event of the phase; true when acknowledged. */
+    post: (index: number) => Promise<boolean>;
+    /** The processes whose CPU time each side accounts. */
+    cpu: ProcessPids;
     warmUp?: LoadShape;
     afterWarmUp?: () => Promise<void>;
-    cpu?: ProcessPids;
     label?: string;
-  } = {},
+  },
 ): Promise<BareStartResult> {
   if (o.warmUp) {
     const warm = starter.prepare(`${runId}-bare-warm-up`, o.warmUp.events);
@@ -84,7 +84,7 @@ export async function runBareStart(
     });
     await o.afterWarmUp?.();
   }
-  const rounds = o.post ? (o.rounds ?? PAIRED_ROUNDS) : 1;
+  const rounds = PAIRED_ROUNDS;
   /** The k-th round of a side: an equal share of the time, or of the events (the shares add up to exactly `events`). */
   const roundShape = (k: number): LoadShape =>
     shape.durationSeconds !== undefined
@@ -95,23 +95,23 @@ export async function runBareStart(
     `${runId}-bare`,
     shape.durationSeconds !== undefined ? Math.ceil(shape.durationSeconds * 1000) : shape.events,
   );
-  const cpu = { bare: o.cpu ? new CpuTotals(o.cpu) : undefined, ingest: o.cpu ? new CpuTotals(o.cpu) : undefined };
+  const cpu = { bare: new CpuTotals(o.cpu), ingest: new CpuTotals(o.cpu) };
   const timings = { bare: [] as TaskTiming[][], ingest: [] as TaskTiming[][] };
   const next = { bare: 0, ingest: 0 };
   const done = { bare: 0, ingest: 0 };
-  for (const side of o.post ? roundOrder(rounds) : ['bare' as const]) {
+  for (const side of roundOrder(rounds)) {
     const offset = next[side];
     const perRound = roundShape(done[side]++);
     if (perRound.durationSeconds === undefined && perRound.events === 0) continue;
-    cpu[side]?.start();
+    cpu[side].start();
     const round = await runLoad(perRound, async (i) => {
-      if (side === 'ingest') return (o.post as (index: number) => Promise<boolean>)(offset + i);
+      if (side === 'ingest') return o.post(offset + i);
       const event = events[offset + i];
       if (!event) throw new Error(`bare start: no event ${offset + i} prepared`);
       await starter.start(event);
       return true;
     });
-    cpu[side]?.stop();
+    cpu[side].stop();
     next[side] += round.length;
     timings[side].push(round);
   }
@@ -119,25 +119,19 @@ export async function runBareStart(
   for (const t of ok) log.add('bare start', t.endedAt, t.endedAt - t.startedAt);
   const acked = timings.ingest.flat().filter((t) => t.ok);
   for (const t of acked) log.add(`ingest, with bare start${o.label ? ` (${o.label})` : ''}`, t.endedAt, t.endedAt - t.startedAt);
-  const bareCpu = cpu.bare?.perEvent(ok.length);
-  const ingestCpu = cpu.ingest?.perEvent(acked.length);
   return {
     started: ok.length,
     failed: next.bare - ok.length,
     startsPerSecond: rateOverRounds(timings.bare),
     latencyMs: summarize(ok.map((t) => t.endedAt - t.startedAt)),
-    ...(bareCpu ? { cpuMsPerEvent: bareCpu } : {}),
-    ...(o.post
-      ? {
-          rounds,
-          ingest: {
-            acknowledged: acked.length,
-            sent: next.ingest,
-            acceptedPerSecond: rateOverRounds(timings.ingest),
-            ackLatencyMs: summarize(acked.map((t) => t.endedAt - t.startedAt)),
-            ...(ingestCpu ? { cpuMsPerEvent: ingestCpu } : {}),
-          },
-        }
-      : {}),
+    cpuMsPerEvent: cpu.bare.perEvent(ok.length),
+    rounds,
+    ingest: {
+      acknowledged: acked.length,
+      sent: next.ingest,
+      acceptedPerSecond: rateOverRounds(timings.ingest),
+      ackLatencyMs: summarize(acked.map((t) => t.endedAt - t.startedAt)),
+      cpuMsPerEvent: cpu.ingest.perEvent(acked.length),
+    },
   };
 }

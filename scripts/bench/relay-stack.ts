@@ -86,9 +86,11 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   };
   const mode = o.mode ?? 'separate';
   const suffix = o.logSuffix ?? '';
+  /** A relay process, its log in the run's folder (and its CPU profile under profileDir). */
+  const spawn: SpawnRelay = (name, entry, childEnv) => spawnTs(name, entry, childEnv, o.dir, profileArgs(o.profileDir, name));
   if (mode !== 'separate') {
     if (workerCount > 1 || receiverCount > 1) throw new Error(`${mode}: one process only; more workers or receivers need mode separate`);
-    return startOneProcess(mode, env, ports[0] as number, database.url, masterKey, o.dir, () => database.drop(), suffix, o.profileDir);
+    return startOneProcess(mode, { env, port: ports[0] as number, database, masterKey, suffix, spawn });
   }
   const workers: (Child | undefined)[] = [];
   const receivers: (Child | undefined)[] = [];
@@ -103,21 +105,13 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   };
   const startWorker = async (index = 0) => {
     const started = Date.now();
-    const name = nameFor('worker', index);
-    const child = spawnTs(name, 'src/entry/worker-main.ts', env, o.dir, profileArgs(o.profileDir, name));
+    const child = spawn(nameFor('worker', index), 'src/entry/worker-main.ts', env);
     workers[index] = child;
     await child.waitForLog('worker running', 180_000);
     workerStartSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   };
   const startReceiver = async (index: number) => {
-    const name = nameFor('receiver', index);
-    const child = spawnTs(
-      name,
-      'src/entry/receiver-main.ts',
-      { ...env, PORT: String(ports[index]) },
-      o.dir,
-      profileArgs(o.profileDir, name),
-    );
+    const child = spawn(nameFor('receiver', index), 'src/entry/receiver-main.ts', { ...env, PORT: String(ports[index]) });
     receivers[index] = child;
     await child.waitForLog('receiver listening', 60_000);
   };
@@ -154,17 +148,19 @@ export async function startRelayStack(o: RelayStackOptions): Promise<RelayStack>
   };
 }
 
+type SpawnRelay = (name: string, entry: string, env: Record<string, string>) => Child;
+
 /** `npm start`'s entry point with TEMPORAL_ADDRESS set: worker and receiver in one process. */
 async function startOneProcess(
   mode: 'eager' | 'combined',
-  env: Record<string, string>,
-  port: number,
-  databaseUrl: string,
-  masterKey: Buffer,
-  dir: string,
-  dropDatabase: () => Promise<void>,
-  suffix: string,
-  profileDir: string | undefined,
+  s: {
+    env: Record<string, string>;
+    port: number;
+    database: { url: string; drop(): Promise<void> };
+    masterKey: Buffer;
+    suffix: string;
+    spawn: SpawnRelay;
+  },
 ): Promise<RelayStack> {
   let relay: Child | undefined;
   let generation = 0;
@@ -173,14 +169,8 @@ async function startOneProcess(
     if (index !== 0) throw new Error(`${mode}: one process only`);
     generation += 1;
     const started = Date.now();
-    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${suffix}`;
-    const child = spawnTs(
-      name,
-      'src/entry/main.ts',
-      { ...env, RELAY_EAGER_START: String(mode === 'eager') },
-      dir,
-      profileArgs(profileDir, name),
-    );
+    const name = `relay-${mode}${generation === 1 ? '' : `-${generation}`}${s.suffix}`;
+    const child = s.spawn(name, 'src/entry/main.ts', { ...s.env, RELAY_EAGER_START: String(mode === 'eager') });
     relay = child;
     await child.waitForLog('worker running', 180_000);
     await child.waitForLog('receiver listening', 60_000);
@@ -194,15 +184,15 @@ async function startOneProcess(
     await startWorker();
   } catch (e) {
     await relay?.stop('SIGTERM', 10_000);
-    await dropDatabase();
+    await s.database.drop();
     throw e;
   }
   return {
     mode,
-    receiverUrl: `http://127.0.0.1:${port}`,
-    receiverUrls: [`http://127.0.0.1:${port}`],
-    databaseUrl,
-    masterKey,
+    receiverUrl: `http://127.0.0.1:${s.port}`,
+    receiverUrls: [`http://127.0.0.1:${s.port}`],
+    databaseUrl: s.database.url,
+    masterKey: s.masterKey,
     worker: () => relay as Child,
     receiver: () => relay as Child,
     startWorker,
@@ -210,7 +200,7 @@ async function startOneProcess(
     workerStartSeconds,
     async stop() {
       await relay?.stop('SIGTERM', 10_000);
-      await dropDatabase();
+      await s.database.drop();
     },
   };
 }

@@ -217,6 +217,7 @@ export function formatTable(r: BenchResults): string {
       ]);
   }
   for (const x of r.relay) {
+    const bare = bareStartFor(r, x.stack);
     rows.push([
       `2. Ingest, ${x.destinations} dest (POST → 202)`,
       x.stack ?? '',
@@ -224,7 +225,7 @@ export function formatTable(r: BenchResults): string {
       String(x.acceptedPerSecond),
       lat(x.ackLatencyMs),
       // Against the bare start only when no ingestion was measured alongside it (older results).
-      bareStartFor(r, x.stack)?.ingest ? '' : times(x.acceptedPerSecond, bareStartFor(r, x.stack)?.startsPerSecond, 'bare start'),
+      bare?.ingest ? '' : times(x.acceptedPerSecond, bare?.startsPerSecond, 'bare start'),
     ]);
   }
   if (r.floor)

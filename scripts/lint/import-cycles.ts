@@ -4,22 +4,17 @@
  * static import, `export … from`, `import type`, `import()` and `require()` counts, since a
  * cycle of types alone still ties two layers together.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 /** file → the project files it imports (both as absolute paths). */
 export type ImportGraph = Map<string, string[]>;
 
 function tsFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...tsFilesUnder(path));
-    else if (/\.tsx?$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts') && !f.split(sep).includes('node_modules'))
+    .map((f) => join(dir, f));
 }
 
 /** The import graph of the `.ts` and `.tsx` files under `roots` (folders), restricted to those files. */

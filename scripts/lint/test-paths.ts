@@ -5,8 +5,8 @@
  * that matches nothing is as bad the other way: the shell passes it on literally and
  * `node --test` fails on a file that does not exist.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 
 /** The file patterns of a `node … --test … <patterns>` command (its arguments holding a `/`). */
 export function testPatterns(script: string): string[] {
@@ -28,17 +28,10 @@ export function matchesAny(file: string, patterns: string[]): boolean {
 
 /** Every `*.test.ts` under `dir`, as a path relative to `root` with `/` separators. */
 export function testFilesUnder(root: string, dir = 'test'): string[] {
-  const out: string[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path)) {
-      if (name === 'node_modules') continue;
-      const child = join(path, name);
-      if (statSync(child).isDirectory()) walk(child);
-      else if (name.endsWith('.test.ts')) out.push(relative(root, child).split(sep).join('/'));
-    }
-  };
-  walk(join(root, dir));
-  return out.sort();
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts') && !f.split(sep).includes('node_modules'))
+    .map((f) => join(dir, f).split(sep).join('/'))
+    .sort();
 }
 
 export interface TestPathProblems {

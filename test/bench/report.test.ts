@@ -12,7 +12,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseHarnessArgs, stackModes } from '../../scripts/bench/args';
 import { countActionsTable, historyFiles } from '../../scripts/bench/count-actions';
 import { cpuSecondsOf, startCpuAccount } from '../../scripts/bench/cpu';
-import { roundOrder } from '../../scripts/bench/phase-bare-start';
+import { roundOrder, type BareStartResult } from '../../scripts/bench/phase-bare-start';
 import { categoryOf, summarizeProfile } from '../../scripts/bench/profile-summary';
 import {
   compactEventTypes,
@@ -196,6 +196,12 @@ test('search attributes: missing or mistyped ones are named', () => {
 });
 
 const latency = (p50: number) => ({ count: 10, p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 3 });
+/** Phase 1 on the separate stack: 10 starts at 50/s, p50 20 ms; `extra` on top. */
+function separateBareStart(extra: Partial<BareStartResult> = {}): BareStartResult {
+  return { stack: 'separate', started: 10, failed: 0, startsPerSecond: 50, latencyMs: latency(20), ...extra };
+}
+/** The table's first line that `start` matches ('' when none). */
+const lineOf = (table: string, start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
 function relayRun(stack: string | undefined, destinations: number, perSecond: number, p50: number): RelayRunResult {
   return {
     destinations,
@@ -279,7 +285,7 @@ test('computeRatios: per stack against the floors and the direct relay, stack ag
 
 test('formatTable: a stack and a ratio column, the latency rows, the per-event history table', () => {
   const table = formatTable(results());
-  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  const line = (start: RegExp) => lineOf(table, start);
   assert.match(line(/^\| 2\. Ingest, 1 dest .*\| separate/), /\| 40 +\| 50 \/ 100 \/ 150 +\| 0\.4× bare start +\|$/);
   assert.match(
     line(/^\| 4\. Relay end to end, 3 dest/),
@@ -319,14 +325,7 @@ test('formatTable without the new phases keeps the old shape (bare, floor, relay
 test('a bare start per stack: each ingest phase is compared with the one on its own stack, CPU per event by process', () => {
   const r = results();
   r.bareStarts = [
-    {
-      stack: 'separate',
-      started: 10,
-      failed: 0,
-      startsPerSecond: 50,
-      latencyMs: latency(20),
-      cpuMsPerEvent: { temporal: 5, harness: 1.5, machine: 12 },
-    },
+    separateBareStart({ cpuMsPerEvent: { temporal: 5, harness: 1.5, machine: 12 } }),
     { stack: 'eager', started: 10, failed: 0, startsPerSecond: 25, latencyMs: latency(40) },
   ];
   r.relay[0] = { ...(r.relay[0] as RelayRunResult), ingestCpuMsPerEvent: { temporal: 5.5, harness: 0.7, receiver: 2, machine: 13 } };
@@ -334,7 +333,7 @@ test('a bare start per stack: each ingest phase is compared with the one on its 
   assert.equal(r.ratios['ingest ÷ bare start (throughput) [separate]'], 0.8);
   assert.equal(r.ratios['ingest ÷ bare start (throughput) [eager]'], 2);
   const table = formatTable(r);
-  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  const line = (start: RegExp) => lineOf(table, start);
   assert.match(line(/^\| 1\. Bare start .*\| eager/), /\| 10 +\| 25 +\|/);
   assert.match(line(/^\| 2\. Ingest, 1 dest .*\| separate/), /\| 0\.8× bare start +\|$/);
   const cpu = formatCpuTable(r) ?? '';
@@ -391,21 +390,16 @@ test('bare start alternating with ingestion: rounds in mirrored order, the ratio
   assert.deepEqual(roundOrder(3), ['bare', 'ingest', 'ingest', 'bare', 'bare', 'ingest']);
   const r = results();
   r.bareStarts = [
-    {
-      stack: 'separate',
-      started: 10,
-      failed: 0,
-      startsPerSecond: 50,
-      latencyMs: latency(20),
+    separateBareStart({
       rounds: 6,
       ingest: { acknowledged: 10, sent: 10, acceptedPerSecond: 45, ackLatencyMs: latency(22), cpuMsPerEvent: { receiver: 2 } },
-    },
+    }),
   ];
   r.ratios = computeRatios(r);
   assert.equal(r.ratios['ingest ÷ bare start (throughput) [separate]'], 0.9);
   assert.equal(r.ratios['ingest ÷ bare start (p50 latency) [separate]'], 1.1);
   const table = formatTable(r);
-  const line = (start: RegExp) => table.split('\n').find((l) => start.test(l)) ?? '';
+  const line = (start: RegExp) => lineOf(table, start);
   assert.match(
     line(/^\| 1\. Ingest, alternating with it \(POST → 202, 6 rounds\) +\| separate/),
     /\| 10\/10 +\| 45 +\| .*\| 0\.9× bare start +\|$/,

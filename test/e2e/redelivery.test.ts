@@ -7,21 +7,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { redeliverCommand } from '../../src/cli/redeliver';
 import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { createHttpClient } from '../../src/http/client';
 import { createLogger } from '../../src/telemetry/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import { parkedRunsQuery } from '../../src/temporal/redelivery';
-import { createRelayWorker } from '../../src/wiring/worker';
 import type { RedeliveryProgress } from '../../workflows/bulk-redeliver';
 import { DeliveryStatus } from '../../workflows/search-attributes';
 import { pgStoreFor } from '../helpers/config-store';
 import { startHttpsSink, type RecordedRequest } from '../helpers/https-sink';
 import { callManagement, type ManagementAnswer } from '../helpers/management-client';
 import { fakeStarter, startReceiver, type TestReceiver } from '../helpers/receiver';
-import { testBundle, testDataConverter, uniqueTaskQueue } from '../helpers/temporal';
+import { startWiredRelayWorker } from '../helpers/temporal';
 import { samplePointsIssued, useTestTemporal } from '../helpers/workflow-suite';
 
 const ADMIN_TOKEN = 'redelivery-admin-token-0123456789';
@@ -64,16 +62,8 @@ function setup(): Promise<Stack> {
       ],
     });
     const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
-    const taskQueue = uniqueTaskQueue('redeliver');
-    const worker: Worker = await createRelayWorker({
-      connection: t.server.env.nativeConnection,
-      namespace: t.server.namespace,
-      taskQueue,
-      deps: { store, http },
-      workflowBundle: await testBundle(),
-      dataConverter: testDataConverter(),
-    });
-    const running = worker.run();
+    const worker = await startWiredRelayWorker(t.server, { store, http }, 'redeliver');
+    const { taskQueue } = worker;
     const client = t.server.env.client;
     const logger = createLogger('silent');
     const starter = createTemporalStarter({ client, taskQueue, startTimeoutMs: 10_000, logger });
@@ -93,8 +83,7 @@ function setup(): Promise<Stack> {
     const receiver = await startReceiverWith({});
     t.cleanup(async () => {
       for (const r of receivers) await r.close();
-      worker.shutdown();
-      await running;
+      await worker.stop();
       await http.close();
       await sink.close();
       await drop();

@@ -5,7 +5,7 @@ import { createActivities, type ActivityDeps, type RelayActivities } from '../..
 import { workflowIdFor, type CanonicalEvent } from '../../src/model/canonical-event';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { workflowsPath } from '../../src/wiring/worker';
+import { createRelayWorker, workflowsPath } from '../../src/wiring/worker';
 import { FAILURE_CONVERTER_PATH, relayDataConverter, relayPayloadCodecs } from '../../src/payloads/data-converter';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -106,6 +106,31 @@ export async function startStubWorker(
     dataConverter: testDataConverter(),
     activities,
   });
+  return runWorker(worker, taskQueue);
+}
+
+/**
+ * The relay's worker as production creates it (createRelayWorker: relayEvent's activities and
+ * the bulk redelivery's), with the tests' bundle and data converter, on a fresh task queue of `server`.
+ */
+export async function startWiredRelayWorker(
+  server: DevServer,
+  deps: ActivityDeps,
+  prefix = 'relay',
+): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  const taskQueue = uniqueTaskQueue(prefix);
+  const worker = await createRelayWorker({
+    connection: server.env.nativeConnection,
+    namespace: server.namespace,
+    taskQueue,
+    deps,
+    workflowBundle: await testBundle(),
+    dataConverter: testDataConverter(),
+  });
+  return runWorker(worker, taskQueue);
+}
+
+function runWorker(worker: Worker, taskQueue: string): { taskQueue: string; stop(): Promise<void> } {
   const running = worker.run();
   return {
     taskQueue,
