@@ -3,7 +3,8 @@
  * versions and pauses, a scripted HttpClient that records what was sent, and a logger that
  * keeps the activity's log lines instead of printing them.
  */
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import assert from 'node:assert/strict';
+import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Info } from '@temporalio/activity';
 import type { CanonicalEvent } from '../../src/model/canonical-event';
@@ -165,4 +166,15 @@ export function loyaltyEvent(overrides: Partial<CanonicalEvent> = {}): Canonical
     properties: { loyaltyProgramId: 973, totalPointsIssued: 250 },
     ...overrides,
   };
+}
+
+/** The ApplicationFailure an activity call fails with (fails the test when it succeeds or throws anything else). */
+export async function failureOf(run: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await run;
+  } catch (e) {
+    assert.ok(e instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the activity to fail');
 }

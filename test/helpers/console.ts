@@ -8,7 +8,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { eventTypes } from '../../src/api/event-types';
 import { Breaker } from '../../src/breaker/breaker';
@@ -21,13 +20,12 @@ import { createHttpClient } from '../../src/http/client';
 import { createLogger } from '../../src/telemetry/logger';
 import { createTemporalStarter } from '../../src/receiver/starter';
 import { wakeHeldRuns } from '../../src/temporal/held-runs';
-import { createRelayWorker } from '../../src/wiring/worker';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { pgStoreFor } from './config-store';
 import { startHttpsSink, type HttpsSink, type HttpsSinkOptions } from './https-sink';
 import { callManagement, type ManagementAnswer } from './management-client';
 import { startReceiver, type TestReceiver } from './receiver';
-import { testBundle, testDataConverter, uniqueTaskQueue } from './temporal';
+import { startWiredRelayWorker } from './temporal';
 import type { TestTemporal } from './workflow-suite';
 
 export const CONSOLE_ADMIN_TOKEN = 'console-admin-token-0123456789abcdef';
@@ -83,20 +81,16 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
   const sink = await startHttpsSink(options.respond ? { respond: options.respond } : {});
   const { store, admin, pool, drop } = await pgStoreFor(options.config(sink.url));
   const http = createHttpClient({ extraCa: sink.ca, allowPrivateNetworks: ['127.0.0.0/8', '::1'] });
-  const taskQueue = uniqueTaskQueue('console');
   // The circuit breaker and the shared delivery figures, as the relay's worker has them; flushed
   // often, so the health screen shows a delivery within a moment.
   const stats = new DeliveryStats(pool);
   stats.start(200);
-  const worker: Worker = await createRelayWorker({
-    connection: t.server.env.nativeConnection,
-    namespace: t.server.namespace,
-    taskQueue,
-    deps: { store, http, watch: new PgDeliveryWatch(new Breaker(pool), () => undefined, stats) },
-    workflowBundle: await testBundle(),
-    dataConverter: testDataConverter(),
-  });
-  const running = worker.run();
+  const worker = await startWiredRelayWorker(
+    t.server,
+    { store, http, watch: new PgDeliveryWatch(new Breaker(pool), () => undefined, stats) },
+    'console',
+  );
+  const { taskQueue } = worker;
   const client = t.server.env.client;
   const logger = createLogger('silent');
   const starter = createTemporalStarter({ client, taskQueue, startTimeoutMs: 10_000, logger });
@@ -116,8 +110,7 @@ export async function startConsoleStack(t: TestTemporal, options: ConsoleStackOp
   t.cleanup(async () => {
     await browser.close();
     await receiver.close();
-    worker.shutdown();
-    await running;
+    await worker.stop();
     await stats.stop();
     await http.close();
     await sink.close();

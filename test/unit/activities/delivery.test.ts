@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Info } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../../activities';
 import type { DeliverInput } from '../../../activities/types';
 import type { Credential } from '../../../src/model/credential';
@@ -16,6 +16,7 @@ import { ConcurrencyWaitAborted } from '../../../src/http/limiter';
 import { BlockedAddressError } from '../../../src/http/outbound-guard';
 import {
   activityEnv,
+  failureOf,
   fakeHttp,
   loyaltyEvent,
   memoryLogger,
@@ -61,15 +62,10 @@ function deliver(activities: Activities, input: DeliverInput, info: Partial<Info
 }
 
 /** The ApplicationFailure `p` rejects with, and its delivery details. */
-async function failureOf(p: Promise<unknown>): Promise<{ failure: ApplicationFailure; details: DeliveryFailureDetails }> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(e)}`);
-    assert.equal(e.details?.length, 1, 'one details entry');
-    return { failure: e, details: e.details[0] as DeliveryFailureDetails };
-  }
-  assert.fail('expected the activity to fail');
+async function deliveryFailureOf(p: Promise<unknown>): Promise<{ failure: ApplicationFailure; details: DeliveryFailureDetails }> {
+  const failure = await failureOf(p);
+  assert.equal(failure.details?.length, 1, 'one details entry');
+  return { failure, details: failure.details?.[0] as DeliveryFailureDetails };
 }
 
 describe('deliver: a 2xx answer', () => {
@@ -117,7 +113,7 @@ describe('deliver: a 2xx answer', () => {
 
   it('a slot that does not come free in time: retryable, saying nothing was sent', async () => {
     const { activities } = setup([new ConcurrencyWaitAborted('crm-hook', 4)]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput(), { isLocal: true }));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput(), { isLocal: true }));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nonRetryable, false);
     assert.match(failure.message, /^crm-hook: no connection slot .* not sent/);
@@ -174,7 +170,7 @@ describe('deliver: attempt numbering across the local first attempt', () => {
   it('counts attemptsBefore in failure details and computes the backoff from that attempt', async () => {
     // attempt 3: exp = 1000 × 2² = 4000; equal jitter with random 0.5 → 2000 + 1000.
     const { activities } = setup([{ status: 503 }], { random: 0.5 });
-    const { failure, details } = await failureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 2 }));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 2 }));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.nextRetryDelay, 3000);
@@ -193,7 +189,7 @@ describe('deliver: attempt numbering across the local first attempt', () => {
     it(`info.attempt ${infoAttempt} + attemptsBefore ${attemptsBefore ?? '—'} → attempt ${attempt}, random ${random} → ${delayMs} ms`, async () => {
       const { activities } = setup([{ status: 500 }], { random });
       const input = deliverInput(attemptsBefore === undefined ? {} : { attemptsBefore });
-      const { failure, details } = await failureOf(deliver(activities, input, { attempt: infoAttempt }));
+      const { failure, details } = await deliveryFailureOf(deliver(activities, input, { attempt: infoAttempt }));
       assert.equal(failure.nextRetryDelay, delayMs);
       assert.deepEqual(details, { attempt, httpStatus: 500, retryInMs: delayMs });
     });
@@ -204,7 +200,7 @@ describe('deliver: transient answers', () => {
   for (const status of [503, 429]) {
     it(`${status} with Retry-After: retryable, next delay = the header's`, async () => {
       const { activities } = setup([{ status, headers: { 'retry-after': '30' }, body: 'slow down' }], { random: 0 });
-      const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+      const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
       assert.equal(failure.type, FailureType.DestinationUnavailable);
       assert.equal(failure.nonRetryable, false);
       assert.equal(failure.nextRetryDelay, 30_000);
@@ -215,14 +211,14 @@ describe('deliver: transient answers', () => {
 
   it('429 with Retry-After given twice: the first value', async () => {
     const { activities } = setup([{ status: 429, headers: { 'retry-after': ['12', '99'] } }]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.nextRetryDelay, 12_000);
     assert.equal(details.retryInMs, 12_000);
   });
 
   it('Retry-After 0: at least 100 ms', async () => {
     const { activities } = setup([{ status: 503, headers: { 'retry-after': '0' } }]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.nextRetryDelay, 100);
     assert.equal(details.retryInMs, 100);
   });
@@ -230,7 +226,7 @@ describe('deliver: transient answers', () => {
   for (const header of [undefined, 'soon']) {
     it(`503 with Retry-After ${header === undefined ? 'absent' : JSON.stringify(header)}: backoff`, async () => {
       const { activities } = setup([{ status: 503, headers: header === undefined ? {} : { 'retry-after': header } }], { random: 1 });
-      const { failure, details } = await failureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 1 }));
+      const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 1 }));
       assert.equal(failure.nextRetryDelay, 2000); // attempt 2, random 1: the full 2000
       assert.deepEqual(details, { attempt: 2, httpStatus: 503, retryInMs: 2000 });
     });
@@ -239,7 +235,7 @@ describe('deliver: transient answers', () => {
   for (const status of [408, 425, 500, 502]) {
     it(`${status}: retryable`, async () => {
       const { activities } = setup([{ status }]);
-      const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+      const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
       assert.equal(failure.type, FailureType.DestinationUnavailable);
       assert.equal(failure.nonRetryable, false);
       assert.equal(details.httpStatus, status);
@@ -248,7 +244,7 @@ describe('deliver: transient answers', () => {
 
   it('a connection error: retryable, without httpStatus', async () => {
     const { activities } = setup([new Error('connect ECONNREFUSED 203.0.113.7:443')], { random: 0 });
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.message, 'crm-hook unreachable: connect ECONNREFUSED 203.0.113.7:443');
@@ -265,7 +261,7 @@ describe('deliver: the retry window', () => {
   it('the next delay would pass the window: non-retryable RetryWindowExhausted', async () => {
     const { activities } = setup([{ status: 503, headers: { 'retry-after': '60' } }]);
     const input = deliverInput({ retryWindowSeconds: HOUR, attemptsBefore: 1, firstAttemptAtMs: nearTheEnd() });
-    const { failure, details } = await failureOf(deliver(activities, input, { attempt: 4 }));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, input, { attempt: 4 }));
     assert.equal(failure.type, FailureType.RetryWindowExhausted);
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.nextRetryDelay, undefined);
@@ -276,7 +272,7 @@ describe('deliver: the retry window', () => {
   it('a delay that still fits: retryable', async () => {
     const { activities } = setup([{ status: 503, headers: { 'retry-after': '1' } }]);
     const input = deliverInput({ retryWindowSeconds: HOUR, firstAttemptAtMs: nearTheEnd() });
-    const { failure } = await failureOf(deliver(activities, input));
+    const { failure } = await deliveryFailureOf(deliver(activities, input));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nextRetryDelay, 1000);
   });
@@ -284,14 +280,14 @@ describe('deliver: the retry window', () => {
   it('counts from firstAttemptAtMs, not from the activity scheduled time (window spent)', async () => {
     const { activities } = setup([{ status: 503, headers: { 'retry-after': '60' } }]);
     const input = deliverInput({ retryWindowSeconds: HOUR, attemptsBefore: 1, firstAttemptAtMs: nearTheEnd() });
-    const { failure } = await failureOf(deliver(activities, input, { scheduledTimestampMs: Date.now() }));
+    const { failure } = await deliveryFailureOf(deliver(activities, input, { scheduledTimestampMs: Date.now() }));
     assert.equal(failure.type, FailureType.RetryWindowExhausted);
   });
 
   it('counts from firstAttemptAtMs, not from the activity scheduled time (window fresh)', async () => {
     const { activities } = setup([{ status: 503, headers: { 'retry-after': '60' } }]);
     const input = deliverInput({ retryWindowSeconds: HOUR, attemptsBefore: 1, firstAttemptAtMs: Date.now() });
-    const { failure } = await failureOf(deliver(activities, input, { scheduledTimestampMs: nearTheEnd() }));
+    const { failure } = await deliveryFailureOf(deliver(activities, input, { scheduledTimestampMs: nearTheEnd() }));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nextRetryDelay, 60_000);
   });
@@ -301,16 +297,20 @@ describe('deliver: the retry window', () => {
       { status: 503, headers: { 'retry-after': '60' } },
       { status: 503, headers: { 'retry-after': '60' } },
     ]);
-    const spent = await failureOf(deliver(activities, deliverInput({ retryWindowSeconds: HOUR }), { scheduledTimestampMs: nearTheEnd() }));
+    const spent = await deliveryFailureOf(
+      deliver(activities, deliverInput({ retryWindowSeconds: HOUR }), { scheduledTimestampMs: nearTheEnd() }),
+    );
     assert.equal(spent.failure.type, FailureType.RetryWindowExhausted);
-    const fresh = await failureOf(deliver(activities, deliverInput({ retryWindowSeconds: HOUR }), { scheduledTimestampMs: Date.now() }));
+    const fresh = await deliveryFailureOf(
+      deliver(activities, deliverInput({ retryWindowSeconds: HOUR }), { scheduledTimestampMs: Date.now() }),
+    );
     assert.equal(fresh.failure.type, FailureType.DestinationUnavailable);
   });
 
   it('a connection error at the end of the window: exhausted, without httpStatus', async () => {
     const { activities } = setup([new Error('socket hang up')]);
     const input = deliverInput({ retryWindowSeconds: 10, firstAttemptAtMs: Date.now() - 20_000 });
-    const { failure, details } = await failureOf(deliver(activities, input));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, input));
     assert.equal(failure.type, FailureType.RetryWindowExhausted);
     assert.deepEqual(details, { attempt: 1 });
     assert.match(failure.message, /^crm-hook unreachable: socket hang up; retry window of 10s exhausted after 1 attempts$/);
@@ -319,7 +319,7 @@ describe('deliver: the retry window', () => {
   it('a permanent answer stays DestinationRejected even when the window is spent', async () => {
     const { activities } = setup([{ status: 400 }]);
     const input = deliverInput({ retryWindowSeconds: 10, firstAttemptAtMs: Date.now() - 20_000 });
-    const { failure } = await failureOf(deliver(activities, input));
+    const { failure } = await deliveryFailureOf(deliver(activities, input));
     assert.equal(failure.type, FailureType.DestinationRejected);
   });
 });
@@ -327,7 +327,7 @@ describe('deliver: the retry window', () => {
 describe('deliver: permanent answers', () => {
   it('400: non-retryable DestinationRejected with status and response snippet', async () => {
     const { activities } = setup([{ status: 400, body: '{"error":"customer_id missing"}' }]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 2 }));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 2 }));
     assert.equal(failure.type, FailureType.DestinationRejected);
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.message, 'crm-hook answered 400');
@@ -336,13 +336,13 @@ describe('deliver: permanent answers', () => {
 
   it('the response snippet is cut at 500 characters', async () => {
     const { activities } = setup([{ status: 422, body: `${'a'.repeat(500)}TAIL` }]);
-    const { details } = await failureOf(deliver(activities, deliverInput()));
+    const { details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(details.responseSnippet, 'a'.repeat(500));
   });
 
   it('410: non-retryable DestinationGone', async () => {
     const { activities } = setup([{ status: 410, body: 'gone' }]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationGone);
     assert.equal(failure.nonRetryable, true);
     assert.deepEqual(details, { httpStatus: 410, attempt: 1, responseSnippet: 'gone' });
@@ -351,7 +351,7 @@ describe('deliver: permanent answers', () => {
   for (const status of [301, 302, 307, 404]) {
     it(`${status}: DestinationRejected (redirects are not followed)`, async () => {
       const { activities, requests } = setup([{ status, headers: { location: 'https://elsewhere.example' } }]);
-      const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+      const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
       assert.equal(failure.type, FailureType.DestinationRejected);
       assert.equal(failure.nonRetryable, true);
       assert.equal(details.httpStatus, status);
@@ -365,7 +365,7 @@ describe('deliver: the outbound guard', () => {
 
   it('a BlockedAddressError: non-retryable DestinationAddressRefused', async () => {
     const { activities } = setup([blocked()]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationAddressRefused);
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /^crm-hook: hooks\.example\.com resolves to 169\.254\.169\.254/);
@@ -375,7 +375,7 @@ describe('deliver: the outbound guard', () => {
   it('a BlockedAddressError wrapped as cause (as undici reports connect errors), two levels deep', async () => {
     const wrapped = new TypeError('fetch failed', { cause: new Error('connect failed', { cause: blocked() }) });
     const { activities } = setup([wrapped]);
-    const { failure } = await failureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 3 }));
+    const { failure } = await deliveryFailureOf(deliver(activities, deliverInput({ attemptsBefore: 1 }), { attempt: 3 }));
     assert.equal(failure.type, FailureType.DestinationAddressRefused);
     assert.equal(failure.nonRetryable, true);
     assert.equal((failure.details?.[0] as DeliveryFailureDetails).attempt, 4);
@@ -392,7 +392,7 @@ describe('deliver: paused destinations', () => {
 
   it('checkPaused and paused: non-retryable DestinationPaused, nothing sent, attempt = attempts made so far', async () => {
     const { activities, requests, store } = pausedSetup();
-    const { failure, details } = await failureOf(
+    const { failure, details } = await deliveryFailureOf(
       deliver(activities, deliverInput({ attemptsBefore: 1, checkPaused: true }), { attempt: 3 }),
     );
     assert.equal(failure.type, FailureType.DestinationPaused);
@@ -405,7 +405,9 @@ describe('deliver: paused destinations', () => {
 
   it('checkPaused on the first retry: attempts made so far = the local one', async () => {
     const { activities, requests } = pausedSetup();
-    const { details } = await failureOf(deliver(activities, deliverInput({ attemptsBefore: 1, checkPaused: true }), { attempt: 1 }));
+    const { details } = await deliveryFailureOf(
+      deliver(activities, deliverInput({ attemptsBefore: 1, checkPaused: true }), { attempt: 1 }),
+    );
     assert.deepEqual(details, { attempt: 1 });
     assert.equal(requests.length, 0);
   });
@@ -428,7 +430,9 @@ describe('deliver: paused destinations', () => {
 describe('deliver: destination not found', () => {
   it('a deleted destination: non-retryable DestinationNotFound, nothing sent', async () => {
     const { activities, requests } = setup([]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput({ destination: 'nope', destinationVersion: undefined })));
+    const { failure, details } = await deliveryFailureOf(
+      deliver(activities, deliverInput({ destination: 'nope', destinationVersion: undefined })),
+    );
     assert.equal(failure.type, FailureType.DestinationNotFound);
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.message, 'destination "nope" is not configured');
@@ -438,7 +442,7 @@ describe('deliver: destination not found', () => {
 
   it('a version the store does not have: DestinationNotFound naming the version', async () => {
     const { activities, requests } = setup([]);
-    const { failure, details } = await failureOf(
+    const { failure, details } = await deliveryFailureOf(
       deliver(activities, deliverInput({ destinationVersion: 'v0', attemptsBefore: 1, checkPaused: true }), { attempt: 2 }),
     );
     assert.equal(failure.type, FailureType.DestinationNotFound);
@@ -449,14 +453,14 @@ describe('deliver: destination not found', () => {
 
   it('checkPaused on a deleted destination: DestinationNotFound (not paused)', async () => {
     const { activities } = setup([]);
-    const { failure } = await failureOf(deliver(activities, deliverInput({ destination: 'nope', checkPaused: true })));
+    const { failure } = await deliveryFailureOf(deliver(activities, deliverInput({ destination: 'nope', checkPaused: true })));
     assert.equal(failure.type, FailureType.DestinationNotFound);
   });
 
   it('a kind without a connector: DestinationNotFound', async () => {
     const store = new MemoryStore(webhookDestination({}, { kind: 'carrier-pigeon' }));
     const { activities } = setup([], { store });
-    const { failure } = await failureOf(deliver(activities, deliverInput()));
+    const { failure } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationNotFound);
   });
 });
@@ -484,7 +488,7 @@ describe('deliver: OAuth credentials', () => {
 
   it('a token URL the outbound guard refuses: non-retryable DestinationAddressRefused, nothing sent to the destination', async () => {
     const { activities, requests } = oauthSetup([], [new BlockedAddressError('auth.example.com', '169.254.169.254')]);
-    const { failure } = await failureOf(deliver(activities, deliverInput()));
+    const { failure } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationAddressRefused);
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /auth\.example\.com resolves to 169\.254\.169\.254/);
@@ -516,7 +520,7 @@ describe('deliver: OAuth credentials', () => {
       ],
       [token('t1'), token('t2')],
     );
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationRejected);
     assert.deepEqual(details, { httpStatus: 401, attempt: 1, responseSnippet: 'bad token' });
     assert.deepEqual(destinationAuth(requests), ['Bearer t1', 'Bearer t2']);
@@ -525,14 +529,14 @@ describe('deliver: OAuth credentials', () => {
   it('401 with a static bearer credential: rejected without a resend', async () => {
     const bearer: Credential = { name: 'static', type: 'bearer', token: 'tok' };
     const { activities, requests } = oauthSetup([{ status: 401 }], [], bearer);
-    const { failure } = await failureOf(deliver(activities, deliverInput()));
+    const { failure } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationRejected);
     assert.deepEqual(destinationAuth(requests), ['Bearer tok']);
   });
 
   it('the token endpoint refuses: non-retryable AuthenticationFailed, nothing sent to the destination', async () => {
     const { activities, requests } = oauthSetup([], [{ status: 400, body: '{"error":"invalid_client"}' }]);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.AuthenticationFailed);
     assert.equal(failure.nonRetryable, true);
     assert.deepEqual(details, { attempt: 1 });
@@ -541,7 +545,7 @@ describe('deliver: OAuth credentials', () => {
 
   it('the token endpoint is down: retryable DestinationUnavailable', async () => {
     const { activities, requests } = oauthSetup([], [{ status: 503 }], oauth);
-    const { failure, details } = await failureOf(deliver(activities, deliverInput()));
+    const { failure, details } = await deliveryFailureOf(deliver(activities, deliverInput()));
     assert.equal(failure.type, FailureType.DestinationUnavailable);
     assert.equal(failure.nonRetryable, false);
     assert.equal(details.httpStatus, undefined);

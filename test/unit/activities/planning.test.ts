@@ -11,7 +11,7 @@ import type { MapEventInput } from '../../../activities/types';
 import type { DestinationConfig } from '../../../src/model/destination';
 import type { MoengageSettings } from '../../../src/destinations/moengage';
 import { FailureType } from '../../../src/model/failure-types';
-import { activityEnv, fakeHttp, loyaltyEvent, MemoryStore, webhookDestination } from '../../helpers/activity-fakes';
+import { activityEnv, failureOf, fakeHttp, loyaltyEvent, MemoryStore, webhookDestination } from '../../helpers/activity-fakes';
 
 const moengage: DestinationConfig<MoengageSettings> = {
   name: 'moe',
@@ -40,16 +40,6 @@ function mapEvent(activities: Activities, input: Partial<MapEventInput> = {}) {
   return activityEnv({ isLocal: true }).run(() =>
     activities.mapEvent({ destination: 'crm-hook', event: loyaltyEvent(), enrichment: {}, ...input }),
   );
-}
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the activity to fail');
 }
 
 describe('resolveSubscriptions, planDestination, destinationState', () => {

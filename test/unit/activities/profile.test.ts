@@ -1,7 +1,6 @@
 /** The customerProfileEvent example's lookupCustomerProfile activity in a mock activity context. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createProfileActivities } from '../../../activities/profile';
 import type { CanonicalEvent } from '../../../src/model/canonical-event';
@@ -9,6 +8,7 @@ import { FailureType } from '../../../src/model/failure-types';
 import { createHttpClient } from '../../../src/http/client';
 import { createLoyaltyApi, LoyaltyApiUnavailableError, type CustomerLookupKey, type LoyaltyApi } from '../../../src/enrichment/loyalty-api';
 import type { CustomerDetails } from '../../../src/model/lookups';
+import { failureOf } from '../../helpers/activity-fakes';
 import { startLoyaltyApi } from '../../helpers/loyalty-api';
 import { sampleCustomerAdded } from '../../helpers/workflow-suite';
 
@@ -28,16 +28,6 @@ function stubApi(answer: (key: CustomerLookupKey) => Promise<CustomerDetails | n
 }
 
 /** The activity's ApplicationFailure, asserted. */
-async function failureOf(run: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await run;
-  } catch (e) {
-    assert.ok(e instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('the activity did not fail');
-}
-
 /** The activity as a plain function (the worker calls it the same way: unbound). */
 function lookupWith(api: LoyaltyApi | undefined) {
   const activities = createProfileActivities(api);
