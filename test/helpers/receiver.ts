@@ -10,7 +10,7 @@ import { TemporalUnavailableError } from '../../src/http/inbound/errors';
 import { createLogger } from '../../src/telemetry/logger';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics';
 import { createReceiverApp, type ReceiverOptions } from '../../src/receiver/app';
-import { listenReceiver } from '../../src/receiver/listen';
+import { listenReceiver, type ReceiverTimeouts } from '../../src/receiver/listen';
 import type { EventStarter } from '../../src/receiver/starter';
 import { createAuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/http/inbound/throttle';
 
@@ -43,6 +43,8 @@ export async function startReceiver(
   sources: unknown[],
   starter: EventStarter,
   options: Partial<Omit<ReceiverOptions, 'starter' | 'metrics'>> = {},
+  /** The server's header, request and keep-alive timeouts (default: the relay's defaults). */
+  timeouts?: ReceiverTimeouts,
 ): Promise<TestReceiver> {
   const metrics = createMetrics();
   const app = createReceiverApp({
@@ -56,7 +58,7 @@ export async function startReceiver(
     authThrottle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, perAddress: 10_000, perSource: 10_000 }),
     ...options,
   });
-  const server = await listenReceiver(app, 0, '127.0.0.1');
+  const server = await listenReceiver(app, 0, '127.0.0.1', timeouts);
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,

@@ -9,14 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { FileConfigStore } from '../../helpers/file-store';
-import { parseConfig } from '../../../src/config/load';
 import { EnvError, parseEnv, receiverServerOptions } from '../../../src/wiring/env';
-import { createLogger } from '../../../src/telemetry/logger';
-import { createMetrics } from '../../../src/telemetry/metrics';
-import { createReceiverApp } from '../../../src/receiver/app';
-import { listenReceiver } from '../../../src/receiver/listen';
-import { fakeStarter } from '../../helpers/receiver';
+import { fakeStarter, startReceiver } from '../../helpers/receiver';
 
 const SOURCES = [
   { id: 'backend', kind: 'server', auth: { key: 'backend-key' } },
@@ -33,24 +27,8 @@ const SOURCES = [
 const BOUND_MS = 3000;
 
 async function startServer(env: Record<string, string>): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const app = createReceiverApp({
-    store: new FileConfigStore(parseConfig({ sources: SOURCES }, {})),
-    starter: fakeStarter(),
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    maxBodyBytes: 64 * 1024,
-  });
-  const server = await listenReceiver(app, 0, '127.0.0.1', parseEnv(env));
-  const { port } = server.address() as { port: number };
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const receiver = await startReceiver(SOURCES, fakeStarter(), {}, parseEnv(env));
+  return { server: receiver.server, port: Number(new URL(receiver.url).port), close: () => receiver.close() };
 }
 
 /** A raw connection that records what the server sends and when it closes. */
